@@ -1,0 +1,306 @@
+/**
+ * A simulated browser tab: the client side of the protocol, driven by a scenario's actions.
+ *
+ * It is transport-agnostic (it gets a `connect` function that returns a ws-shaped client
+ * socket) and it reports everything it really did to a `GroundTruthObserver` — the oracle's
+ * only source of truth about intent: when a thread was declared, what was sent, what was
+ * received and handed to the application.
+ *
+ * Client library behaviour, the same in every mode:
+ *  - events that carry `msg_id` are deduplicated (an id seen before is not handed to the app);
+ *    events without ids cannot be, which is the shipped system's problem (F8);
+ *  - the last `seq` seen per thread is remembered, and a reconnect sends `resume` with it;
+ *  - after an abnormal close (1006, 4008, 4009) the tab reconnects after `reconnectAfterMs`;
+ *  - with `heartbeatMs`, it pings, and a missing pong marks the link dead (F10).
+ */
+import type { Clock, TimerHandle } from '../sim/clock.ts';
+import { type AgentEventFrame, type GapFrame, isAgentEventType, parseServerFrame } from '../protocol.ts';
+import { CloseCode } from '../transport/socket.ts';
+
+export interface ClientSocketLike {
+  readonly readyState: number;
+  send(data: string, callback?: (error?: Error) => void): void;
+  close(code?: number, reason?: string): void;
+  terminate(): void;
+  on(event: 'open', listener: () => void): unknown;
+  on(event: 'message', listener: (data: unknown) => void): unknown;
+  on(event: 'close', listener: (code: number, reason: unknown) => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+}
+
+export type ConnectFn = (tab: TabClient, url: string, headers: Record<string, string>) => ClientSocketLike;
+
+export type CloseCause = 'client-close' | 'client-reconnect' | 'heartbeat' | 'remote';
+
+/** Ground truth reported by clients. `conn` is the client-side connection id "<tab>#<n>". */
+export interface GroundTruthObserver {
+  connecting(tab: string, conn: string, thread: string | null, atUs: number): void;
+  opened(tab: string, conn: string, atUs: number): void;
+  closed(tab: string, conn: string, code: number, cause: CloseCause, atUs: number): void;
+  declared(tab: string, thread: string, via: 'connect' | 'send' | 'switch' | 'reconnect', atUs: number): void;
+  sent(tab: string, conn: string, messageId: string, thread: string, atUs: number): void;
+  received(tab: string, conn: string, event: AgentEventFrame, handed: boolean, atUs: number): void;
+  gap(tab: string, conn: string, gap: GapFrame, atUs: number): void;
+  serverConnection(tab: string, conn: string, serverConnectionId: string): void;
+  frame(tab: string, conn: string, type: string, atUs: number): void;
+}
+
+export interface TabClientOptions {
+  id: string;
+  user: string;
+  token: string;
+  clock: Clock;
+  observer: GroundTruthObserver;
+  connect: ConnectFn;
+  reconnectAfterMs: number | null;
+  heartbeatMs: number;
+  /** Path of the server endpoint, default "/ws". */
+  path?: string;
+}
+
+export class TabClient {
+  readonly id: string;
+  readonly user: string;
+  private readonly clock: Clock;
+  private readonly observer: GroundTruthObserver;
+  private socket: ClientSocketLike | null = null;
+  private connIndex = 0;
+  private messageIndex = 0;
+  private switchIndex = 0;
+  /** The thread the user is looking at, as the client did it. */
+  thread: string | null = null;
+  /** Last sequence number seen per thread (guaranteed mode sends them). */
+  readonly lastSeq = new Map<string, number>();
+  private readonly seenMsgIds = new Set<string>();
+  private readonly waiters: Array<{ type: string; thread?: string | undefined; resolve: () => void }> = [];
+  private reconnectTimer: TimerHandle | null = null;
+  private heartbeatTimer: TimerHandle | null = null;
+  private pongDeadline: TimerHandle | null = null;
+  private closedByUser = false;
+  private quiesced = false;
+  /** Connections this tab believes are open, by id. */
+  private currentConn: string | null = null;
+  serverConnectionId: string | null = null;
+  /** Abnormal closes seen (for reports). */
+  abnormalCloses = 0;
+
+  constructor(private readonly options: TabClientOptions) {
+    this.id = options.id;
+    this.user = options.user;
+    this.clock = options.clock;
+    this.observer = options.observer;
+  }
+
+  get connectionId(): string | null {
+    return this.currentConn;
+  }
+
+  get isOpen(): boolean {
+    return this.socket !== null && this.socket.readyState === 1;
+  }
+
+  // ---- Actions -------------------------------------------------------------------------------
+
+  connect(thread: string | null, via: 'connect' | 'reconnect' = 'connect'): void {
+    if (this.socket !== null && this.socket.readyState <= 1) return; // already connecting/open
+    if (this.reconnectTimer) {
+      this.clock.cancelTimer(this.reconnectTimer);
+      this.reconnectTimer = null;
+    }
+    this.closedByUser = false;
+    if (thread !== null) this.thread = thread;
+    const conn = `${this.id}#${++this.connIndex}`;
+    this.currentConn = conn;
+    const params = new URLSearchParams({ token: this.options.token });
+    if (this.thread !== null) params.set('thread_id', this.thread);
+    const url = `${this.options.path ?? '/ws'}?${params.toString()}`;
+    this.observer.connecting(this.id, conn, this.thread, this.clock.now());
+    if (this.thread !== null) this.observer.declared(this.id, this.thread, via, this.clock.now());
+    this.outbox.length = 0;
+    const socket = this.options.connect(this, url, {});
+    this.socket = socket;
+    socket.on('open', () => {
+      if (this.socket !== socket) return;
+      this.observer.opened(this.id, conn, this.clock.now());
+      if (this.lastSeq.size > 0) socket.send(JSON.stringify({ type: 'resume', last_seq: Object.fromEntries(this.lastSeq) }));
+      for (const data of this.outbox.splice(0)) socket.send(data);
+      this.startHeartbeat(socket);
+    });
+    socket.on('message', (data: unknown) => this.onMessage(conn, data));
+    socket.on('close', (code: number) => this.onClose(socket, conn, code));
+    socket.on('error', () => {});
+  }
+
+  send(thread: string, payloadUser?: string): string {
+    const id = `${this.id}-m${++this.messageIndex}`;
+    this.thread = thread;
+    const now = this.clock.now();
+    this.observer.declared(this.id, thread, 'send', now);
+    if (this.currentConn !== null && this.socket !== null && this.socket.readyState <= 1) this.observer.sent(this.id, this.currentConn, id, thread, now);
+    this.write({ type: 'user_message', id, thread_id: thread, content: `message ${this.messageIndex}`, ...(payloadUser ? { user_id: payloadUser } : {}) });
+    return id;
+  }
+
+  switchTo(thread: string): void {
+    this.thread = thread;
+    this.observer.declared(this.id, thread, 'switch', this.clock.now());
+    this.write({ type: 'switch_thread', id: `${this.id}-s${++this.switchIndex}`, thread_id: thread });
+  }
+
+  /** The user closes the tab. */
+  close(): void {
+    this.closedByUser = true;
+    this.stopHeartbeat();
+    if (this.reconnectTimer) {
+      this.clock.cancelTimer(this.reconnectTimer);
+      this.reconnectTimer = null;
+    }
+    this.socket?.close(CloseCode.normal, 'tab closed');
+  }
+
+  /** Explicit reconnect: close the current connection (if any) and open a new one with resume. */
+  reconnect(thread: string | null): void {
+    if (this.socket !== null && this.socket.readyState <= 1) {
+      const old = this.socket;
+      const conn = this.currentConn!;
+      this.socket = null;
+      this.stopHeartbeat();
+      old.close(CloseCode.normal, 'reconnecting');
+      this.observer.closed(this.id, conn, CloseCode.normal, 'client-reconnect', this.clock.now());
+    }
+    this.connect(thread, 'reconnect');
+  }
+
+  /** Send raw text (bad-input tests). */
+  sendRaw(text: string): void {
+    this.socket?.send(text);
+  }
+
+  /** Resolve when this tab next receives an agent event of `type` (optionally on `thread`). */
+  waitFor(type: string, thread?: string): Promise<void> {
+    return new Promise((resolve) => this.waiters.push({ type, thread, resolve }));
+  }
+
+  // ---- Incoming --------------------------------------------------------------------------------
+
+  private onMessage(conn: string, data: unknown): void {
+    const text = typeof data === 'string' ? data : Buffer.isBuffer(data) ? data.toString('utf8') : String(data);
+    const frame = parseServerFrame(text);
+    const now = this.clock.now();
+    if (frame === null) return;
+    this.observer.frame(this.id, conn, frame.type, now);
+    if (isAgentEventType(frame.type)) {
+      const event = frame as AgentEventFrame;
+      let handed = true;
+      if (event.msg_id !== undefined) {
+        if (this.seenMsgIds.has(event.msg_id)) handed = false;
+        else this.seenMsgIds.add(event.msg_id);
+      }
+      if (event.seq !== undefined) {
+        const prev = this.lastSeq.get(event.thread_id) ?? 0;
+        if (event.seq > prev) this.lastSeq.set(event.thread_id, event.seq);
+      }
+      this.observer.received(this.id, conn, event, handed, now);
+      if (handed) {
+        for (let i = 0; i < this.waiters.length; i++) {
+          const w = this.waiters[i]!;
+          if (w.type === event.type && (w.thread === undefined || w.thread === event.thread_id)) {
+            this.waiters.splice(i--, 1);
+            w.resolve();
+          }
+        }
+      }
+      return;
+    }
+    switch (frame.type) {
+      case 'gap':
+        if (frame.to_seq > (this.lastSeq.get(frame.thread_id) ?? 0)) this.lastSeq.set(frame.thread_id, frame.to_seq);
+        this.observer.gap(this.id, conn, frame, now);
+        return;
+      case 'connection_ready':
+        this.serverConnectionId = frame.connection_id;
+        this.observer.serverConnection(this.id, conn, frame.connection_id);
+        return;
+      case 'pong':
+        if (this.pongDeadline) {
+          this.clock.cancelTimer(this.pongDeadline);
+          this.pongDeadline = null;
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  private onClose(socket: ClientSocketLike, conn: string, code: number): void {
+    if (this.socket !== socket) return; // an old socket we already replaced
+    this.socket = null;
+    this.stopHeartbeat();
+    this.observer.closed(this.id, conn, code, this.closedByUser ? 'client-close' : 'remote', this.clock.now());
+    const abnormal = code === CloseCode.abnormal || code === CloseCode.slowConsumer || code === CloseCode.heartbeatTimeout || code === CloseCode.goingAway;
+    if (abnormal) this.abnormalCloses++;
+    if (!this.closedByUser && abnormal && this.options.reconnectAfterMs !== null) {
+      this.reconnectTimer = this.clock.setTimer(this.options.reconnectAfterMs * 1_000, () => {
+        this.reconnectTimer = null;
+        this.connect(null, 'reconnect');
+      }, `tab:${this.id}:reconnect`);
+    }
+  }
+
+  // ---- Heartbeat -----------------------------------------------------------------------------
+
+  private startHeartbeat(socket: ClientSocketLike): void {
+    if (this.options.heartbeatMs <= 0 || this.quiesced) return;
+    const periodUs = this.options.heartbeatMs * 1_000;
+    const beat = (): void => {
+      if (this.socket !== socket || socket.readyState !== 1 || this.quiesced) return;
+      this.write({ type: 'ping' });
+      if (!this.pongDeadline) {
+        this.pongDeadline = this.clock.setTimer(periodUs, () => {
+          this.pongDeadline = null;
+          if (this.socket !== socket) return;
+          // No pong within a period: the link is dead (half-open). Drop it and reconnect.
+          const conn = this.currentConn!;
+          this.socket = null;
+          this.stopHeartbeat();
+          socket.terminate();
+          this.observer.closed(this.id, conn, CloseCode.heartbeatTimeout, 'heartbeat', this.clock.now());
+          this.abnormalCloses++;
+          if (this.options.reconnectAfterMs !== null) {
+            this.reconnectTimer = this.clock.setTimer(this.options.reconnectAfterMs * 1_000, () => {
+              this.reconnectTimer = null;
+              this.connect(null, 'reconnect');
+            }, `tab:${this.id}:reconnect`);
+          }
+        }, `tab:${this.id}:pong-deadline`);
+      }
+      this.heartbeatTimer = this.clock.setTimer(periodUs, beat, `tab:${this.id}:heartbeat`);
+    };
+    this.heartbeatTimer = this.clock.setTimer(periodUs, beat, `tab:${this.id}:heartbeat`);
+  }
+
+  /** End of the active phase: stop the heartbeat for good so the run can go idle. */
+  quiesce(): void {
+    this.quiesced = true;
+    this.stopHeartbeat();
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeatTimer) this.clock.cancelTimer(this.heartbeatTimer);
+    if (this.pongDeadline) this.clock.cancelTimer(this.pongDeadline);
+    this.heartbeatTimer = null;
+    this.pongDeadline = null;
+  }
+
+  /** Frames written while the socket is still connecting wait here (as chat clients do). */
+  private readonly outbox: string[] = [];
+
+  private write(frame: object): void {
+    if (this.socket === null || this.socket.readyState > 1) return;
+    if (this.socket.readyState === 0) {
+      this.outbox.push(JSON.stringify(frame));
+      return;
+    }
+    this.socket.send(JSON.stringify(frame));
+  }
+}

@@ -1,0 +1,304 @@
+/**
+ * The oracle's judgement: which connections were owed which events (DESIGN.md section 3),
+ * and which invariants of FAILURE-MODES.md held.
+ *
+ * Owed: tab k (a browser tab; its connections are k#1, k#2, ...) of user U is owed event m of
+ * (U, thread T, run R) produced at tp when
+ *   - k had declared T as its thread at tp (connected with it, sent on it or switched to it,
+ *     as the client did it), or k sent the message that started R; and
+ *   - k had a connection open at tp — or, in a mode with resume, k was between a drop and a
+ *     reconnect that came within the resume window; and
+ *   - the user did not close that connection within `closeGraceUs` after tp (a tab closed while
+ *     the event was in flight cannot be served by any router).
+ * Without resume, the pair is (m, the connection open at tp): only that connection can deliver.
+ * With resume, any later connection of the tab may.
+ *
+ * Invariants checked: no loss (owed and neither delivered nor announced by a gap notice), no
+ * leakage (an event reaching another user), no duplicates handed to the application, order per
+ * (connection, thread), timeliness (delivered within the deadline), thread labelling
+ * (misrouted: the frame names another thread than the event's), honest monitoring (the
+ * router's delivered count against the wire).
+ */
+import { Histogram } from '../stats/histogram.ts';
+import { formatUs } from '../sim/clock.ts';
+import type { ConnRecord, DeliveryRecord, GroundTruth, ProducedRecord, TabRecord } from './recorder.ts';
+import { explainLoss } from './explain.ts';
+
+export type InvariantName = 'no-loss' | 'no-leakage' | 'no-duplicates' | 'order' | 'timeliness' | 'thread-isolation' | 'honest-monitoring';
+
+export interface Violation {
+  invariant: InvariantName;
+  messageId: string | null;
+  connectionId: string | null;
+  atUs: number;
+  explanation: string;
+}
+
+export interface Counts {
+  produced: number;
+  owed: number;
+  delivered: number;
+  lost: number;
+  duplicated: number;
+  leaked: number;
+  outOfOrder: number;
+  late: number;
+  droppedExplicit: number;
+  misrouted: number;
+  stray: number;
+}
+
+export interface Judgement {
+  verdict: 'pass' | 'fail' | 'unknown';
+  counts: Counts;
+  interactions: { total: number; succeeded: number; abandoned: number };
+  violations: Violation[];
+  /** Delivery latency of owed, delivered pairs, µs. */
+  latencyUs: Histogram;
+  /** Client-observed time from connect to first thread_context / first event (not used). */
+  notes: string[];
+}
+
+export interface JudgeOptions {
+  /** Resume window of the mode under test, µs; 0 when the mode has no resume. */
+  resumeWindowUs: number;
+  deadlineUs: number;
+  closeGraceUs?: number;
+  /** The router's own count of events it reports delivered (honest monitoring). */
+  routerReportedDelivered?: number;
+  /** Keep at most this many violations in detail (counts are always complete). */
+  maxViolations?: number;
+}
+
+const DEFAULT_CLOSE_GRACE_US = 100_000;
+
+export function judge(truth: GroundTruth, options: JudgeOptions): Judgement {
+  const closeGraceUs = options.closeGraceUs ?? DEFAULT_CLOSE_GRACE_US;
+  const maxViolations = options.maxViolations ?? 200;
+  const violations: Violation[] = [];
+  const violationCounts: Record<string, number> = {};
+  const addViolation = (v: Violation): void => {
+    violationCounts[v.invariant] = (violationCounts[v.invariant] ?? 0) + 1;
+    if (violations.length < maxViolations) violations.push(v);
+  };
+  const counts: Counts = { produced: truth.produced.size, owed: 0, delivered: 0, lost: 0, duplicated: 0, leaked: 0, outOfOrder: 0, late: 0, droppedExplicit: 0, misrouted: 0, stray: 0 };
+  const latencyUs = new Histogram();
+  const resume = options.resumeWindowUs > 0;
+
+  // Index deliveries and gaps.
+  const handedByTabEid = new Map<string, DeliveryRecord[]>();
+  const handedByConnEid = new Map<string, DeliveryRecord[]>();
+  for (const d of truth.deliveries) {
+    if (!d.handed) continue;
+    push(handedByTabEid, `${d.tab}\u0000${d.eid}`, d);
+    push(handedByConnEid, `${d.conn}\u0000${d.eid}`, d);
+  }
+  const gapByTabEid = new Set<string>();
+  for (const g of truth.gaps) for (const eid of g.eids) gapByTabEid.add(`${g.tab}\u0000${eid}`);
+  const tabsByUser = new Map<string, TabRecord[]>();
+  for (const t of truth.tabs.values()) push(tabsByUser, t.user, t);
+
+  const owedPairs = new Set<string>(); // `${tab}|${eid}` for strays
+
+  // ---- No loss, timeliness ------------------------------------------------------------------
+  for (const m of truth.produced.values()) {
+    for (const tab of tabsByUser.get(m.trueUser) ?? []) {
+      const isOrigin = tab.id === m.originTab;
+      const declared = declaredAt(tab, m.producedAtUs);
+      if (!(isOrigin || declared === m.threadId)) continue;
+      const conn = openConnAt(tab, m.producedAtUs);
+      let live = conn !== null;
+      if (!live && resume) live = resumesWithin(tab, m.producedAtUs, options.resumeWindowUs);
+      if (!live) continue;
+      if (conn !== null && conn.closeAtUs !== null && (conn.closeCause === 'client-close' || conn.closeCause === 'client-reconnect') && conn.closeAtUs < m.producedAtUs + closeGraceUs) {
+        if (!resume || conn.closeCause === 'client-close') continue;
+      }
+      if (resume && conn === null) {
+        // Between a drop and a reconnect: excused when the user then closed the tab at once.
+        const next = nextConnAfter(tab, m.producedAtUs);
+        if (next && next.closeCause === 'client-close' && next.closeAtUs !== null && next.closeAtUs < (next.openAtUs ?? next.connectAtUs) + closeGraceUs) continue;
+      }
+      counts.owed++;
+      owedPairs.add(`${tab.id}|${m.eid}`);
+      const got = resume ? handedByTabEid.get(`${tab.id}\u0000${m.eid}`) : conn ? handedByConnEid.get(`${conn.id}\u0000${m.eid}`) : undefined;
+      if (got && got.length > 0) {
+        counts.delivered++;
+        const first = got[0]!;
+        const latency = first.atUs - m.producedAtUs;
+        latencyUs.record(latency);
+        if (latency > options.deadlineUs) {
+          counts.late++;
+          addViolation({
+            invariant: 'timeliness',
+            messageId: m.eid,
+            connectionId: first.conn,
+            atUs: first.atUs,
+            explanation: `${m.type} of ${m.runId} (thread ${m.threadId}) produced at ${formatUs(m.producedAtUs)} reached ${first.conn} only at ${formatUs(first.atUs)}, ${formatUs(latency)} later; the deadline is ${formatUs(options.deadlineUs)}`,
+          });
+        }
+      } else if (gapByTabEid.has(`${tab.id}\u0000${m.eid}`)) {
+        counts.droppedExplicit++;
+      } else {
+        counts.lost++;
+        addViolation({
+          invariant: 'no-loss',
+          messageId: m.eid,
+          connectionId: conn?.id ?? `${tab.id}#?`,
+          atUs: m.producedAtUs,
+          explanation: explainLoss(truth, m, tab, conn, declared, isOrigin, resume),
+        });
+      }
+    }
+  }
+
+  // ---- Leakage, thread isolation, duplicates, order, strays ------------------------------------
+  const leakedPairs = new Set<string>();
+  const handedCount = new Map<string, number>();
+  const lastOrder = new Map<string, { order: number; eid: string }>();
+  for (const d of truth.deliveries) {
+    const m = truth.produced.get(d.eid);
+    const tab = truth.tabs.get(d.tab)!;
+    if (!m) {
+      addViolation({ invariant: 'thread-isolation', messageId: d.eid, connectionId: d.conn, atUs: d.atUs, explanation: `${d.conn} received event ${d.eid}, which the agent side never produced` });
+      continue;
+    }
+    if (tab.user !== m.trueUser) {
+      const key = `${d.tab}|${d.eid}`;
+      if (!leakedPairs.has(key)) {
+        leakedPairs.add(key);
+        counts.leaked++;
+        addViolation({
+          invariant: 'no-leakage',
+          messageId: d.eid,
+          connectionId: d.conn,
+          atUs: d.atUs,
+          explanation: `${m.type} of ${m.runId} belongs to user ${m.trueUser} (thread ${m.threadId}) but reached ${d.conn} of user ${tab.user} at ${formatUs(d.atUs)}` +
+            (m.routerUser !== m.trueUser ? `; the router took the user id "${m.routerUser}" from the message payload` : ''),
+        });
+      }
+      continue;
+    }
+    if (d.frameThread !== m.threadId) {
+      counts.misrouted++;
+      addViolation({ invariant: 'thread-isolation', messageId: d.eid, connectionId: d.conn, atUs: d.atUs, explanation: `${d.eid} belongs to thread ${m.threadId} but its frame names thread ${d.frameThread}` });
+    }
+    if (!d.handed) continue;
+    const scope = resume ? d.tab : d.conn;
+    const dupKey = `${scope}\u0000${d.eid}`;
+    const n = (handedCount.get(dupKey) ?? 0) + 1;
+    handedCount.set(dupKey, n);
+    if (n > 1) {
+      counts.duplicated++;
+      addViolation({
+        invariant: 'no-duplicates',
+        messageId: d.eid,
+        connectionId: d.conn,
+        atUs: d.atUs,
+        explanation: `${m.type} of ${m.runId} was handed to the application of ${scope} ${n} times (again at ${formatUs(d.atUs)}); the frames carried no message id the client could deduplicate by`,
+      });
+      continue;
+    }
+    if (!owedPairs.has(`${d.tab}|${d.eid}`)) counts.stray++;
+    const orderKey = `${d.conn}\u0000${m.threadId}`;
+    const prev = lastOrder.get(orderKey);
+    if (prev && prev.order > m.order) {
+      counts.outOfOrder++;
+      addViolation({
+        invariant: 'order',
+        messageId: d.eid,
+        connectionId: d.conn,
+        atUs: d.atUs,
+        explanation: `${m.type} of ${m.runId} (produced at ${formatUs(m.producedAtUs)}) reached ${d.conn} at ${formatUs(d.atUs)}, after ${prev.eid}, which was produced later`,
+      });
+    } else {
+      lastOrder.set(orderKey, { order: m.order, eid: d.eid });
+    }
+  }
+
+  // ---- Honest monitoring -----------------------------------------------------------------------
+  if (options.routerReportedDelivered !== undefined) {
+    let onWire = 0;
+    for (const m of truth.produced.values()) if (truth.wireWrites.get(m.eid)?.has(m.trueUser)) onWire++;
+    if (options.routerReportedDelivered !== onWire) {
+      addViolation({
+        invariant: 'honest-monitoring',
+        messageId: null,
+        connectionId: null,
+        atUs: 0,
+        explanation: `the router reports ${options.routerReportedDelivered} events delivered, but only ${onWire} of ${truth.produced.size} produced events were written to a connection of their user` +
+          (options.routerReportedDelivered > onWire ? ' (failures counted as success: success masking)' : ''),
+      });
+    }
+  }
+
+  // ---- Interactions (the status report's unit of success) ---------------------------------
+  let total = 0;
+  let succeeded = 0;
+  let abandoned = 0;
+  for (const send of truth.sends.values()) {
+    const tab = truth.tabs.get(send.tab)!;
+    if (!ownsThread(truth, tab.user, send.thread)) continue;
+    const runId = truth.runByMessage.get(send.messageId);
+    const events = runId ? truth.producedByRun.get(runId) ?? [] : [];
+    const completed = events.find((e) => e.type === 'agent_completed');
+    const endUs = completed?.producedAtUs ?? Infinity;
+    const userClosed = tab.conns.some((c) => c.closeCause === 'client-close' && c.closeAtUs !== null && c.closeAtUs >= send.atUs && c.closeAtUs < endUs + closeGraceUs);
+    if (userClosed) {
+      abandoned++;
+      continue;
+    }
+    total++;
+    if (completed && events.every((e) => (handedByTabEid.get(`${tab.id}\u0000${e.eid}`)?.length ?? 0) > 0)) succeeded++;
+  }
+
+  const failed = Object.keys(violationCounts).length > 0;
+  const verdict = failed ? 'fail' : counts.owed === 0 ? 'unknown' : 'pass';
+  const notes: string[] = [];
+  if (violations.length < Object.values(violationCounts).reduce((a, b) => a + b, 0)) {
+    notes.push(`${Object.values(violationCounts).reduce((a, b) => a + b, 0)} violations; the first ${violations.length} are listed`);
+  }
+  return { verdict, counts, interactions: { total, succeeded, abandoned }, violations, latencyUs, notes };
+}
+
+function ownsThread(truth: GroundTruth, user: string, thread: string): boolean {
+  // The oracle's own knowledge of ownership comes from the scenario, recorded on the tabs' users.
+  return truth.ownership.get(thread) === user;
+}
+
+export function declaredAt(tab: TabRecord, atUs: number): string | null {
+  let thread: string | null = null;
+  for (const d of tab.declarations) {
+    if (d.atUs > atUs) break;
+    thread = d.thread;
+  }
+  return thread;
+}
+
+export function openConnAt(tab: TabRecord, atUs: number): ConnRecord | null {
+  for (const c of tab.conns) {
+    if (c.openAtUs !== null && c.openAtUs <= atUs && (c.closeAtUs === null || c.closeAtUs > atUs)) return c;
+  }
+  return null;
+}
+
+function nextConnAfter(tab: TabRecord, atUs: number): ConnRecord | null {
+  for (const c of tab.conns) if (c.connectAtUs >= atUs && c.openAtUs !== null) return c;
+  return null;
+}
+
+/** With resume: a tab between an abnormal close and a reconnect inside the window is still live. */
+function resumesWithin(tab: TabRecord, atUs: number, windowUs: number): boolean {
+  let lastClose: ConnRecord | null = null;
+  for (const c of tab.conns) if (c.closeAtUs !== null && c.closeAtUs <= atUs) lastClose = c;
+  if (!lastClose || lastClose.closeCause === 'client-close') return false;
+  const next = nextConnAfter(tab, lastClose.closeAtUs!);
+  return next !== null && next.openAtUs! - lastClose.closeAtUs! <= windowUs && next.openAtUs! > atUs;
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+export type { ProducedRecord };

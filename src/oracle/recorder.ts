@@ -1,0 +1,204 @@
+/**
+ * GroundTruth: what really happened in a run, recorded from the outside of the router.
+ *
+ * Sources, and why each is allowed:
+ *  - the clients (TabClient): what each tab intended and when, and what it received — the
+ *    truth the router cannot see;
+ *  - the agent side's production hook: every event produced, with the run's true origin;
+ *  - a tap on the server's sockets: which frames really went onto the wire (for honest
+ *    monitoring), observed at the transport, not read from router state;
+ *  - router facts (bindings, routing decisions): used ONLY to explain a violation in words,
+ *    never to decide one.
+ */
+import type { AgentEventFrame, GapFrame } from '../protocol.ts';
+import type { ProducedEvent } from '../router/agents.ts';
+import type { CloseCause, GroundTruthObserver } from '../client/tab-client.ts';
+
+export interface ConnRecord {
+  id: string;
+  tab: string;
+  threadAtConnect: string | null;
+  connectAtUs: number;
+  openAtUs: number | null;
+  closeAtUs: number | null;
+  closeCode: number | null;
+  closeCause: CloseCause | null;
+  serverId: string | null;
+}
+
+export interface TabRecord {
+  id: string;
+  user: string;
+  conns: ConnRecord[];
+  /** Thread declarations in time order. */
+  declarations: Array<{ atUs: number; thread: string; via: string }>;
+}
+
+export interface SendRecord {
+  messageId: string;
+  tab: string;
+  conn: string;
+  thread: string;
+  atUs: number;
+}
+
+export interface ProducedRecord {
+  eid: string;
+  /** Production order across the run (0, 1, 2, ...). */
+  order: number;
+  type: string;
+  runId: string;
+  index: number;
+  threadId: string;
+  /** The user whose message started the run (truth), whatever the router believed. */
+  trueUser: string;
+  routerUser: string;
+  originTab: string | null;
+  messageId: string;
+  producedAtUs: number;
+}
+
+export interface DeliveryRecord {
+  tab: string;
+  conn: string;
+  eid: string;
+  frameThread: string;
+  frameUser: string;
+  atUs: number;
+  handed: boolean;
+}
+
+export interface GapRecord {
+  tab: string;
+  conn: string;
+  eids: string[];
+  reason: string;
+  atUs: number;
+}
+
+export interface RouterFact {
+  atUs: number;
+  kind: string;
+  fields: Record<string, unknown>;
+}
+
+export class GroundTruth implements GroundTruthObserver {
+  readonly tabs = new Map<string, TabRecord>();
+  readonly conns = new Map<string, ConnRecord>();
+  readonly sends = new Map<string, SendRecord>();
+  readonly produced = new Map<string, ProducedRecord>();
+  readonly producedByRun = new Map<string, ProducedRecord[]>();
+  readonly runByMessage = new Map<string, string>();
+  readonly deliveries: DeliveryRecord[] = [];
+  readonly gaps: GapRecord[] = [];
+  /** eid → users whose server-side connections had the frame written (transport tap). */
+  readonly wireWrites = new Map<string, Set<string>>();
+  readonly routerFacts: RouterFact[] = [];
+  /** thread → owning user, from the scenario (the harness's own knowledge, not the router's). */
+  readonly ownership = new Map<string, string>();
+  /** Index of router facts by event id, built lazily by the explainer. */
+  factsByEid: Map<string, RouterFact[]> | null = null;
+  private readonly serverToClientConn = new Map<string, string>();
+  private producedCount = 0;
+
+  addOwnership(user: string, threads: readonly string[]): void {
+    for (const t of threads) this.ownership.set(t, user);
+  }
+
+  addTab(id: string, user: string): void {
+    this.tabs.set(id, { id, user, conns: [], declarations: [] });
+  }
+
+  // ---- GroundTruthObserver (clients) ---------------------------------------------------------
+
+  connecting(tab: string, conn: string, thread: string | null, atUs: number): void {
+    const rec: ConnRecord = { id: conn, tab, threadAtConnect: thread, connectAtUs: atUs, openAtUs: null, closeAtUs: null, closeCode: null, closeCause: null, serverId: null };
+    this.conns.set(conn, rec);
+    this.tab(tab).conns.push(rec);
+  }
+  opened(_tab: string, conn: string, atUs: number): void {
+    const c = this.conns.get(conn);
+    if (c) c.openAtUs = atUs;
+  }
+  closed(_tab: string, conn: string, code: number, cause: CloseCause, atUs: number): void {
+    const c = this.conns.get(conn);
+    if (c && c.closeAtUs === null) {
+      c.closeAtUs = atUs;
+      c.closeCode = code;
+      c.closeCause = cause;
+    }
+  }
+  declared(tab: string, thread: string, via: 'connect' | 'send' | 'switch' | 'reconnect', atUs: number): void {
+    this.tab(tab).declarations.push({ atUs, thread, via });
+  }
+  sent(tab: string, conn: string, messageId: string, thread: string, atUs: number): void {
+    this.sends.set(messageId, { messageId, tab, conn, thread, atUs });
+  }
+  received(tab: string, conn: string, event: AgentEventFrame, handed: boolean, atUs: number): void {
+    this.deliveries.push({ tab, conn, eid: event.eid, frameThread: event.thread_id, frameUser: event.user_id, atUs, handed });
+  }
+  gap(tab: string, conn: string, gap: GapFrame, atUs: number): void {
+    this.gaps.push({ tab, conn, eids: gap.eids ?? [], reason: gap.reason, atUs });
+  }
+  serverConnection(_tab: string, conn: string, serverConnectionId: string): void {
+    const c = this.conns.get(conn);
+    if (c) c.serverId = serverConnectionId;
+    this.serverToClientConn.set(serverConnectionId, conn);
+  }
+  frame(): void {}
+
+  // ---- Agent side ------------------------------------------------------------------------------
+
+  producedEvent(event: ProducedEvent): void {
+    const send = this.sends.get(event.run.messageId);
+    const originTab = send?.tab ?? null;
+    const trueUser = originTab !== null ? this.tab(originTab).user : event.run.userId;
+    const rec: ProducedRecord = {
+      eid: event.eid,
+      order: this.producedCount++,
+      type: event.type,
+      runId: event.run.runId,
+      index: event.index,
+      threadId: event.run.threadId,
+      trueUser,
+      routerUser: event.run.userId,
+      originTab,
+      messageId: event.run.messageId,
+      producedAtUs: event.producedAtUs,
+    };
+    this.produced.set(rec.eid, rec);
+    const list = this.producedByRun.get(rec.runId) ?? [];
+    list.push(rec);
+    this.producedByRun.set(rec.runId, list);
+    this.runByMessage.set(rec.messageId, rec.runId);
+  }
+
+  // ---- Transport tap ---------------------------------------------------------------------------
+
+  wireWrite(serverUser: string, data: string): void {
+    // Cheap pre-filter: only agent events carry "eid".
+    const i = data.indexOf('"eid":"');
+    if (i < 0) return;
+    const end = data.indexOf('"', i + 7);
+    const eid = data.slice(i + 7, end);
+    let set = this.wireWrites.get(eid);
+    if (!set) this.wireWrites.set(eid, (set = new Set()));
+    set.add(serverUser);
+  }
+
+  // ---- Router facts (explanations only) --------------------------------------------------------
+
+  routerFact(atUs: number, kind: string, fields: Record<string, unknown>): void {
+    this.routerFacts.push({ atUs, kind, fields });
+  }
+
+  clientConnOfServer(serverId: string): string | undefined {
+    return this.serverToClientConn.get(serverId);
+  }
+
+  private tab(id: string): TabRecord {
+    const t = this.tabs.get(id);
+    if (!t) throw new Error(`GroundTruth: unknown tab "${id}" (addTab first)`);
+    return t;
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * Router feature flags and the four mode presets.
+ *
+ * Every behaviour that differs between modes is one flag, so the marginal effect of a single
+ * fix (or a single defect) can be measured alone: `--router dynamic+bindOnSwitch` or
+ * `--router guaranteed-pendingQueue`. docs/router.md lists each flag, its default per mode and
+ * the failure modes (F1–F20 of FAILURE-MODES.md) it reproduces or prevents.
+ */
+
+export interface RouterFlags {
+  // ---- Binding ---------------------------------------------------------------------------
+  /** Bind the connection to the thread named in the handshake (`?thread_id=`). All modes. */
+  bindAtHandshake: boolean;
+  /** user_message updates the connection's thread association (the report's core fix). */
+  bindOnMessage: boolean;
+  /** Wait for the binding (ownership look-up) before starting the agent. Without it the
+   *  association runs concurrently with the agent: events emitted inside the look-up find no
+   *  connection (F1). */
+  awaitBindBeforeRun: boolean;
+  /** switch_thread updates the association together with the rooms (prevents F3). */
+  bindOnSwitch: boolean;
+  /** F2: the handler-path bind calls a method keyed by *user* with a *connection* id; it
+   *  silently does nothing. */
+  handlerBindNoop: boolean;
+  /** F4: the service-path bind moves every connection of the user to the newest thread. */
+  serviceBindUserWide: boolean;
+  /** `sleep(10 ms)` after starting the association "to let it propagate" (the shipped code's
+   *  synchronisation by sleep). 0 disables. */
+  propagationSleepMs: number;
+
+  // ---- Routing ---------------------------------------------------------------------------
+  /** F11: on a miss, send to every connection of the user named in the run's payload. */
+  fallbackFanout: boolean;
+  /** F11 leak: the run's user id is read from the client's frame when it carries one. */
+  trustPayloadUserId: boolean;
+  /** A run's events also reach the connection that started it, wherever it is bound now. */
+  runScopedDelivery: boolean;
+  /** F9: registry entries expire this long after connect (180 s in the shipped code); 0 = never. */
+  registryTtlMs: number;
+  /** F9: registry capacity (500 in the shipped code); 0 = unbounded. */
+  registryMaxEntries: number;
+
+  // ---- Sending ---------------------------------------------------------------------------
+  /** F8: a send not completed within this time is retried (2 s in the shipped code); 0 = no timeout. */
+  sendTimeoutMs: number;
+  /** F8: retries after a send timeout (2 in the shipped code). */
+  sendRetries: number;
+  /** F8: base backoff between retries, doubled each time (0.5 s in the shipped code). */
+  sendBackoffMs: number;
+  /** Events carry `msg_id` and a per-stream `seq`, so clients can deduplicate and resume. */
+  eventIds: boolean;
+  /** F12: failures reported as success (test-prefixed threads, partial fan-out). */
+  successMasking: boolean;
+  /** Bound on a connection's unsent bytes; a consumer that stays above it is closed with
+   *  4008 and relies on resume (prevents F19). 0 = unbounded. */
+  outboundLimitBytes: number;
+
+  // ---- Readiness, queueing, resume -----------------------------------------------------
+  /** Events for a (user, thread) with no bound connection wait in the pending queue. */
+  pendingQueue: boolean;
+  pendingMaxPerKey: number;
+  pendingMaxTotal: number;
+  pendingTtlMs: number;
+  /** Clients may resume by last sequence number within this window; past it, a gap notice.
+   *  0 disables resume. */
+  resumeWindowMs: number;
+  /** Events emitted before `setWebSocketManager` are buffered and flushed at injection
+   *  (instead of "EMISSION BLOCKED", F18). */
+  bufferBeforeInjection: boolean;
+}
+
+export const MODES = ['legacy', 'dynamic', 'shipped', 'guaranteed'] as const;
+export type RouterMode = (typeof MODES)[number];
+
+const LEGACY: RouterFlags = {
+  bindAtHandshake: true,
+  bindOnMessage: false,
+  awaitBindBeforeRun: false,
+  bindOnSwitch: false,
+  handlerBindNoop: false,
+  serviceBindUserWide: false,
+  propagationSleepMs: 0,
+  fallbackFanout: false,
+  trustPayloadUserId: false,
+  runScopedDelivery: false,
+  registryTtlMs: 0,
+  registryMaxEntries: 0,
+  sendTimeoutMs: 0,
+  sendRetries: 0,
+  sendBackoffMs: 0,
+  eventIds: false,
+  successMasking: false,
+  outboundLimitBytes: 0,
+  pendingQueue: false,
+  pendingMaxPerKey: 0,
+  pendingMaxTotal: 0,
+  pendingTtlMs: 0,
+  resumeWindowMs: 0,
+  bufferBeforeInjection: false,
+};
+
+const DYNAMIC: RouterFlags = { ...LEGACY, bindOnMessage: true };
+
+const SHIPPED: RouterFlags = {
+  ...DYNAMIC,
+  handlerBindNoop: true,
+  serviceBindUserWide: true,
+  propagationSleepMs: 10,
+  fallbackFanout: true,
+  trustPayloadUserId: true,
+  registryTtlMs: 180_000,
+  registryMaxEntries: 500,
+  sendTimeoutMs: 2_000,
+  sendRetries: 2,
+  sendBackoffMs: 500,
+  successMasking: true,
+};
+
+const GUARANTEED: RouterFlags = {
+  ...DYNAMIC,
+  awaitBindBeforeRun: true,
+  bindOnSwitch: true,
+  runScopedDelivery: true,
+  eventIds: true,
+  outboundLimitBytes: 1_048_576,
+  pendingQueue: true,
+  pendingMaxPerKey: 1_000,
+  pendingMaxTotal: 100_000,
+  pendingTtlMs: 60_000,
+  resumeWindowMs: 120_000,
+  bufferBeforeInjection: true,
+};
+
+export const MODE_PRESETS: Readonly<Record<RouterMode, Readonly<RouterFlags>>> = {
+  legacy: LEGACY,
+  dynamic: DYNAMIC,
+  shipped: SHIPPED,
+  guaranteed: GUARANTEED,
+};
+
+export const FLAG_NAMES = Object.keys(LEGACY) as Array<keyof RouterFlags>;
+
+export interface RouterConfig {
+  /** The name shown in reports: a mode, or a mode with flag overrides ("dynamic+bindOnSwitch"). */
+  name: string;
+  flags: RouterFlags;
+}
+
+export class RouterSpecError extends Error {
+  override readonly name = 'RouterSpecError';
+}
+
+/**
+ * Parse a router spec: a mode name, optionally followed by flag changes.
+ *   "guaranteed"                      the preset
+ *   "dynamic+bindOnSwitch"            preset with a boolean flag switched on
+ *   "guaranteed-pendingQueue"         preset with a boolean flag switched off
+ *   "shipped+registryTtlMs=60000"     preset with a numeric flag set
+ */
+export function parseRouterSpec(spec: string): RouterConfig {
+  const trimmed = spec.trim();
+  const match = /^([a-z]+)((?:[+-][A-Za-z]+(?:=\d+)?)*)$/.exec(trimmed);
+  const modes = MODES.join(', ');
+  if (!match) {
+    throw new RouterSpecError(`bad router spec "${spec}": expected a mode (${modes}) optionally followed by +flag, -flag or +flag=N`);
+  }
+  const mode = match[1] as RouterMode;
+  if (!(MODES as readonly string[]).includes(mode)) {
+    throw new RouterSpecError(`unknown router mode "${mode}": use one of ${modes}`);
+  }
+  const flags: RouterFlags = { ...MODE_PRESETS[mode] };
+  const changes = match[2]!.match(/[+-][A-Za-z]+(?:=\d+)?/g) ?? [];
+  for (const change of changes) {
+    const on = change[0] === '+';
+    const [name, value] = change.slice(1).split('=') as [string, string | undefined];
+    if (!(FLAG_NAMES as string[]).includes(name)) {
+      throw new RouterSpecError(`unknown router flag "${name}" in "${spec}": flags are ${FLAG_NAMES.join(', ')}`);
+    }
+    const key = name as keyof RouterFlags;
+    const current = flags[key];
+    if (typeof current === 'boolean') {
+      if (value !== undefined) throw new RouterSpecError(`flag "${name}" is a switch: write +${name} or -${name}, without a value`);
+      (flags as unknown as Record<string, boolean>)[key] = on;
+    } else {
+      if (value === undefined || !on) throw new RouterSpecError(`flag "${name}" is a number: write +${name}=N`);
+      (flags as unknown as Record<string, number>)[key] = Number(value);
+    }
+  }
+  return { name: trimmed, flags };
+}

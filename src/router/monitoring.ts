@@ -1,0 +1,80 @@
+/**
+ * Monitoring: the router's own view of itself, as the status report asked for it —
+ * time from connection to thread association, messages sent before context was ready,
+ * failed routing attempts — plus queue depth and wait, expiries, overflows, delivery latency
+ * and drops by reason.
+ *
+ * The oracle compares some of these with what really happened (invariant 12, honest
+ * monitoring), so they must mean exactly what their names say. See docs/router.md.
+ */
+import { Histogram, type HistogramJSON } from '../stats/histogram.ts';
+
+export type DropReason =
+  | 'no_connection' // "No connections found for thread" with no queue to hold it
+  | 'emission_blocked' // emitted before setWebSocketManager (F18)
+  | 'queue_overflow'
+  | 'queue_expired'
+  | 'send_failed' // the socket refused or the send ultimately timed out
+  | 'slow_consumer' // outbound limit exceeded, connection closed 4008
+  | 'resume_window' // asked for after the resume window: gap notice sent
+  | 'registry_evicted';
+
+export interface MonitoringSnapshot {
+  counters: Record<string, number>;
+  dropsByReason: Record<string, number>;
+  histograms: Record<string, HistogramJSON>;
+}
+
+export class Monitoring {
+  readonly counters = {
+    connectionsOpened: 0,
+    connectionsClosed: 0,
+    /** Agent events handed to the WebSocketManager for routing. */
+    eventsEmitted: 0,
+    /** Routing attempts for an event (one per event, retries excluded). */
+    routingAttempts: 0,
+    /** Attempts that found no connection for the thread ("No connections found"). */
+    routingFailures: 0,
+    /** Events emitted while no connection of the user had the thread's context. */
+    sentBeforeReady: 0,
+    /** Events the router counts as delivered (reached at least one socket's send). */
+    eventsReportedDelivered: 0,
+    /** (event, connection) frames written to sockets, retries included. */
+    framesSent: 0,
+    sendRetries: 0,
+    sendTimeouts: 0,
+    queued: 0,
+    queueFlushed: 0,
+    queueExpired: 0,
+    queueOverflowed: 0,
+    replayed: 0,
+    gapsSent: 0,
+    badFrames: 0,
+    forbidden: 0,
+    rateLimited: 0,
+    bindings: 0,
+  };
+  readonly dropsByReason: Record<string, number> = {};
+  readonly connectToBindUs = new Histogram();
+  readonly queueWaitUs = new Histogram();
+  readonly queueDepth = new Histogram();
+  /** Emission to the socket's send completion, as the router sees it. */
+  readonly sendLatencyUs = new Histogram();
+
+  drop(reason: DropReason, count = 1): void {
+    this.dropsByReason[reason] = (this.dropsByReason[reason] ?? 0) + count;
+  }
+
+  snapshot(): MonitoringSnapshot {
+    return {
+      counters: { ...this.counters },
+      dropsByReason: { ...this.dropsByReason },
+      histograms: {
+        connectToBindUs: this.connectToBindUs.toJSON(),
+        queueWaitUs: this.queueWaitUs.toJSON(),
+        queueDepth: this.queueDepth.toJSON(),
+        sendLatencyUs: this.sendLatencyUs.toJSON(),
+      },
+    };
+  }
+}

@@ -1,0 +1,435 @@
+/**
+ * The router: the system under test, assembled from its components and driven by frames.
+ *
+ * Transport-agnostic: it reaches sockets only through `SocketLike` (a `ws` WebSocket or the
+ * simulated network's socket) and time only through the `Clock` port, so the same code runs
+ * on virtual time and on real sockets.
+ *
+ * Message path (user_message on thread T from connection c):
+ *   1. AgentMessageHandler validates that the user owns T (a thread-service look-up: takes time).
+ *   2. MessageHandlerService updates the association — how depends on the mode:
+ *      - legacy: not at all (threads are bound only at the handshake);
+ *      - dynamic: the association re-checks ownership asynchronously while the agent starts (F1);
+ *      - shipped: as dynamic, through the shadowed user-keyed method (F2 no-op on the handler
+ *        path, F4 user-wide on the service path), then `sleep(10 ms)` "to let it propagate";
+ *      - guaranteed: bound before the run starts; readiness is explicit (`thread_context`).
+ *   3. ExecutionEngine runs the agent; AgentRegistry emits through the WebSocketManager.
+ */
+import type { Clock } from '../sim/clock.ts';
+import type { Random } from '../sim/rng.ts';
+import { type Distribution, fixed } from '../sim/distribution.ts';
+import type { TraceFields } from '../sim/trace.ts';
+import { type AgentEventFrame, type ClientFrame, type ErrorCode, type ServerFrame, parseClientFrame } from '../protocol.ts';
+import { CloseCode, type HandshakeInfo, type SocketLike } from '../transport/socket.ts';
+import { type AgentProfile, AgentRegistry, DEFAULT_AGENT_PROFILE, ExecutionEngine, type ProducedEvent, type RunContext } from './agents.ts';
+import { type Connection, newConnection } from './connection.ts';
+import type { RouterConfig } from './flags.ts';
+import { RouterLog, type RouterLogSink } from './log.ts';
+import { Monitoring } from './monitoring.ts';
+import { PendingMessageQueue } from './pending-queue.ts';
+import { ReadinessGate } from './readiness.ts';
+import { StreamLog } from './stream-log.ts';
+import { ThreadService } from './thread-service.ts';
+import { WebSocketManager } from './ws-manager.ts';
+
+export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
+export const DEFAULT_RATE_LIMIT_PER_S = 200;
+/** On binding, the guaranteed mode catches a connection up on its thread's live runs and the last few seconds. */
+export const CATCH_UP_WINDOW_US = 5_000_000;
+
+export interface RouterOptions {
+  config: RouterConfig;
+  clock: Clock;
+  rng: Random;
+  /** user id → threads the user owns. */
+  ownership: Record<string, readonly string[]>;
+  /** Ownership look-up latency, ms. */
+  lookupMs?: Distribution;
+  agentProfile?: AgentProfile;
+  /** Handshake → user id, or null to refuse. */
+  authenticate: (handshake: HandshakeInfo) => string | null;
+  /** Log lines (the sim records them in the trace; serve writes JSON lines). */
+  logSink?: RouterLogSink;
+  /** Router-internal facts for timelines and explanations (never used by the oracle to judge). */
+  onTrace?: (kind: string, fields: TraceFields) => void;
+  /** Agent-side ground truth: every produced event. */
+  onProduced?: (event: ProducedEvent) => void;
+  maxPayloadBytes?: number;
+  rateLimitPerS?: number;
+  /** Wire the WebSocketManager into the AgentRegistry at construction (default true). */
+  wireAtStart?: boolean;
+}
+
+interface Waiting {
+  event: AgentEventFrame;
+  run: RunContext;
+}
+
+export class Router {
+  readonly monitoring = new Monitoring();
+  readonly log: RouterLog;
+  readonly manager: WebSocketManager;
+  readonly threads: ThreadService;
+  readonly readiness: ReadinessGate;
+  readonly registry: AgentRegistry;
+  readonly engine: ExecutionEngine;
+  readonly config: RouterConfig;
+  private readonly clock: Clock;
+  private readonly pending: PendingMessageQueue<Waiting> | null;
+  private readonly streams: StreamLog | null;
+  private readonly trace: (kind: string, fields: TraceFields) => void;
+  private readonly maxPayloadBytes: number;
+  private readonly rateLimitPerS: number;
+  private readonly authenticate: (handshake: HandshakeInfo) => string | null;
+  /** Run id → the run's context, for runs still emitting (catch-up). */
+  private readonly liveRuns = new Set<string>();
+  private nextConnection = 1;
+  private closed = false;
+
+  constructor(options: RouterOptions) {
+    this.config = options.config;
+    const flags = options.config.flags;
+    this.clock = options.clock;
+    this.trace = options.onTrace ?? (() => {});
+    this.log = new RouterLog(options.logSink);
+    this.maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+    this.rateLimitPerS = options.rateLimitPerS ?? DEFAULT_RATE_LIMIT_PER_S;
+    this.authenticate = options.authenticate;
+    this.threads = new ThreadService(this.clock, options.rng.fork('thread-service'), options.lookupMs ?? fixed(0));
+    for (const [user, threads] of Object.entries(options.ownership)) for (const t of threads) this.threads.addThread(user, t);
+    this.manager = new WebSocketManager(this.clock, flags, this.monitoring, this.log);
+    this.readiness = new ReadinessGate(this.clock);
+    this.streams = flags.eventIds ? new StreamLog(Math.max(flags.resumeWindowMs, 1) * 1_000) : null;
+    this.pending = flags.pendingQueue
+      ? new PendingMessageQueue<Waiting>(
+          this.clock,
+          { maxPerKey: flags.pendingMaxPerKey, maxTotal: flags.pendingMaxTotal, ttlUs: flags.pendingTtlMs * 1_000 },
+          (key, item, reason, waitedUs) => this.onQueueDrop(key, item, reason, waitedUs),
+        )
+      : null;
+    const onProduced = options.onProduced ?? (() => {});
+    this.registry = new AgentRegistry({
+      clock: this.clock,
+      bufferBeforeInjection: flags.bufferBeforeInjection,
+      onBlocked: (event) => {
+        this.monitoring.drop('emission_blocked');
+        this.trace('router.blocked', { eid: event.eid, run: event.run_id });
+        this.log.warn(`EMISSION BLOCKED: no WebSocket manager for run ${event.run_id}`, { eid: event.eid });
+      },
+      onProduced: (event) => {
+        if (event.type === 'agent_started') this.liveRuns.add(event.run.runId);
+        if (event.type === 'agent_completed') this.liveRuns.delete(event.run.runId);
+        onProduced(event);
+      },
+    });
+    this.engine = new ExecutionEngine(this.clock, options.rng.fork('agents'), this.registry, options.agentProfile ?? DEFAULT_AGENT_PROFILE);
+    if (options.wireAtStart ?? true) this.wire();
+  }
+
+  /** Start-up wiring: `AgentRegistry.setWebSocketManager`. May be called late (F18). */
+  wire(): void {
+    this.trace('router.wired', {});
+    this.registry.setWebSocketManager((event, run) => this.route(event, run));
+  }
+
+  // ---- Connections ---------------------------------------------------------------------
+
+  /** Accept an upgraded socket. Refuses (1008) when the handshake does not authenticate. */
+  accept(socket: SocketLike, handshake: HandshakeInfo): string | null {
+    if (this.closed) {
+      socket.close(CloseCode.goingAway, 'server shutting down');
+      return null;
+    }
+    const userId = this.authenticate(handshake);
+    if (userId === null) {
+      this.trace('router.refused', { reason: 'unauthorized' });
+      socket.close(CloseCode.policyViolation, 'unauthorized: missing or invalid token');
+      return null;
+    }
+    const conn = newConnection(`c${this.nextConnection++}`, userId, socket, this.clock.now());
+    this.manager.add(conn);
+    this.monitoring.counters.connectionsOpened++;
+    this.trace('router.open', { conn: conn.id, user: userId });
+    // Listeners are attached before any await (F13: an async step first would lose the first frame).
+    socket.on('message', (data: unknown) => this.onFrame(conn, data));
+    socket.on('close', () => this.onClose(conn));
+    socket.on('error', () => {});
+    this.send(conn, { type: 'connection_ready', connection_id: conn.id });
+    const thread = threadFromUrl(handshake.url);
+    if (thread !== null && this.config.flags.bindAtHandshake) {
+      void this.bindAfterLookup(conn, thread, 'handshake', true);
+    }
+    return conn.id;
+  }
+
+  /** Graceful shutdown: close every socket with 1001. */
+  shutdown(): void {
+    this.closed = true;
+    for (const conn of this.manager.all()) conn.socket.close(CloseCode.goingAway, 'server shutting down');
+  }
+
+  private onClose(conn: Connection): void {
+    if (!this.manager.get(conn.id)) return;
+    this.manager.remove(conn.id);
+    this.readiness.markClosed(conn.id);
+    this.monitoring.counters.connectionsClosed++;
+    this.trace('router.close', { conn: conn.id });
+  }
+
+  // ---- Frames ----------------------------------------------------------------------------
+
+  private onFrame(conn: Connection, data: unknown): void {
+    if (!conn.open) return;
+    const text = typeof data === 'string' ? data : Buffer.isBuffer(data) ? data.toString('utf8') : String(data);
+    if (Buffer.byteLength(text, 'utf8') > this.maxPayloadBytes) {
+      this.monitoring.counters.badFrames++;
+      this.trace('router.oversize', { conn: conn.id, bytes: text.length });
+      conn.open = false;
+      conn.socket.close(CloseCode.messageTooBig, `frame larger than ${this.maxPayloadBytes} bytes`);
+      return;
+    }
+    const now = this.clock.now();
+    if (now - conn.rateWindowStartUs >= 1_000_000) {
+      conn.rateWindowStartUs = now;
+      conn.rateCount = 0;
+    }
+    if (++conn.rateCount > this.rateLimitPerS) {
+      this.monitoring.counters.rateLimited++;
+      this.sendError(conn, 'rate_limited', `more than ${this.rateLimitPerS} frames per second; slow down`);
+      return;
+    }
+    const parsed = parseClientFrame(text);
+    if (!parsed.ok) {
+      this.monitoring.counters.badFrames++;
+      this.sendError(conn, parsed.code, parsed.message, parsed.ref);
+      return;
+    }
+    this.dispatch(conn, parsed.frame).catch((error: unknown) => {
+      // A handler bug must not take the router down; report it to the client and the log.
+      this.log.error(`handler failed: ${error instanceof Error ? error.message : String(error)}`, { conn: conn.id });
+      this.sendError(conn, 'internal', 'internal error while handling the frame');
+    });
+  }
+
+  private async dispatch(conn: Connection, frame: ClientFrame): Promise<void> {
+    switch (frame.type) {
+      case 'user_message':
+        return this.onUserMessage(conn, frame.id, frame.thread_id, frame.user_id);
+      case 'switch_thread':
+        return this.onSwitchThread(conn, frame.id, frame.thread_id);
+      case 'resume':
+        return this.onResume(conn, frame.last_seq);
+      case 'ack':
+        return;
+      case 'ping':
+        this.send(conn, { type: 'pong' });
+        return;
+    }
+  }
+
+  /** AgentMessageHandler + MessageHandlerService. */
+  private async onUserMessage(conn: Connection, messageId: string, threadId: string, payloadUserId: string | undefined): Promise<void> {
+    const flags = this.config.flags;
+    this.trace('router.user_message', { conn: conn.id, thread: threadId, msg: messageId });
+    const owned = await this.threads.owns(conn.userId, threadId);
+    if (!owned) return this.forbid(conn, threadId, messageId);
+    if (!conn.open) return;
+
+    if (flags.bindOnMessage) {
+      if (flags.awaitBindBeforeRun) {
+        this.bindNow(conn, threadId, 'message');
+      } else {
+        // The association re-checks ownership on its own; the agent does not wait for it (F1).
+        void this.bindAfterLookup(conn, threadId, 'message', false);
+        if (flags.propagationSleepMs > 0) await this.clock.sleep(flags.propagationSleepMs * 1_000);
+      }
+    }
+    const run: RunContext = {
+      runId: this.engine.newRunId(),
+      userId: flags.trustPayloadUserId && payloadUserId !== undefined ? payloadUserId : conn.userId,
+      threadId,
+      originConnectionId: conn.id,
+      messageId,
+    };
+    this.trace('router.run', { run: run.runId, conn: conn.id, thread: threadId, user: run.userId, msg: messageId });
+    await this.engine.execute(run);
+  }
+
+  /** The thread-switch handler: rooms always; the association only with bindOnSwitch. */
+  private async onSwitchThread(conn: Connection, switchId: string, threadId: string): Promise<void> {
+    const owned = await this.threads.owns(conn.userId, threadId);
+    if (!owned) return this.forbid(conn, threadId, switchId);
+    if (!conn.open) return;
+    for (const room of [...conn.rooms]) this.manager.leaveRoom(conn.id, room);
+    this.manager.joinRoom(conn.id, `thread:${threadId}`);
+    this.trace('router.switch', { conn: conn.id, thread: threadId, bound: this.config.flags.bindOnSwitch });
+    if (this.config.flags.bindOnSwitch) this.bindNow(conn, threadId, 'switch');
+  }
+
+  /** Resume after reconnect: replay what the client missed, or announce the gap. */
+  private async onResume(conn: Connection, lastSeq: Record<string, number>): Promise<void> {
+    if (!this.streams) {
+      this.sendError(conn, 'bad_frame', 'resume is not supported by this server (no sequence numbers)');
+      return;
+    }
+    for (const [threadId, seq] of Object.entries(lastSeq)) {
+      const owned = await this.threads.owns(conn.userId, threadId);
+      if (!owned) {
+        this.forbid(conn, threadId);
+        continue;
+      }
+      if (!conn.open) return;
+      const key = streamKey(conn.userId, threadId);
+      const { entries, missing } = this.streams.since(key, seq, this.clock.now());
+      this.trace('router.resume', { conn: conn.id, thread: threadId, after: seq, replay: entries.length, missingFrom: missing?.[0] ?? null });
+      if (missing) {
+        this.monitoring.drop('resume_window', missing[1] - missing[0] + 1);
+        this.manager.sendGap(conn, { type: 'gap', thread_id: threadId, from_seq: missing[0], to_seq: missing[1], reason: 'resume_window' });
+      }
+      this.replay(conn, threadId, entries);
+    }
+  }
+
+  // ---- Binding -----------------------------------------------------------------------------
+
+  /** Bind after an ownership look-up (handshake binding, and dynamic's concurrent association). */
+  private async bindAfterLookup(conn: Connection, threadId: string, via: string, reportForbidden: boolean): Promise<void> {
+    const owned = await this.threads.owns(conn.userId, threadId);
+    if (!owned) {
+      if (reportForbidden) this.forbid(conn, threadId);
+      return;
+    }
+    if (!conn.open) return;
+    this.bindNow(conn, threadId, via);
+  }
+
+  private bindNow(conn: Connection, threadId: string, via: string): void {
+    const flags = this.config.flags;
+    if (via === 'message' && flags.handlerBindNoop) {
+      // AgentMessageHandler passes a connection id to the user-keyed method: silently nothing (F2).
+      this.manager.updateConnectionThreadByUser(conn.id, threadId);
+    }
+    if (via === 'message' && flags.serviceBindUserWide) {
+      // MessageHandlerService passes the user id: every tab of the user moves (F4).
+      this.manager.updateConnectionThreadByUser(conn.userId, threadId);
+      for (const c of this.manager.connectionsOfUser(conn.userId)) this.afterBind(c, threadId, via);
+      return;
+    }
+    if (via === 'message' && flags.handlerBindNoop) return;
+    this.manager.associateThread(conn.id, threadId);
+    this.afterBind(conn, threadId, via);
+  }
+
+  private afterBind(conn: Connection, threadId: string, via: string): void {
+    this.trace('router.bind', { conn: conn.id, thread: threadId, via });
+    this.readiness.markReady(conn.id);
+    if (!this.streams && !this.pending) return;
+    const key = streamKey(conn.userId, threadId);
+    this.send(conn, { type: 'thread_context', thread_id: threadId, ...(this.streams ? { seq: this.streams.lastSeq(key) } : {}) });
+    // Flush what waited for this thread, oldest first, before any newer live event.
+    if (this.pending) {
+      for (const { item, waitedUs } of this.pending.flush(key)) {
+        this.monitoring.queueWaitUs.record(waitedUs);
+        this.monitoring.counters.queueFlushed++;
+        this.deliver(item.event, item.run);
+      }
+    }
+    // Catch up on the thread's live runs and the last few seconds (the history load).
+    if (this.streams) {
+      const now = this.clock.now();
+      const entries = this.streams
+        .producedSince(key, 0, now)
+        .filter((e) => this.liveRuns.has(e.frame.run_id) || now - e.producedAtUs <= CATCH_UP_WINDOW_US);
+      this.replay(conn, threadId, entries);
+    }
+  }
+
+  private replay(conn: Connection, threadId: string, entries: ReturnType<StreamLog['since']>['entries']): void {
+    const dropped = entries.filter((e) => e.droppedReason !== null && !conn.sentEids.has(e.frame.eid));
+    if (dropped.length > 0) {
+      for (const e of dropped) conn.sentEids.add(e.frame.eid);
+      this.manager.sendGap(conn, {
+        type: 'gap',
+        thread_id: threadId,
+        from_seq: dropped[0]!.seq,
+        to_seq: dropped[dropped.length - 1]!.seq,
+        reason: dropped[0]!.droppedReason!,
+        eids: dropped.map((e) => e.frame.eid),
+      });
+    }
+    for (const e of entries) {
+      if (e.droppedReason !== null || conn.sentEids.has(e.frame.eid)) continue;
+      this.monitoring.counters.replayed++;
+      this.manager.sendEvent(conn, e.frame);
+    }
+  }
+
+  // ---- Routing -------------------------------------------------------------------------------
+
+  /** Called by the AgentRegistry for each emitted event. */
+  private route(event: AgentEventFrame, run: RunContext): void {
+    this.monitoring.counters.eventsEmitted++;
+    const flags = this.config.flags;
+    if (this.streams) {
+      const entry = this.streams.append(streamKey(event.user_id, event.thread_id), event, this.clock.now());
+      event.msg_id = `${event.user_id}:${event.thread_id}:${entry.seq}`;
+    }
+    const bound = this.manager.connectionsForThread(event.user_id, event.thread_id);
+    if (bound.length === 0) this.monitoring.counters.sentBeforeReady++;
+    const origin = flags.runScopedDelivery ? this.manager.get(run.originConnectionId) : undefined;
+    if (bound.length === 0 && !(origin && origin.open) && this.pending) {
+      // Nobody can take it now: hold it until a connection of this user binds the thread.
+      this.monitoring.counters.queued++;
+      const key = streamKey(event.user_id, event.thread_id);
+      if (this.pending.queueUntilReady(key, { event, run })) this.monitoring.queueDepth.record(this.pending.depth());
+      this.trace('router.queued', { eid: event.eid, thread: event.thread_id, depth: this.pending.depth(key) });
+      return;
+    }
+    this.deliver(event, run);
+  }
+
+  private deliver(event: AgentEventFrame, run: RunContext): void {
+    const result = this.manager.sendToThread(event, run.originConnectionId);
+    this.trace('router.route', { eid: event.eid, thread: event.thread_id, to: result.sentTo, missed: result.missed });
+    if (result.sentTo.length === 0) this.monitoring.drop('no_connection');
+  }
+
+  private onQueueDrop(key: string, item: Waiting, reason: 'queue_overflow' | 'queue_expired', waitedUs: number): void {
+    this.monitoring.drop(reason);
+    if (reason === 'queue_expired') this.monitoring.counters.queueExpired++;
+    else this.monitoring.counters.queueOverflowed++;
+    this.trace('router.queue_drop', { eid: item.event.eid, reason, waitedUs });
+    if (this.streams) {
+      // The log keeps the event as a gap so any later binding announces it explicitly.
+      for (const e of this.streams.producedSince(key, 0, this.clock.now())) if (e.frame.eid === item.event.eid) e.droppedReason = reason;
+    }
+  }
+
+  // ---- Helpers -------------------------------------------------------------------------------
+
+  private forbid(conn: Connection, threadId: string, ref?: string): void {
+    this.monitoring.counters.forbidden++;
+    this.trace('router.forbidden', { conn: conn.id, thread: threadId });
+    this.sendError(conn, 'forbidden', `thread "${threadId.slice(0, 64)}" does not belong to this user`, ref);
+  }
+
+  private sendError(conn: Connection, code: ErrorCode, message: string, ref?: string): void {
+    this.send(conn, ref === undefined ? { type: 'error', code, message } : { type: 'error', code, message, ref });
+  }
+
+  private send(conn: Connection, frame: ServerFrame): void {
+    this.manager.write(conn, frame);
+  }
+}
+
+export function streamKey(userId: string, threadId: string): string {
+  return `${userId}\u0000${threadId}`;
+}
+
+/** The `thread_id` query parameter of a handshake URL, or null. */
+export function threadFromUrl(url: string): string | null {
+  const q = url.indexOf('?');
+  if (q < 0) return null;
+  const value = new URLSearchParams(url.slice(q + 1)).get('thread_id');
+  return value === null || value === '' ? null : value;
+}

@@ -1,0 +1,225 @@
+/**
+ * WebSocketManager: connections by id, by user and by thread; thread association; and
+ * `sendToThread`, which logs the warning the status report fights —
+ * `No connections found for thread <id>` — when nothing is bound.
+ *
+ * Modelled defects live behind flags (see flags.ts): the user-keyed method that shadowed the
+ * per-connection one (F2), user-wide rebinding (F4), fallback fan-out trusting the payload's
+ * user id (F11), registry entries that expire after connect (F9), send timeouts retried without
+ * ids (F8), success masking (F12).
+ */
+import type { Clock } from '../sim/clock.ts';
+import type { AgentEventFrame, GapFrame, ServerFrame } from '../protocol.ts';
+import { CloseCode, OPEN } from '../transport/socket.ts';
+import type { Connection } from './connection.ts';
+import type { RouterFlags } from './flags.ts';
+import type { Monitoring } from './monitoring.ts';
+import type { RouterLog } from './log.ts';
+
+export interface RouteResult {
+  /** Connections a frame was written to. */
+  sentTo: string[];
+  /** True when no connection was bound to the thread (before any fallback). */
+  missed: boolean;
+}
+
+export class WebSocketManager {
+  private readonly byId = new Map<string, Connection>();
+  private readonly byUser = new Map<string, Set<string>>();
+  /** Connections in registration order, for the shipped registry's capacity (F9). */
+  private readonly registrationOrder: string[] = [];
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly flags: RouterFlags,
+    private readonly monitoring: Monitoring,
+    private readonly log: RouterLog,
+  ) {}
+
+  add(conn: Connection): void {
+    this.byId.set(conn.id, conn);
+    let set = this.byUser.get(conn.userId);
+    if (!set) this.byUser.set(conn.userId, (set = new Set()));
+    set.add(conn.id);
+    this.registrationOrder.push(conn.id);
+  }
+
+  remove(connectionId: string): void {
+    const conn = this.byId.get(connectionId);
+    if (!conn) return;
+    conn.open = false;
+    this.byId.delete(connectionId);
+    this.byUser.get(conn.userId)?.delete(connectionId);
+    const i = this.registrationOrder.indexOf(connectionId);
+    if (i >= 0) this.registrationOrder.splice(i, 1);
+  }
+
+  get(connectionId: string): Connection | undefined {
+    return this.byId.get(connectionId);
+  }
+
+  connectionsOfUser(userId: string): Connection[] {
+    return [...(this.byUser.get(userId) ?? [])].map((id) => this.byId.get(id)!).filter((c) => this.isRoutable(c));
+  }
+
+  /** Per-connection binding (the method the handlers meant to call). */
+  associateThread(connectionId: string, threadId: string): boolean {
+    const conn = this.byId.get(connectionId);
+    if (!conn || !conn.open) return false;
+    this.bind(conn, threadId);
+    return true;
+  }
+
+  /**
+   * The shipped code's `update_connection_thread`, which shadowed the per-connection method:
+   * keyed by *user*. Called with a connection id it finds no user and silently does nothing
+   * (F2); called with a user id it moves every connection of the user (F4).
+   */
+  updateConnectionThreadByUser(userKey: string, threadId: string): boolean {
+    const ids = this.byUser.get(userKey);
+    if (!ids || ids.size === 0) return false; // the silent no-op: returns false, nobody checks
+    for (const id of ids) this.bind(this.byId.get(id)!, threadId);
+    return true;
+  }
+
+  joinRoom(connectionId: string, room: string): void {
+    this.byId.get(connectionId)?.rooms.add(room);
+  }
+
+  leaveRoom(connectionId: string, room: string): void {
+    this.byId.get(connectionId)?.rooms.delete(room);
+  }
+
+  /** Connections currently bound to `threadId` for `userId` and visible in the registry. */
+  connectionsForThread(userId: string, threadId: string): Connection[] {
+    const out: Connection[] = [];
+    for (const id of this.byUser.get(userId) ?? []) {
+      const c = this.byId.get(id)!;
+      if (c.open && c.threadId === threadId && this.isRoutable(c)) out.push(c);
+    }
+    return out;
+  }
+
+  /**
+   * Route an agent event to the connections of its thread. `originId` is the connection that
+   * started the run (run-scoped delivery). Returns where frames were written.
+   */
+  sendToThread(event: AgentEventFrame, originId: string | null): RouteResult {
+    this.monitoring.counters.routingAttempts++;
+    const targets = this.connectionsForThread(event.user_id, event.thread_id);
+    const missed = targets.length === 0;
+    if (this.flags.runScopedDelivery && originId !== null) {
+      const origin = this.byId.get(originId);
+      if (origin && origin.open && origin.userId === event.user_id && !targets.includes(origin)) targets.push(origin);
+    }
+    if (missed) {
+      this.log.warn(`No connections found for thread ${event.thread_id}`, { thread: event.thread_id, run: event.run_id, eid: event.eid });
+      if (this.flags.fallbackFanout) {
+        // F11: fall back to every connection of the user named *in the payload*.
+        for (const c of this.connectionsOfUser(event.user_id)) if (!targets.includes(c)) targets.push(c);
+      }
+    }
+    const sentTo: string[] = [];
+    for (const c of targets) if (this.sendEvent(c, event)) sentTo.push(c.id);
+    const masked = this.flags.successMasking && (sentTo.length > 0 || isTestThread(event.thread_id));
+    if (missed && !(this.flags.successMasking && masked)) this.monitoring.counters.routingFailures++;
+    if (sentTo.length > 0 || masked) this.monitoring.counters.eventsReportedDelivered++;
+    return { sentTo, missed };
+  }
+
+  /** Write one agent event to one connection (no duplicate on the same socket when ids are on). */
+  sendEvent(conn: Connection, event: AgentEventFrame): boolean {
+    if (this.flags.eventIds) {
+      if (conn.sentEids.has(event.eid)) return true;
+      conn.sentEids.add(event.eid);
+    }
+    const emittedAtUs = this.clock.now();
+    return this.write(conn, event, () => this.monitoring.sendLatencyUs.record(this.clock.now() - emittedAtUs));
+  }
+
+  sendGap(conn: Connection, gap: GapFrame): void {
+    this.monitoring.counters.gapsSent++;
+    this.write(conn, gap);
+  }
+
+  /** Write any server frame, applying the outbound limit and the send-timeout/retry policy. */
+  write(conn: Connection, frame: ServerFrame, onSent?: () => void): boolean {
+    if (!conn.open || conn.socket.readyState !== OPEN) return false;
+    const data = JSON.stringify(frame);
+    if (this.flags.outboundLimitBytes > 0 && conn.socket.bufferedAmount + data.length > this.flags.outboundLimitBytes) {
+      // A consumer that stays slow is cut loose with a code and relies on resume (F19),
+      // instead of growing memory or stalling the others.
+      this.log.warn(`closing slow consumer ${conn.id}`, { connection: conn.id, bufferedBytes: conn.socket.bufferedAmount });
+      this.monitoring.drop('slow_consumer');
+      conn.open = false;
+      conn.socket.close(CloseCode.slowConsumer, 'slow consumer: outbound limit exceeded, resume to continue');
+      return false;
+    }
+    this.monitoring.counters.framesSent++;
+    if (this.flags.sendTimeoutMs > 0) {
+      this.sendWithRetry(conn, data, 0, onSent);
+    } else {
+      conn.socket.send(data, (err) => {
+        if (err) this.monitoring.drop('send_failed');
+        else onSent?.();
+      });
+    }
+    return true;
+  }
+
+  /** F8: a send not confirmed within the timeout is sent again, the same bytes, no id. */
+  private sendWithRetry(conn: Connection, data: string, attempt: number, onSent?: () => void): void {
+    let done = false;
+    const timer = this.clock.setTimer(this.flags.sendTimeoutMs * 1_000, () => {
+      if (done) return;
+      done = true;
+      this.monitoring.counters.sendTimeouts++;
+      if (attempt >= this.flags.sendRetries) {
+        this.monitoring.drop('send_failed');
+        return;
+      }
+      const backoffUs = this.flags.sendBackoffMs * 1_000 * 2 ** attempt;
+      this.clock.setTimer(backoffUs, () => {
+        if (!conn.open || conn.socket.readyState !== OPEN) return;
+        this.monitoring.counters.sendRetries++;
+        this.monitoring.counters.framesSent++;
+        this.sendWithRetry(conn, data, attempt + 1, onSent);
+      }, 'send:backoff');
+    }, 'send:timeout');
+    conn.socket.send(data, (err) => {
+      if (done) return;
+      done = true;
+      this.clock.cancelTimer(timer);
+      if (err) this.monitoring.drop('send_failed');
+      else onSent?.();
+    });
+  }
+
+  all(): Connection[] {
+    return [...this.byId.values()];
+  }
+
+  private bind(conn: Connection, threadId: string): void {
+    conn.threadId = threadId;
+    this.monitoring.counters.bindings++;
+    if (conn.firstBoundAtUs === null) {
+      conn.firstBoundAtUs = this.clock.now();
+      this.monitoring.connectToBindUs.record(conn.firstBoundAtUs - conn.openedAtUs);
+    }
+  }
+
+  /** F9: the shipped registry is a TTL cache written once at connect, with a capacity. */
+  private isRoutable(conn: Connection): boolean {
+    if (this.flags.registryTtlMs > 0 && this.clock.now() - conn.registeredAtUs >= this.flags.registryTtlMs * 1_000) return false;
+    if (this.flags.registryMaxEntries > 0) {
+      const index = this.registrationOrder.indexOf(conn.id);
+      if (index >= 0 && this.registrationOrder.length - index > this.flags.registryMaxEntries) return false;
+    }
+    return true;
+  }
+}
+
+/** F12: the shipped code treated test-prefixed thread ids as delivered. */
+export function isTestThread(threadId: string): boolean {
+  return threadId.startsWith('test_') || threadId.startsWith('test-');
+}

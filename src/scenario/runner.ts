@@ -1,0 +1,344 @@
+/**
+ * Runs one (scenario, router, seed) on the simulated transport and judges it.
+ *
+ * Wiring: one Scheduler (virtual time) and one root Random per run; the SimNetwork carries
+ * frames; the Router gets the network's server clock; each tab is a TabClient driven by its
+ * action script; the oracle's GroundTruth hears the clients, the agent side and a tap on the
+ * server's sockets. When every script has finished and every run has completed, background
+ * timers (heartbeats) stop and the run drains to idle; then the oracle judges.
+ */
+import { performance } from 'node:perf_hooks';
+import { Scheduler } from '../sim/scheduler.ts';
+import { createRandom } from '../sim/rng.ts';
+import { Trace } from '../sim/trace.ts';
+import { SimNetwork } from '../sim/network.ts';
+import type { Distribution } from '../sim/distribution.ts';
+import { Router } from '../router/router.ts';
+import { DEFAULT_AGENT_PROFILE, type AgentProfile } from '../router/agents.ts';
+import type { RouterConfig } from '../router/flags.ts';
+import { TabClient } from '../client/tab-client.ts';
+import { GroundTruth } from '../oracle/recorder.ts';
+import { judge, type Judgement } from '../oracle/judge.ts';
+import type { SocketLike } from '../transport/socket.ts';
+import { expandLoad } from './load.ts';
+import type { Action, ScenarioSpec, TabSpec, UserSpec } from './types.ts';
+import type { FaultWindow, RunResult } from './result.ts';
+import { buildTimeline } from './timeline.ts';
+
+export const DEFAULT_DEADLINE_MS = 30_000;
+const DEFAULT_MAX_DURATION_MS = 24 * 3600 * 1_000;
+
+export interface RunOptions {
+  /** Keep trace records in memory (replay comparison, timelines). Default false. */
+  keepTrace?: boolean;
+  /** Attach a timeline to the result: 'always', 'failing' (default) or 'never'. */
+  timeline?: 'always' | 'failing' | 'never';
+  /** Maximum timeline items kept per run. */
+  maxTimelineItems?: number;
+  /** Test hook: perturb the run (e.g. inject nondeterminism) once the world is built. */
+  onWorld?: (world: World) => void;
+  maxEvents?: number;
+}
+
+export interface World {
+  scheduler: Scheduler;
+  network: SimNetwork;
+  router: Router;
+  truth: GroundTruth;
+  tabs: Map<string, TabClient>;
+  trace: Trace;
+}
+
+export interface RunOutput {
+  result: RunResult;
+  judgement: Judgement;
+  trace: Trace;
+  truth: GroundTruth;
+}
+
+/** Users and tabs of a scenario, with the load generator expanded (deterministic per seed). */
+export function materialise(spec: ScenarioSpec, seed: number): { users: UserSpec[]; tabs: TabSpec[] } {
+  const users = [...spec.users];
+  const tabs = [...spec.tabs];
+  if (spec.load) {
+    const generated = expandLoad(spec.load, createRandom(seed).fork('load'));
+    users.push(...generated.users);
+    tabs.push(...generated.tabs);
+  }
+  return { users, tabs };
+}
+
+export async function runScenario(spec: ScenarioSpec, config: RouterConfig, seed: number, options: RunOptions = {}): Promise<RunOutput> {
+  const wallStart = performance.now();
+  const trace = new Trace({ keepRecords: options.keepTrace ?? false });
+  const rng = createRandom(seed);
+  const scheduler = new Scheduler({
+    seed,
+    trace,
+    traceTimers: false,
+    tieBreak: spec.tieBreak ?? false,
+    label: `scenario ${spec.name} (router ${config.name})`,
+    maxTimeUs: (spec.maxDurationMs ?? DEFAULT_MAX_DURATION_MS) * 1_000,
+    ...(options.maxEvents !== undefined ? { maxEvents: options.maxEvents } : {}),
+  });
+  const net = spec.network ?? {};
+  const network = new SimNetwork({
+    scheduler,
+    rng: rng.fork('network'),
+    trace,
+    defaults: {
+      ...(net.handshakeMs ? { handshakeMs: net.handshakeMs } : {}),
+      ...(net.latencyMs ? { latencyMs: net.latencyMs } : {}),
+      ...(net.jitterMs ? { jitterMs: net.jitterMs } : {}),
+      ...(net.closeDelayMs ? { closeDelayMs: net.closeDelayMs } : {}),
+      ...(net.bandwidthBytesPerS ? { bandwidthBytesPerS: net.bandwidthBytesPerS } : {}),
+    },
+  });
+  const { users, tabs: tabSpecs } = materialise(spec, seed);
+  const truth = new GroundTruth();
+  const ownership: Record<string, string[]> = {};
+  for (const u of users) {
+    ownership[u.id] = u.threads;
+    truth.addOwnership(u.id, u.threads);
+  }
+  const clockOfServer = network.serverClock;
+  const injectionDelayMs = spec.server?.injectionDelayMs ?? 0;
+  const router = new Router({
+    config,
+    clock: clockOfServer,
+    rng: rng.fork('router'),
+    ownership,
+    ...(spec.server?.lookupMs ? { lookupMs: spec.server.lookupMs } : {}),
+    agentProfile: agentProfile(spec),
+    authenticate: (hs) => userFromToken(tokenOf(hs.url)),
+    ...(spec.server?.rateLimitPerS ? { rateLimitPerS: spec.server.rateLimitPerS } : {}),
+    wireAtStart: injectionDelayMs === 0,
+    logSink: (level, message) => trace.record(scheduler.now(), 'router.log', { level, message }),
+    onTrace: (kind, fields) => {
+      trace.record(scheduler.now(), kind, fields);
+      truth.routerFact(scheduler.now(), kind, fields);
+    },
+    onProduced: (event) => {
+      trace.record(event.producedAtUs, 'agent.produced', { eid: event.eid, type: event.type, run: event.run.runId, thread: event.run.threadId });
+      truth.producedEvent(event);
+    },
+  });
+  if (injectionDelayMs > 0) scheduler.setTimer(injectionDelayMs * 1_000, () => router.wire(), 'startup:inject-manager');
+
+  network.listen((socket, handshake) => {
+    const user = userFromToken(tokenOf(handshake.url)) ?? '?';
+    router.accept(tapWrites(socket, (data) => truth.wireWrite(user, data)), handshake);
+  });
+
+  const tabs = new Map<string, TabClient>();
+  const linkOfTab = new Map<string, string>();
+  for (const t of tabSpecs) {
+    truth.addTab(t.id, t.user);
+    const tab = new TabClient({
+      id: t.id,
+      user: t.user,
+      token: tokenFor(t.user),
+      clock: scheduler,
+      observer: truth,
+      connect: (client, url, headers) => {
+        const socket = network.connect({ url, headers, label: client.id });
+        linkOfTab.set(client.id, socket.linkId);
+        return socket;
+      },
+      reconnectAfterMs: t.reconnectAfterMs !== undefined ? t.reconnectAfterMs : spec.client?.reconnectAfterMs === undefined ? 500 : spec.client.reconnectAfterMs,
+      heartbeatMs: spec.client?.heartbeatMs ?? 0,
+    });
+    tabs.set(t.id, tab);
+  }
+
+  const faults: FaultWindow[] = [];
+  for (const f of spec.faults ?? []) {
+    const startUs = Math.round(f.at * 1_000);
+    const endUs = startUs + Math.round(f.durationMs * 1_000);
+    if (f.kind === 'pause') {
+      faults.push({ kind: 'pause', startUs, endUs, label: `server paused ${f.durationMs} ms` });
+      scheduler.at(startUs, () => network.pauseServer(f.durationMs), 'fault:pause');
+    } else {
+      faults.push({ kind: 'partition', startUs, endUs, label: `partition (${f.then}) ${f.tabs ? f.tabs.join(', ') : 'all'}` });
+      scheduler.at(startUs, () => {
+        const links = f.tabs ? f.tabs.map((t) => linkOfTab.get(t)).filter((l): l is string => l !== undefined) : 'all';
+        network.partition(links, { durationMs: f.durationMs, then: f.then });
+      }, 'fault:partition');
+    }
+  }
+
+  options.onWorld?.({ scheduler, network, router, truth, tabs, trace });
+
+  // Tab scripts run as async processes on virtual time.
+  let scriptsRunning = tabSpecs.length;
+  const recordFault = (kind: string, tab: string, atUs: number): void => {
+    faults.push({ kind, startUs: atUs, endUs: atUs, label: `${kind} ${tab}` });
+  };
+  const actionsDone = (): void => {
+    scriptsRunning--;
+  };
+  for (const t of tabSpecs) {
+    const tab = tabs.get(t.id)!;
+    scheduler.at(0, () => runScript(t.actions, tab, scheduler, network, linkOfTab, recordFault).finally(actionsDone), `tab:${t.id}:script`);
+  }
+  // Once scripts are done and no agent runs, stop heartbeats so the run can go idle.
+  const quiesceCheck = (): void => {
+    if (scriptsRunning === 0 && router.engine.active.size === 0) {
+      for (const tab of tabs.values()) tab.quiesce();
+      return;
+    }
+    scheduler.setTimer(1_000_000, quiesceCheck, 'runner:quiesce-check');
+  };
+  if ((spec.client?.heartbeatMs ?? 0) > 0) scheduler.setTimer(1_000_000, quiesceCheck, 'runner:quiesce-check');
+
+  await scheduler.runUntilIdle();
+
+  const flags = config.flags;
+  const judgement = judge(truth, {
+    resumeWindowUs: flags.resumeWindowMs * 1_000,
+    deadlineUs: (spec.deadlineMs ?? DEFAULT_DEADLINE_MS) * 1_000,
+    routerReportedDelivered: router.monitoring.counters.eventsReportedDelivered,
+  });
+  const timelineMode = options.timeline ?? 'failing';
+  const wantTimeline = timelineMode === 'always' || (timelineMode === 'failing' && judgement.verdict === 'fail');
+  const timeline = wantTimeline ? buildTimeline(truth, judgement, options.maxTimelineItems ?? 5_000) : undefined;
+  const result: RunResult = {
+    scenario: spec.name,
+    router: config.name,
+    seed,
+    verdict: judgement.verdict,
+    traceHash: trace.hash(),
+    traceRecords: trace.size,
+    simulatedUs: scheduler.now(),
+    wallMs: Math.round((performance.now() - wallStart) * 100) / 100,
+    counts: judgement.counts,
+    interactions: judgement.interactions,
+    violations: judgement.violations,
+    violationCount: judgement.violations.length,
+    latencyUs: judgement.latencyUs.toJSON(),
+    monitoring: router.monitoring.snapshot(),
+    noConnectionWarnings: router.log.warnings.get('No connections found for thread <id>') ?? 0,
+    faults: faults.sort((a, b) => a.startUs - b.startUs),
+    ...(timeline ? { timeline: timeline.items, timelineTruncated: timeline.truncated } : {}),
+  };
+  return { result, judgement, trace, truth };
+}
+
+async function runScript(
+  actions: Action[],
+  tab: TabClient,
+  clock: Scheduler,
+  network: SimNetwork,
+  linkOfTab: Map<string, string>,
+  recordFault: (kind: string, tab: string, atUs: number) => void,
+): Promise<void> {
+  for (const action of actions) {
+    if (action.at !== undefined) {
+      const targetUs = Math.round(action.at * 1_000);
+      if (targetUs > clock.now()) await clock.sleep(targetUs - clock.now());
+    }
+    if (action.when !== undefined) {
+      const waited = tab.waitFor(action.when.received, action.when.thread);
+      if (action.when.timeoutMs !== undefined) {
+        await clock.timeout(waited, action.when.timeoutMs * 1_000, 'wait').catch(() => {});
+      } else {
+        await waited;
+      }
+    }
+    if (action.after !== undefined && action.after > 0) await clock.sleep(Math.round(action.after * 1_000));
+    const link = (): string | undefined => linkOfTab.get(tab.id);
+    switch (action.do) {
+      case 'connect':
+        tab.connect(action.thread ?? null);
+        break;
+      case 'send': {
+        const count = action.count ?? 1;
+        for (let i = 0; i < count; i++) {
+          if (i > 0 && (action.intervalMs ?? 0) > 0) await clock.sleep(Math.round(action.intervalMs! * 1_000));
+          tab.send(action.thread, action.payloadUser);
+        }
+        break;
+      }
+      case 'switch':
+        tab.switchTo(action.thread);
+        break;
+      case 'close':
+        tab.close();
+        break;
+      case 'drop': {
+        const l = link();
+        if (l !== undefined && tab.isOpen) {
+          recordFault('drop', tab.id, clock.now());
+          network.drop(l);
+        }
+        break;
+      }
+      case 'reconnect':
+        tab.reconnect(action.thread ?? null);
+        break;
+      case 'slow': {
+        const l = link();
+        if (l !== undefined) {
+          recordFault('slow', tab.id, clock.now());
+          network.setBandwidth(l, 'toClient', action.bytesPerS);
+        }
+        break;
+      }
+      case 'half-open': {
+        const l = link();
+        if (l !== undefined) {
+          recordFault('half-open', tab.id, clock.now());
+          network.halfOpen(l);
+        }
+        break;
+      }
+      case 'wait':
+        break;
+    }
+  }
+}
+
+function agentProfile(spec: ScenarioSpec): AgentProfile {
+  const a = spec.agent ?? {};
+  const pick = (d: Distribution | undefined, fallback: Distribution): Distribution => d ?? fallback;
+  return {
+    startMs: pick(a.startMs, DEFAULT_AGENT_PROFILE.startMs),
+    thinkMs: pick(a.thinkMs, DEFAULT_AGENT_PROFILE.thinkMs),
+    toolCalls: pick(a.toolCalls, DEFAULT_AGENT_PROFILE.toolCalls),
+    toolMs: pick(a.toolMs, DEFAULT_AGENT_PROFILE.toolMs),
+    finishMs: pick(a.finishMs, DEFAULT_AGENT_PROFILE.finishMs),
+  };
+}
+
+/** Simulated tokens are "user:<id>"; the real server uses HMAC-signed tokens (src/transport). */
+export function tokenFor(user: string): string {
+  return `user:${user}`;
+}
+
+function tokenOf(url: string): string | null {
+  const q = url.indexOf('?');
+  return q < 0 ? null : new URLSearchParams(url.slice(q + 1)).get('token');
+}
+
+function userFromToken(token: string | null): string | null {
+  return token !== null && token.startsWith('user:') && token.length > 5 ? token.slice(5) : null;
+}
+
+/** Observe every frame the server writes (the wire, for honest monitoring); nothing else changes. */
+function tapWrites(socket: SocketLike, onWrite: (data: string) => void): SocketLike {
+  return {
+    get readyState() {
+      return socket.readyState;
+    },
+    get bufferedAmount() {
+      return socket.bufferedAmount;
+    },
+    send(data: string, callback?: (error?: Error) => void): void {
+      onWrite(data);
+      socket.send(data, callback);
+    },
+    close: (code?: number, reason?: string) => socket.close(code, reason),
+    terminate: () => socket.terminate(),
+    on: ((event: 'message', listener: (data: unknown) => void) => socket.on(event, listener)) as SocketLike['on'],
+  };
+}
