@@ -13,7 +13,7 @@ export default defineScenario({
   failureModes: ['F5', 'F14'],
   users: [{ id: 'u1', threads: ['A'] }, { id: 'u2', threads: ['B'] }],
   tabs: [
-    { id: 't1', user: 'u1', actions: [{ at: 0, do: 'connect', thread: 'A' }, { at: 100, do: 'send', thread: 'A' }, { when: { received: 'tool_executing' }, after: 10, do: 'drop' }] },
+    { id: 't1', user: 'u1', actions: [{ at: 0, do: 'connect', thread: 'A' }, { at: 100, do: 'send', thread: 'A' }, { when: { received: 'tool_executing' }, after: 900, do: 'drop' }] },
     {
       id: 't2',
       user: 'u2',

@@ -280,11 +280,11 @@ export class Router {
       }
       if (!conn.open) return;
       const key = streamKey(conn.userId, threadId);
-      const { entries, missing } = this.streams.since(key, seq, this.clock.now());
+      const { entries, missing, missingEids } = this.streams.since(key, seq, this.clock.now());
       this.trace('router.resume', { conn: conn.id, thread: threadId, after: seq, replay: entries.length, missingFrom: missing?.[0] ?? null });
       if (missing) {
         this.monitoring.drop('resume_window', missing[1] - missing[0] + 1);
-        this.manager.sendGap(conn, { type: 'gap', thread_id: threadId, from_seq: missing[0], to_seq: missing[1], reason: 'resume_window' });
+        this.manager.sendGap(conn, { type: 'gap', thread_id: threadId, from_seq: missing[0], to_seq: missing[1], reason: 'resume_window', eids: missingEids });
       }
       this.replay(conn, threadId, entries);
     }

@@ -17,9 +17,18 @@ export interface LogEntry {
 }
 
 export const MAX_LOG_ENTRIES_PER_STREAM = 10_000;
+/** Ground-truth ids of pruned entries kept per stream, so gap notices can name them (harness instrumentation). */
+export const MAX_TOMBSTONES_PER_STREAM = 10_000;
+
+interface Stream {
+  nextSeq: number;
+  entries: LogEntry[];
+  prunedThrough: number;
+  tombstones: Array<{ seq: number; eid: string }>;
+}
 
 export class StreamLog {
-  private readonly streams = new Map<string, { nextSeq: number; entries: LogEntry[]; prunedThrough: number }>();
+  private readonly streams = new Map<string, Stream>();
 
   constructor(private readonly windowUs: number) {}
 
@@ -41,12 +50,13 @@ export class StreamLog {
    * Entries after `afterSeq`. `missing` is the range the log no longer holds (pruned past the
    * window), which the caller must announce as a gap.
    */
-  since(key: string, afterSeq: number, nowUs: number): { entries: LogEntry[]; missing: [number, number] | null } {
+  since(key: string, afterSeq: number, nowUs: number): { entries: LogEntry[]; missing: [number, number] | null; missingEids: string[] } {
     const s = this.stream(key);
     this.prune(s, nowUs);
     const entries = s.entries.filter((e) => e.seq > afterSeq);
     const missing: [number, number] | null = s.prunedThrough > afterSeq ? [afterSeq + 1, s.prunedThrough] : null;
-    return { entries, missing };
+    const missingEids = missing ? s.tombstones.filter((t) => t.seq > afterSeq).map((t) => t.eid) : [];
+    return { entries, missing, missingEids };
   }
 
   /** Entries produced at or after `sinceUs` (catch-up on bind). */
@@ -56,16 +66,16 @@ export class StreamLog {
     return s.entries.filter((e) => e.producedAtUs >= sinceUs);
   }
 
-  private stream(key: string) {
+  private stream(key: string): Stream {
     let s = this.streams.get(key);
     if (!s) {
-      s = { nextSeq: 1, entries: [], prunedThrough: 0 };
+      s = { nextSeq: 1, entries: [], prunedThrough: 0, tombstones: [] };
       this.streams.set(key, s);
     }
     return s;
   }
 
-  private prune(s: { entries: LogEntry[]; prunedThrough: number }, nowUs: number): void {
+  private prune(s: Stream, nowUs: number): void {
     let drop = 0;
     while (
       drop < s.entries.length &&
@@ -75,7 +85,8 @@ export class StreamLog {
     }
     if (drop > 0) {
       s.prunedThrough = s.entries[drop - 1]!.seq;
-      s.entries.splice(0, drop);
+      for (const e of s.entries.splice(0, drop)) s.tombstones.push({ seq: e.seq, eid: e.frame.eid });
+      if (s.tombstones.length > MAX_TOMBSTONES_PER_STREAM) s.tombstones.splice(0, s.tombstones.length - MAX_TOMBSTONES_PER_STREAM);
     }
   }
 }

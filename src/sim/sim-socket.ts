@@ -15,7 +15,7 @@
  *    simulated clients are harness code, and one missing listener must not abort a run).
  */
 import { CLOSED, CLOSING, CONNECTING, OPEN, type SocketLike } from '../transport/socket.ts';
-import type { Direction, SendCallback, Side } from './pipe.ts';
+import type { SendCallback, Side } from './pipe.ts';
 
 /** What an endpoint delegates to (implemented by the link). */
 export interface EndpointCore {
@@ -107,10 +107,6 @@ export abstract class SimEndpoint<Events extends ServerSocketEvents> extends Emi
 
   get linkId(): string {
     return this.core.id;
-  }
-  /** The direction this endpoint sends in. */
-  get sendDirection(): Direction {
-    return this.side === 'client' ? 'toServer' : 'toClient';
   }
   /** 0 connecting, 1 open, 2 closing, 3 closed (as in `ws`). */
   get readyState(): number {

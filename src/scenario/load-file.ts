@@ -1,0 +1,91 @@
+/**
+ * Loading scenario scripts: `.ts` (or `.js`/`.mjs`/`.json`) files whose default export is
+ * `defineScenario({...})`. TypeScript is loaded through tsx's loader, registered by the CLI
+ * entry point. Mistakes are reported with the file, and for syntax errors the line.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, extname, join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ScenarioError, validateScenario } from './validate.ts';
+import type { ScenarioSpec } from './types.ts';
+
+export interface LoadedScenario {
+  file: string;
+  spec: ScenarioSpec;
+}
+
+export class ScenarioLoadError extends Error {
+  override readonly name = 'ScenarioLoadError';
+}
+
+const EXTENSIONS = new Set(['.ts', '.mts', '.js', '.mjs', '.json']);
+
+/** Every scenario script directly in `dir` (not in sub-folders such as regressions/), sorted. */
+export function listScenarioFiles(dir: string): string[] {
+  if (!existsSync(dir)) throw new ScenarioLoadError(`scenario folder "${dir}" does not exist; pass scenario files or create it`);
+  return readdirSync(dir)
+    .filter((f) => EXTENSIONS.has(extname(f)) && !f.endsWith('.d.ts'))
+    .map((f) => join(dir, f))
+    .filter((f) => statSync(f).isFile())
+    .sort();
+}
+
+/** Resolve CLI arguments (files, folders, or bare names like "rapid-send") to files. */
+export function resolveScenarioArgs(args: string[], defaultDir: string): string[] {
+  if (args.length === 0) return listScenarioFiles(defaultDir);
+  const out: string[] = [];
+  for (const arg of args) {
+    if (existsSync(arg) && statSync(arg).isDirectory()) {
+      out.push(...listScenarioFiles(arg));
+      continue;
+    }
+    if (existsSync(arg)) {
+      out.push(arg);
+      continue;
+    }
+    const named = join(defaultDir, `${arg}.ts`);
+    if (!arg.includes('/') && existsSync(named)) {
+      out.push(named);
+      continue;
+    }
+    throw new ScenarioLoadError(`scenario "${arg}" does not exist; give a path to a scenario file or a name from \`threadline list\``);
+  }
+  return out;
+}
+
+export async function loadScenarioFile(file: string): Promise<LoadedScenario> {
+  const abs = resolve(file);
+  const shown = relative(process.cwd(), abs) || basename(abs);
+  if (!existsSync(abs)) throw new ScenarioLoadError(`${shown}: file does not exist`);
+  let value: unknown;
+  if (extname(abs) === '.json') {
+    try {
+      value = JSON.parse(readFileSync(abs, 'utf8'));
+    } catch (error) {
+      throw new ScenarioLoadError(`${shown}: not valid JSON: ${(error as Error).message}`);
+    }
+  } else {
+    try {
+      const mod = (await import(pathToFileURL(abs).href)) as { default?: unknown };
+      value = mod.default;
+    } catch (error) {
+      throw new ScenarioLoadError(describeImportError(shown, error));
+    }
+  }
+  try {
+    return { file: shown, spec: validateScenario(value, shown) };
+  } catch (error) {
+    if (error instanceof ScenarioError) throw new ScenarioLoadError(error.message);
+    throw error;
+  }
+}
+
+function describeImportError(file: string, error: unknown): string {
+  const e = error as { message?: string; errors?: Array<{ text: string; location?: { line: number; column: number } }> };
+  const first = e.errors?.[0];
+  if (first?.location) return `${file}:${first.location.line}:${first.location.column}: syntax error: ${first.text}`;
+  const m = /:(\d+):(\d+): ERROR: (.*)/.exec(e.message ?? '');
+  if (m) return `${file}:${m[1]}:${m[2]}: syntax error: ${m[3]}`;
+  const firstLine = (e.message ?? String(error)).split('\n')[0];
+  return `${file}: could not load the script: ${firstLine}`;
+}

@@ -1,0 +1,169 @@
+import { describe, expect, it } from 'vitest';
+import { GroundTruth } from '../../src/oracle/recorder.ts';
+import { judge } from '../../src/oracle/judge.ts';
+import type { AgentEventFrame } from '../../src/protocol.ts';
+import type { AgentEventType } from '../../src/protocol.ts';
+
+// Hand-built traces with known losses, duplicates, leaks and reorderings: the oracle must
+// report exactly those, no more and no fewer. It is the judge, so it is tested on its own.
+
+function world() {
+  const t = new GroundTruth();
+  t.addOwnership('u1', ['A', 'B']);
+  t.addOwnership('u2', ['C']);
+  t.addTab('k1', 'u1');
+  t.addTab('k2', 'u2');
+  t.connecting('k1', 'k1#1', 'A', 0);
+  t.declared('k1', 'A', 'connect', 0);
+  t.opened('k1', 'k1#1', 1_000);
+  t.serverConnection('k1', 'k1#1', 'c1');
+  t.connecting('k2', 'k2#1', 'C', 0);
+  t.declared('k2', 'C', 'connect', 0);
+  t.opened('k2', 'k2#1', 1_000);
+  t.sent('k1', 'k1#1', 'k1-m1', 'A', 2_000);
+  return t;
+}
+
+const TYPES: AgentEventType[] = ['agent_started', 'agent_thinking', 'agent_completed'];
+
+function produce(t: GroundTruth, run: string, atUs: number[], user = 'u1', thread = 'A', messageId = 'k1-m1'): AgentEventFrame[] {
+  return atUs.map((at, i) => {
+    t.producedEvent({ eid: `${run}#${i}`, index: i, type: TYPES[i]!, producedAtUs: at, run: { runId: run, userId: user, threadId: thread, originConnectionId: 'c1', messageId } });
+    return { type: TYPES[i]!, user_id: user, thread_id: thread, run_id: run, ts: at, eid: `${run}#${i}` };
+  });
+}
+
+const opts = { resumeWindowUs: 0, deadlineUs: 30_000_000 };
+
+describe('oracle', () => {
+  it('passes a clean run and counts the interaction as a success', () => {
+    const t = world();
+    const ev = produce(t, 'run-1', [3_000, 4_000, 5_000]);
+    ev.forEach((e, i) => t.received('k1', 'k1#1', e, true, 6_000 + i));
+    const j = judge(t, opts);
+    expect(j.verdict).toBe('pass');
+    expect(j.counts).toMatchObject({ produced: 3, owed: 3, delivered: 3, lost: 0, duplicated: 0, leaked: 0, outOfOrder: 0 });
+    expect(j.interactions).toEqual({ total: 1, succeeded: 1, abandoned: 0 });
+    expect(j.latencyUs.count).toBe(3);
+  });
+
+  it('reports exactly the lost event, with a causal explanation', () => {
+    const t = world();
+    const ev = produce(t, 'run-1', [3_000, 4_000, 5_000]);
+    t.routerFact(3_000, 'router.route', { eid: 'run-1#0', thread: 'A', to: [], missed: true });
+    t.routerFact(3_500, 'router.bind', { conn: 'c1', thread: 'A', via: 'message' });
+    t.received('k1', 'k1#1', ev[1]!, true, 6_000);
+    t.received('k1', 'k1#1', ev[2]!, true, 7_000);
+    const j = judge(t, opts);
+    expect(j.verdict).toBe('fail');
+    expect(j.counts.lost).toBe(1);
+    expect(j.violations).toHaveLength(1);
+    const v = j.violations[0]!;
+    expect(v).toMatchObject({ invariant: 'no-loss', messageId: 'run-1#0', connectionId: 'k1#1' });
+    expect(v.explanation).toContain('agent_started of run-1 (thread A) produced at 3 ms');
+    expect(v.explanation).toContain('No connections found for thread A');
+    expect(v.explanation).toContain('bound c1 to A only at 3.5 ms');
+    expect(j.interactions.succeeded).toBe(0);
+  });
+
+  it('reports duplicates handed to the application, not ones the client suppressed', () => {
+    const t = world();
+    const ev = produce(t, 'run-1', [3_000, 4_000, 5_000]);
+    ev.forEach((e, i) => t.received('k1', 'k1#1', e, true, 6_000 + i));
+    t.received('k1', 'k1#1', ev[1]!, true, 9_000);
+    t.received('k1', 'k1#1', ev[2]!, false, 9_500); // deduplicated by msg_id: fine
+    const j = judge(t, opts);
+    expect(j.counts.duplicated).toBe(1);
+    expect(j.violations.map((v) => v.invariant)).toEqual(['no-duplicates']);
+  });
+
+  it('reports a leak to another user, whatever the payload says', () => {
+    const t = world();
+    const ev = produce(t, 'run-1', [3_000, 4_000, 5_000], 'u2');
+    ev.forEach((e, i) => t.received('k1', 'k1#1', e, true, 6_000 + i));
+    t.received('k2', 'k2#1', ev[0]!, true, 6_500);
+    const j = judge(t, opts);
+    expect(j.counts.leaked).toBe(1);
+    const leak = j.violations.find((v) => v.invariant === 'no-leakage')!;
+    expect(leak.connectionId).toBe('k2#1');
+    expect(leak.explanation).toContain('belongs to user u1');
+    expect(leak.explanation).toContain('payload');
+  });
+
+  it('reports reordering per connection and thread', () => {
+    const t = world();
+    const ev = produce(t, 'run-1', [3_000, 4_000, 5_000]);
+    t.received('k1', 'k1#1', ev[0]!, true, 6_000);
+    t.received('k1', 'k1#1', ev[2]!, true, 7_000);
+    t.received('k1', 'k1#1', ev[1]!, true, 8_000);
+    const j = judge(t, opts);
+    expect(j.counts.outOfOrder).toBe(1);
+    expect(j.violations.map((v) => [v.invariant, v.messageId])).toEqual([['order', 'run-1#1']]);
+  });
+
+  it('reports late deliveries past the deadline', () => {
+    const t = world();
+    const ev = produce(t, 'run-1', [3_000, 4_000, 5_000]);
+    ev.forEach((e, i) => t.received('k1', 'k1#1', e, true, i === 2 ? 40_000_000 : 6_000 + i));
+    const j = judge(t, opts);
+    expect(j.counts.late).toBe(1);
+    expect(j.violations[0]!.invariant).toBe('timeliness');
+  });
+
+  it('an event announced by a gap notice is an explicit drop, not a loss', () => {
+    const t = world();
+    const ev = produce(t, 'run-1', [3_000, 4_000, 5_000]);
+    t.received('k1', 'k1#1', ev[0]!, true, 6_000);
+    t.gap('k1', 'k1#1', { type: 'gap', thread_id: 'A', from_seq: 2, to_seq: 3, reason: 'resume_window', eids: ['run-1#1', 'run-1#2'] }, 7_000);
+    const j = judge(t, opts);
+    expect(j.counts).toMatchObject({ lost: 0, droppedExplicit: 2 });
+    expect(j.verdict).toBe('pass');
+  });
+
+  it('an empty run is unknown, never a pass', () => {
+    const t = world();
+    expect(judge(t, opts).verdict).toBe('unknown');
+  });
+
+  it('a tab on another thread is not owed the event; the run origin is, even after switching', () => {
+    const t = world();
+    t.addTab('k3', 'u1');
+    t.connecting('k3', 'k3#1', 'B', 0);
+    t.declared('k3', 'B', 'connect', 0);
+    t.opened('k3', 'k3#1', 1_000);
+    t.declared('k1', 'B', 'switch', 3_500); // the origin switches away mid-run
+    const ev = produce(t, 'run-1', [3_000, 4_000, 5_000]);
+    const j1 = judge(t, opts);
+    expect(j1.counts.owed).toBe(3); // k1 only, as the run's origin
+    ev.forEach((e, i) => t.received('k1', 'k1#1', e, true, 6_000 + i));
+    expect(judge(t, opts).verdict).toBe('pass');
+  });
+
+  it('honest monitoring: the router claiming more deliveries than the wire carried is a violation', () => {
+    const t = world();
+    const ev = produce(t, 'run-1', [3_000, 4_000, 5_000]);
+    ev.forEach((e, i) => {
+      t.wireWrite('u1', JSON.stringify(e));
+      t.received('k1', 'k1#1', e, true, 6_000 + i);
+    });
+    expect(judge(t, { ...opts, routerReportedDelivered: 3 }).verdict).toBe('pass');
+    const j = judge(t, { ...opts, routerReportedDelivered: 5 });
+    expect(j.violations.map((v) => v.invariant)).toEqual(['honest-monitoring']);
+    expect(j.violations[0]!.explanation).toContain('reports 5 events delivered, but only 3');
+  });
+
+  it('with resume, a tab that reconnects inside the window is owed what it missed', () => {
+    const t = world();
+    t.closed('k1', 'k1#1', 1006, 'remote', 3_500);
+    t.connecting('k1', 'k1#2', 'A', 4_000);
+    t.opened('k1', 'k1#2', 4_500);
+    const ev = produce(t, 'run-1', [3_000, 4_000, 5_000]);
+    t.received('k1', 'k1#1', ev[0]!, true, 3_100);
+    const resume = { resumeWindowUs: 120_000_000, deadlineUs: 30_000_000 };
+    expect(judge(t, resume).counts).toMatchObject({ owed: 3, lost: 2 });
+    expect(judge(t, opts).counts).toMatchObject({ owed: 2, lost: 1 }); // without resume only what was open
+    t.received('k1', 'k1#2', ev[1]!, true, 4_600);
+    t.received('k1', 'k1#2', ev[2]!, true, 5_100);
+    expect(judge(t, resume).verdict).toBe('pass');
+  });
+});
