@@ -62,7 +62,7 @@ export async function benchNetwork(): Promise<BenchResult[]> {
   await runOnce(1, true); // warm-up (JIT)
   const traced: number[] = [];
   const untraced: number[] = [];
-  for (let rep = 0; rep < 3; rep++) {
+  for (let rep = 0; rep < 5; rep++) {
     const a = await runOnce(2 + rep, true);
     traced.push(a.frames / (a.realMs / 1000));
     const b = await runOnce(2 + rep, false);

@@ -141,7 +141,7 @@ export class Router {
       return null;
     }
     const userId = this.authenticate(handshake);
-    if (userId === null) {
+    if (userId === null || userId === '') {
       this.trace('router.refused', { reason: 'unauthorized' });
       socket.close(CloseCode.policyViolation, 'unauthorized: missing or invalid token');
       return null;
