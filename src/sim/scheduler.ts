@@ -69,13 +69,19 @@ export class CallbackError extends Error {
   }
 }
 
-interface SimEvent {
-  readonly t: number;
-  readonly key: number;
-  readonly seq: number;
-  readonly callback: () => unknown;
-  readonly label: string;
-  cancelled: boolean;
+/** One scheduled event; also the timer handle given out (its `id` is its insertion sequence). */
+class SimEvent implements TimerHandle {
+  cancelled = false;
+  constructor(
+    readonly t: number,
+    readonly key: number,
+    readonly seq: number,
+    readonly callback: () => unknown,
+    readonly label: string,
+  ) {}
+  get id(): number {
+    return this.seq;
+  }
 }
 
 const DEFAULT_MAX_EVENTS = 50_000_000;
@@ -116,7 +122,11 @@ export class Scheduler implements Clock {
   }
 
   setTimer(delayUs: number, callback: () => unknown, label = 'timer'): TimerHandle {
-    const d = Number.isFinite(delayUs) ? Math.max(0, Math.round(delayUs)) : 0;
+    if (Number.isNaN(delayUs) || delayUs === Infinity) {
+      // "Never" is not a delay: a timer that would fire at once by accident is worse than an error.
+      throw new RangeError(`setTimer("${label}"): delay must be a finite number of microseconds, got ${delayUs}`);
+    }
+    const d = Math.max(0, Math.round(delayUs));
     return this.at(this.nowUs + d, callback, label);
   }
 
@@ -143,17 +153,7 @@ export class Scheduler implements Clock {
   /** Schedule at an absolute virtual time (clamped to now). Returns a cancellable handle. */
   at(timeUs: number, callback: () => unknown, label = 'event'): TimerHandle {
     const t = Math.max(this.nowUs, Math.round(timeUs));
-    const ev: SimEvent & TimerHandle = {
-      t,
-      key: this.tieRng ? this.tieRng.int(0, 0x3fffffff) : 0,
-      seq: this.seq++,
-      callback,
-      label,
-      cancelled: false,
-      get id() {
-        return this.seq;
-      },
-    };
+    const ev = new SimEvent(t, this.tieRng ? this.tieRng.int(0, 0x3fffffff) : 0, this.seq++, callback, label);
     this.push(ev);
     this.live++;
     return ev;

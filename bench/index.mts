@@ -1,0 +1,33 @@
+/**
+ * `npm run bench`: speed and memory figures, one line each, `name: value unit`.
+ * Targets (2-core machine): kernel_events_per_s >= 1,000,000; network_frames_per_s >= 300,000;
+ * fuzz_runs_per_s >= 500. Figures are measured side by side in one process run; the machine is
+ * shared and noisy, so compare ratios within a run rather than absolute numbers across runs.
+ */
+import { existsSync } from 'node:fs';
+import { benchKernel } from './kernel.ts';
+import { benchNetwork, type BenchResult } from './network.ts';
+
+const TARGETS: Record<string, number> = {
+  kernel_events_per_s: 1_000_000,
+  network_frames_per_s: 300_000,
+  fuzz_runs_per_s: 500,
+};
+
+async function optional(path: string, fn: string): Promise<BenchResult[]> {
+  if (!existsSync(new URL(path, import.meta.url))) return [];
+  const mod = (await import(path)) as Record<string, () => Promise<BenchResult[]>>;
+  return mod[fn] ? mod[fn]() : [];
+}
+
+const results: BenchResult[] = [];
+for (const run of [benchKernel, benchNetwork, () => optional('./fuzz.ts', 'benchFuzz'), () => optional('./report.ts', 'benchReport')]) {
+  for (const r of await run()) {
+    results.push(r);
+    const target = TARGETS[r.name];
+    const mark = target === undefined ? '' : r.value >= target ? `  (target ${target.toLocaleString('en')}: met)` : `  (target ${target.toLocaleString('en')}: MISSED)`;
+    console.log(`${r.name}: ${r.value} ${r.unit}${mark}`);
+  }
+}
+const rss = process.memoryUsage().rss;
+console.log(`bench_peak_rss_mb: ${Math.round(rss / 1_048_576)} MB`);
