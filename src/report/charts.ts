@@ -118,12 +118,15 @@ function logAxis(box: Box, x: (v: number) => number, domain: [number, number], t
   let out = `<line class="axis" x1="${box.left}" y1="${y}" x2="${box.width - box.right}" y2="${y}"/>`;
   const lo = Math.floor(Math.log10(Math.max(1, domain[0])));
   const hi = Math.ceil(Math.log10(Math.max(1, domain[1])));
+  const minor = hi - lo <= 3;
   for (let d = lo; d <= hi; d++) {
-    const v = 10 ** d;
-    if (v < domain[0] * 0.999 || v > domain[1] * 1.001) continue;
-    const px = x(v);
-    out += `<line class="grid" x1="${r1(px)}" y1="${box.top}" x2="${r1(px)}" y2="${y}"/>`;
-    out += `<text class="tick" x="${r1(px)}" y="${y + 14}" text-anchor="middle">${escapeHtml(decadeLabel(v))}</text>`;
+    for (const m of minor ? [1, 2, 5] : [1]) {
+      const v = m * 10 ** d;
+      if (v < domain[0] * 0.999 || v > domain[1] * 1.001) continue;
+      const px = x(v);
+      out += `<line class="grid${m === 1 ? '' : ' minor'}" x1="${r1(px)}" y1="${box.top}" x2="${r1(px)}" y2="${y}"/>`;
+      out += `<text class="tick${m === 1 ? '' : ' minor'}" x="${r1(px)}" y="${y + 14}" text-anchor="middle">${escapeHtml(decadeLabel(v))}</text>`;
+    }
   }
   out += `<text class="axis-title" x="${(box.left + box.width - box.right) / 2}" y="${box.height - 4}" text-anchor="middle">${escapeHtml(title)}</text>`;
   return out;
@@ -178,12 +181,13 @@ export function logHistogramChart(o: HistogramChartOptions): string {
     const py = y(frac);
     out += `<rect class="bar" x="${r1(x0 + 0.5)}" y="${r1(py)}" width="${r1(Math.max(1, x1 - x0 - 1))}" height="${r1(Math.max(0.5, box.height - box.bottom - py))}" fill="${o.color}"><title>${escapeHtml(`${formatDuration(b.lo)} – ${formatDuration(b.hi)}: ${formatCount(b.count)} (${formatRate(frac)})`)}</title></rect>`;
   }
-  for (const m of o.markers ?? []) {
-    if (!Number.isFinite(m.value)) continue;
+  (o.markers ?? []).forEach((m, i) => {
+    if (!Number.isFinite(m.value)) return;
     const px = x(Math.max(1, m.value));
+    const right = px > box.width - box.right - 90;
     out += `<line class="marker-line" x1="${r1(px)}" y1="${box.top - 4}" x2="${r1(px)}" y2="${box.height - box.bottom}"/>`;
-    out += `<text class="marker-label" x="${r1(px + 3)}" y="${box.top + 4}">${escapeHtml(m.label)}</text>`;
-  }
+    out += `<text class="marker-label" x="${r1(right ? px - 3 : px + 3)}" y="${box.top + 4 + i * 13}"${right ? ' text-anchor="end"' : ''}>${escapeHtml(m.label)}</text>`;
+  });
   out += logAxis(box, x, o.domain, o.axisTitle);
   return out + '</svg>';
 }

@@ -173,13 +173,13 @@ function glance(aggs: RouterAggregate[]): string {
 const METRIC_CELLS: Array<{ metric: ComparisonMetric; head: string; bad?: boolean }> = [
   { metric: 'successRate', head: 'Success' },
   { metric: 'successRateCi95', head: '95% CI' },
-  { metric: 'interactions', head: 'Interactions ok / total' },
+  { metric: 'interactions', head: 'Interactions' },
   { metric: 'lost', head: 'Lost', bad: true },
   { metric: 'duplicated', head: 'Dup', bad: true },
   { metric: 'leaked', head: 'Leaked', bad: true },
   { metric: 'late', head: 'Late', bad: true },
   { metric: 'misrouted', head: 'Misrouted', bad: true },
-  { metric: 'droppedExplicit', head: 'Dropped (gap)' },
+  { metric: 'droppedExplicit', head: 'Gap drops' },
   { metric: 'p50', head: 'p50 ms' },
   { metric: 'p99', head: 'p99 ms' },
 ];
@@ -196,17 +196,17 @@ function comparison(doc: ResultsDocument, routers: string[], colors: Map<string,
         return `<td class="num${isBad ? ' bad' : ''}" data-metric="${metric}" data-value="${h(value)}">${h(comparisonText(s, metric))}</td>`;
       }).join('');
       const thresholds = s.thresholds.length
-        ? `<ul class="thr">${s.thresholds.map((t) => `<li class="${t.ok ? 'ok' : 'bad'}"><span class="badge ${t.ok ? 'ok' : 'bad'}">${t.ok ? 'pass' : 'fail'}</span> <code>${h(t.source)}</code> <span class="muted">(${h(num(t.actual))})</span></li>`).join('')}</ul>`
+        ? `<ul class="thr">${s.thresholds.map((t) => `<li class="${t.ok ? 'ok' : 'bad'}" title="actual ${h(num(t.actual))}"><span class="badge ${t.ok ? 'ok' : 'bad'}">${t.ok ? '✓' : '✗'}</span> <code>${h(t.source)}</code> <span class="muted">${h(num(t.actual))}</span></li>`).join('')}</ul>`
         : '<span class="muted">none</span>';
       const seeds = s.failedSeeds.length ? h(formatSeeds(s.failedSeeds, 4)) : '<span class="muted">—</span>';
       rows.push(
         `<tr data-scenario="${h(s.scenario)}" data-router="${h(s.router)}" data-verdict="${h(s.verdict)}"${i === 0 ? ' class="scenario-first"' : ''}>` +
           (i === 0 ? `<td class="scenario" rowspan="${list.length}">${h(scenario)}</td>` : '') +
-          `<td>${swatch(colors.get(s.router) ?? '#888')}${h(s.router)}</td><td class="num">${formatCount(s.runs)}</td><td data-metric="verdict">${badge(s.verdict)}</td>${cells}<td>${thresholds}</td><td class="small">${seeds}</td></tr>`,
+          `<td class="mode">${swatch(colors.get(s.router) ?? '#888')}${h(s.router)}<div class="muted small">${formatCount(s.runs)} run${s.runs === 1 ? '' : 's'}</div></td><td data-metric="verdict">${badge(s.verdict)}</td>${cells}<td class="thr-cell">${thresholds}</td><td class="small">${seeds}</td></tr>`,
       );
     });
   }
-  const head = `<tr><th>Scenario</th><th>Mode</th><th class="num">Runs</th><th>Verdict</th>${METRIC_CELLS.map((c) => `<th class="num">${h(c.head)}</th>`).join('')}<th>Thresholds</th><th>Failed seeds</th></tr>`;
+  const head = `<tr><th>Scenario</th><th>Mode</th><th>Verdict</th>${METRIC_CELLS.map((c) => `<th class="num">${h(c.head)}</th>`).join('')}<th>Thresholds</th><th>Failed seeds</th></tr>`;
   const table = doc.summary.length
     ? `<div class="table-wrap"><table id="comparison"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table></div>`
     : '<table id="comparison"><tbody><tr><td class="muted">No summaries.</td></tr></tbody></table>';
@@ -271,39 +271,53 @@ function percentileTable(aggs: RouterAggregate[], pick: (a: RouterAggregate) => 
   return `<table id="${h(id)}"><thead><tr><th>Mode</th><th class="num">Count</th><th class="num">Mean ms</th><th class="num">p50 ms</th><th class="num">p90 ms</th><th class="num">p99 ms</th><th class="num">p99.9 ms</th><th class="num">Max ms</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
-function histogramBlocks(aggs: RouterAggregate[], pick: (a: RouterAggregate) => Histogram, what: string, axisTitle: string): string {
+function histogramBlocks(aggs: RouterAggregate[], pick: (a: RouterAggregate) => Histogram, what: string, axisTitle: string, id: string): string {
   const withData = aggs.filter((a) => pick(a).count > 0);
-  if (withData.length === 0) return `<p class="muted">No ${h(what)} recorded in any mode.</p>`;
+  if (withData.length === 0) return `<p class="muted" id="${h(id)}">No ${h(what)} recorded in any mode.</p>`;
   const min = Math.min(...withData.map((a) => pick(a).min));
   const max = Math.max(...withData.map((a) => pick(a).max));
   const edges = logEdges(min, max);
   const domain: [number, number] = [edges[0]!, edges[edges.length - 1]!];
-  return `<div class="charts">${withData
+  const binsOf = new Map(withData.map((a) => [a.router, displayBins(pick(a), edges)]));
+  const charts = withData
     .map((a) => {
       const hist = pick(a);
-      const bins = displayBins(hist, edges);
       const chart = logHistogramChart({
         label: `${what}, ${a.router}`,
         color: a.color,
-        bins,
+        bins: binsOf.get(a.router)!,
         domain,
         total: hist.count,
         axisTitle,
         markers: [
-          { value: hist.quantile(0.5), label: 'p50' },
-          { value: hist.quantile(0.99), label: 'p99' },
+          { value: hist.quantile(0.5), label: `p50 ${formatMs(hist.quantile(0.5) / 1_000)} ms` },
+          { value: hist.quantile(0.99), label: `p99 ${formatMs(hist.quantile(0.99) / 1_000)} ms` },
         ],
       });
-      const first = bins.findIndex((b) => b.count > 0);
-      let last = bins.length - 1;
-      while (last > 0 && bins[last]!.count === 0) last--;
-      const rows = bins
-        .slice(first, last + 1)
-        .map((b) => `<tr><td class="num">${h(formatDuration(b.lo))}</td><td class="num">${h(formatDuration(b.hi))}</td><td class="num">${formatCount(b.count)}</td><td class="num">${formatRate(b.count / hist.count)}</td></tr>`)
-        .join('');
-      return `<div class="chart-block" data-router="${h(a.router)}"><div class="chart-title">${swatch(a.color)}${h(a.router)} <span class="muted small">(${formatCount(hist.count)} values)</span></div><div class="pair"><div class="chart-scroll">${chart}</div><table class="bins"><thead><tr><th class="num">From</th><th class="num">To</th><th class="num">Count</th><th class="num">Share</th></tr></thead><tbody>${rows}</tbody></table></div></div>`;
+      return `<div class="chart-block" data-router="${h(a.router)}"><div class="chart-title">${swatch(a.color)}${h(a.router)} <span class="muted small">(${formatCount(hist.count)} values)</span></div><div class="chart-scroll">${chart}</div></div>`;
     })
-    .join('')}</div>`;
+    .join('');
+  // The numbers behind the charts: one row per display bin, count and share per mode.
+  const all = [...binsOf.values()];
+  const nonEmpty = (i: number): boolean => all.some((b) => b[i]!.count > 0);
+  let first = 0;
+  while (first < edges.length - 2 && !nonEmpty(first)) first++;
+  let last = edges.length - 2;
+  while (last > first && !nonEmpty(last)) last--;
+  const rows: string[] = [];
+  for (let i = first; i <= last; i++) {
+    const lo = Math.min(...all.map((b) => b[i]!.lo));
+    rows.push(
+      `<tr><td class="num">${h(formatDuration(lo))} – ${h(formatDuration(edges[i + 1]!))}</td>${withData
+        .map((a) => {
+          const c = binsOf.get(a.router)![i]!.count;
+          return `<td class="num">${c ? formatCount(c) : '<span class="muted">0</span>'}</td><td class="num muted">${c ? formatRate(c / pick(a).count) : ''}</td>`;
+        })
+        .join('')}</tr>`,
+    );
+  }
+  const table = `<details class="bins-details" open><summary>Histogram bins (numbers behind the charts)</summary><div class="table-wrap"><table class="bins" id="${h(id)}"><thead><tr><th class="num">Range</th>${withData.map((a) => `<th class="num" colspan="2">${swatch(a.color)}${h(a.router)}</th>`).join('')}</tr><tr><th></th>${withData.map(() => '<th class="num">count</th><th class="num">share</th>').join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div></details>`;
+  return `<div class="charts">${charts}</div>${table}`;
 }
 
 function timing(aggs: RouterAggregate[]): string {
@@ -333,17 +347,26 @@ function timing(aggs: RouterAggregate[]): string {
   return `<section class="card" id="timing"><h2>Timing</h2>
 <h3>Delivery latency (production → first delivery of an owed event)</h3>
 ${percentileTable(aggs, (a) => a.latency, 'latency-percentiles')}
-${histogramBlocks(aggs, (a) => a.latency, 'delivery latency', 'delivery latency (log scale), share of deliveries')}
+${histogramBlocks(aggs, (a) => a.latency, 'delivery latency', 'delivery latency (log scale) · bar height = share of deliveries', 'latency-bins')}
 <h3>Connect → bind</h3>
 <div class="pair"><div class="chart-scroll">${cdf}</div>${percentileTable(aggs, (a) => a.connectToBind, 'connect-to-bind-percentiles')}</div>
 <h3>Readiness: events sent before the context was ready, routing failures</h3>
 <div class="pair"><div class="chart-scroll">${readiness}</div><table id="readiness"><thead><tr><th>Mode</th><th class="num">Sent before ready</th><th class="num">per 1,000 events</th><th class="num">Routing failures</th><th class="num">per 1,000 events</th><th class="num">Events produced</th></tr></thead><tbody>${readinessRows}</tbody></table></div>
 <h3>Pending-queue wait</h3>
 ${percentileTable(aggs, (a) => a.queueWait, 'queue-wait-percentiles')}
-${histogramBlocks(aggs, (a) => a.queueWait, 'queue wait', 'time an event waited in the pending queue (log scale)')}
+${histogramBlocks(aggs, (a) => a.queueWait, 'queue wait', 'time waited in the pending queue (log scale)', 'queue-wait-bins')}
 <h3>Drops by reason</h3>
 <div class="table-wrap">${drops}</div>
 </section>`;
+}
+
+function sampledNote(t: { embeddedItems: number; originalItems: number }, cappedByRunner: boolean): string {
+  const reportSampled = t.originalItems > t.embeddedItems;
+  const text = reportSampled ? `(sampled: ${formatCount(t.embeddedItems)} of ${formatCount(t.originalItems)}${cappedByRunner ? '+' : ''} items)` : `(sampled: capped at ${formatCount(t.embeddedItems)} items)`;
+  const tip = reportSampled
+    ? 'The report keeps losses first, then the lost events’ history, then connection and routing events, then an even sample of the rest.'
+    : 'The runner capped this timeline: losses and violations first, then the earliest events.';
+  return `<span class="sampled" title="${h(tip)}">${h(text)}</span>`;
 }
 
 function timelines(doc: ResultsDocument, embedded: ResultsDocument, info: ReturnType<typeof prepareEmbeddedDocument>, limits: ReportLimits): string {
@@ -371,7 +394,7 @@ function timelines(doc: ResultsDocument, embedded: ResultsDocument, info: Return
       : '<p class="muted small">No lost messages in this run’s timeline.</p>';
     const c = run.counts;
     return `<section class="card timeline" id="timeline-${t.runIndex}" data-run-index="${t.runIndex}" data-verdict="${h(run.verdict)}">
-<h3>${h(run.scenario)} × ${h(run.router)} · seed ${h(run.seed)} ${badge(run.verdict)}${t.sampled ? ` <span class="sampled" title="The timeline holds ${formatCount(t.embeddedItems)} of ${formatCount(t.originalItems)}${run.timelineTruncated && !(t.originalItems > t.embeddedItems) ? '+' : ''} items: losses first, then the lost events’ history, then connection and routing events, then a thinned sample of the rest.">(sampled: ${formatCount(t.embeddedItems)} of ${formatCount(t.originalItems)}${doc.runs[t.runIndex]?.timelineTruncated ? '+' : ''} items)</span>` : ''}</h3>
+<h3>${h(run.scenario)} × ${h(run.router)} · seed ${h(run.seed)} ${badge(run.verdict)}${t.sampled ? ` ${sampledNote(t, doc.runs[t.runIndex]?.timelineTruncated === true)}` : ''}</h3>
 <div class="tl-meta"><span>produced <b>${formatCount(c.produced)}</b></span><span>owed <b>${formatCount(c.owed)}</b></span><span>delivered <b>${formatCount(c.delivered)}</b></span><span>lost <b>${formatCount(c.lost)}</b></span><span>duplicated <b>${formatCount(c.duplicated)}</b></span><span>leaked <b>${formatCount(c.leaked)}</b></span><span>late <b>${formatCount(c.late)}</b></span><span>simulated <b>${h(formatDuration(run.simulatedUs))}</b></span><span>trace <code>${h(run.traceHash.slice(0, 16))}</code></span></div>
 <div class="tl-controls">${select('user', 'User', users)}${select('thread', 'Thread', threads)}${select('conn', 'Connection', conns)}<span class="sep"></span>
 <label>From <input type="number" step="any" data-zoom="from" aria-label="window start, ms"></label><label>to <input type="number" step="any" data-zoom="to" aria-label="window end, ms"> ms</label>

@@ -81,9 +81,14 @@ td.num, th.num { text-align: right; white-space: nowrap; }
 td.bad { background: var(--bad-cell); color: var(--fail); font-weight: 650; }
 tr.scenario-first td { border-top: 2px solid var(--border); }
 td.scenario { font-weight: 650; }
+td.mode { white-space: nowrap; }
+td.thr-cell { min-width: 220px; }
+ul.thr li { white-space: normal; }
+.bins-details { margin-top: 8px; }
+.bins td, .bins th { padding: 3px 8px; }
 .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 3px; margin-right: 6px; vertical-align: -1px; }
 ul.thr { list-style: none; margin: 0; padding: 0; }
-ul.thr li { white-space: nowrap; font-size: 12.5px; }
+ul.thr li { font-size: 12.5px; margin: 1px 0; }
 ul.thr li.bad code { color: var(--fail); }
 .charts { display: flex; flex-wrap: wrap; gap: 18px 28px; align-items: flex-start; }
 .chart-block { min-width: 0; max-width: 100%; }
@@ -105,8 +110,8 @@ svg .claim-line { stroke: var(--claim-line); stroke-width: 1.5; stroke-dasharray
 svg .marker-line { stroke: var(--fg); stroke-width: 1; stroke-dasharray: 3 3; opacity: 0.6; }
 svg .marker-label { fill: var(--fg); font-size: 10.5px; }
 svg .bar:hover { opacity: 0.8; }
-svg .m-sbr { fill: #d97706; }
-svg .m-rf { fill: #c9252d; }
+svg .m-sbr { fill: #6f6cd8; }
+svg .m-rf { fill: #c0392b; }
 .legend-row { display: flex; flex-wrap: wrap; gap: 4px 16px; font-size: 12.5px; color: var(--muted); margin: 6px 0; }
 .legend-row .item { display: inline-flex; align-items: center; gap: 5px; }
 .claims td.verdict-cell { font-weight: 650; }
@@ -157,8 +162,8 @@ section.timeline h3 { margin-top: 0; display: flex; align-items: center; gap: 10
 .tl-detail dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 0; }
 .tl-detail dt { color: var(--faint); }
 .tl-detail dd { margin: 0; overflow-wrap: anywhere; }
-ol.lost-list { margin: 6px 0 0; padding-left: 22px; }
-ol.lost-list li { margin: 0 0 8px; padding: 6px 10px; border-left: 3px solid var(--fail); background: var(--fail-bg); border-radius: 0 6px 6px 0; cursor: pointer; list-style-position: outside; }
+ol.lost-list { margin: 6px 0 0; padding: 2px 6px 2px 30px; max-height: 380px; overflow-y: auto; border: 1px solid var(--border); border-radius: 8px; }
+ol.lost-list li { margin: 6px 0; padding: 6px 10px; border-left: 3px solid var(--fail); background: var(--fail-bg); border-radius: 0 6px 6px 0; cursor: pointer; list-style-position: outside; }
 ol.lost-list li:hover { filter: brightness(0.98); }
 .lost-head { font-size: 12.5px; display: flex; gap: 8px; flex-wrap: wrap; align-items: baseline; }
 .lost-head .lost-label { font-weight: 650; color: var(--fail); }

@@ -84,8 +84,14 @@ function describeImportError(file: string, error: unknown): string {
   const e = error as { message?: string; errors?: Array<{ text: string; location?: { line: number; column: number } }> };
   const first = e.errors?.[0];
   if (first?.location) return `${file}:${first.location.line}:${first.location.column}: syntax error: ${first.text}`;
-  const m = /:(\d+):(\d+): ERROR: (.*)/.exec(e.message ?? '');
-  if (m) return `${file}:${m[1]}:${m[2]}: syntax error: ${m[3]}`;
-  const firstLine = (e.message ?? String(error)).split('\n')[0];
+  // eslint-disable-next-line no-control-regex
+  const message = (e.message ?? String(error)).replace(/\u001b\[[0-9;]*m/g, '');
+  // esbuild (tsx): "/abs/file.ts:6:21: ERROR: Expected ..."
+  const esbuild = /:(\d+):(\d+): ERROR: (.*)/.exec(message);
+  if (esbuild) return `${file}:${esbuild[1]}:${esbuild[2]}: syntax error: ${esbuild[3]}`;
+  // oxc (vite, under the test runner): "[PARSE_ERROR] Expected ... ╭─[ file.ts:6:22 ]"
+  const oxc = /\[PARSE_ERROR\]\s*(.*)\n[\s\S]*?:(\d+):(\d+)/.exec(message);
+  if (oxc) return `${file}:${oxc[2]}:${oxc[3]}: syntax error: ${oxc[1]!.trim()}`;
+  const firstLine = message.split('\n')[0];
   return `${file}: could not load the script: ${firstLine}`;
 }

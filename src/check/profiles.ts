@@ -1,0 +1,86 @@
+/**
+ * Profiles of a generated run: the agent (how long each step takes, how many tool calls), the
+ * network (handshake, latency) and the server (ownership look-up time, late injection).
+ *
+ * Agent steps are fixed distributions: a fixed value shrinks to a smaller fixed value, and a
+ * shrunk counterexample then reads "agent_started 1 ms after the message". Latencies and
+ * look-ups are `fixed(base)` or `uniform(base, base + spread)`; the spread shrinks to 0, which
+ * turns them fixed. Everything shrinks towards fast and simple.
+ */
+import fc from 'fast-check';
+import type { Distribution } from '../sim/distribution.ts';
+import type { AgentSpec, NetworkSpec, ServerSpec } from '../scenario/types.ts';
+import { smallMsArb } from './timing.ts';
+
+export function fixedMs(value: number): Distribution {
+  return { kind: 'fixed', value };
+}
+
+/** `fixed(base)` when spread is 0, else `uniform(base, base + spread)`. */
+export function spreadMs(base: number, spread: number): Distribution {
+  return spread === 0 ? fixedMs(base) : { kind: 'uniform', min: base, max: base + spread };
+}
+
+export function agentArb(): fc.Arbitrary<Required<AgentSpec>> {
+  return fc
+    .record({
+      startMs: smallMsArb(5),
+      thinkMs: smallMsArb(200),
+      toolCalls: fc.nat({ max: 3 }),
+      toolMs: smallMsArb(300),
+      finishMs: smallMsArb(100),
+    })
+    .map((a) => ({
+      startMs: fixedMs(a.startMs),
+      thinkMs: fixedMs(a.thinkMs),
+      toolCalls: fixedMs(a.toolCalls),
+      toolMs: fixedMs(a.toolMs),
+      finishMs: fixedMs(a.finishMs),
+    }));
+}
+
+export function networkArb(): fc.Arbitrary<NetworkSpec> {
+  return fc
+    .record({
+      handshake: smallMsArb(20),
+      latency: smallMsArb(20),
+      latencySpread: smallMsArb(20),
+    })
+    .map((n) => ({
+      handshakeMs: fixedMs(n.handshake),
+      latencyMs: spreadMs(n.latency, n.latencySpread),
+    }));
+}
+
+export interface ServerDraw {
+  lookup: number;
+  lookupSpread: number;
+  injectionDelay: number;
+}
+
+export function serverDrawArb(): fc.Arbitrary<ServerDraw> {
+  return fc.record({ lookup: smallMsArb(30), lookupSpread: smallMsArb(20), injectionDelay: smallMsArb(200) });
+}
+
+/** The server profile; late injection (F18) only when the swarm switched it on. */
+export function serverSpec(draw: ServerDraw, lateInjection: boolean): ServerSpec {
+  return {
+    lookupMs: spreadMs(draw.lookup, draw.lookupSpread),
+    ...(lateInjection && draw.injectionDelay > 0 ? { injectionDelayMs: draw.injectionDelay } : {}),
+  };
+}
+
+/** How long a client waits before reconnecting after an abnormal close (shrinks to the default). */
+export function reconnectDelayArb(): fc.Arbitrary<number> {
+  return fc.constantFrom(500, 0, 100, 1_000);
+}
+
+/** Heartbeat period when some tab goes half-open (detection needs it). */
+export function heartbeatArb(): fc.Arbitrary<number> {
+  return fc.constantFrom(1_000, 500);
+}
+
+/** Serialisation rate of a slowed link towards the client, bytes/s. */
+export function slowRateArb(): fc.Arbitrary<number> {
+  return fc.constantFrom(20_000, 5_000, 100_000);
+}
