@@ -86,6 +86,10 @@ export function validateResultsDocument(value: unknown, file: string): GateDocum
     if (!isObj(mo['histograms'])) fail(`${w}monitoring.histograms`, 'expected an object');
     hist((mo['histograms'] as Obj)['connectToBindUs'], `${w}monitoring.histograms.connectToBindUs`);
     hist((mo['histograms'] as Obj)['queueWaitUs'], `${w}monitoring.histograms.queueWaitUs`);
+    // Older documents have no queueDepth histogram: an empty one merges as nothing.
+    const hs = mo['histograms'] as Obj;
+    if (hs['queueDepth'] === undefined) hs['queueDepth'] = { count: 0, sum: 0, min: 0, max: 0, buckets: [] };
+    else hist(hs['queueDepth'], `${w}monitoring.histograms.queueDepth`);
   });
   (d['summary'] as unknown[]).forEach((s, i) => {
     const w = `summary[${i}].`;

@@ -100,6 +100,8 @@ svg.chart-svg { display: block; overflow: visible; }
 svg text { fill: var(--muted); font-size: 11px; font-family: inherit; }
 svg .grid { stroke: var(--grid); stroke-width: 1; }
 svg .axis { stroke: var(--axis); stroke-width: 1; }
+svg .grid.minor { stroke-dasharray: 2 3; }
+svg text.tick.minor { font-size: 10px; opacity: 0.75; }
 svg .axis-title { fill: var(--faint); font-size: 11px; }
 svg .group-label { fill: var(--fg); font-size: 12px; font-weight: 600; }
 svg .bar-value { fill: var(--fg); font-size: 10.5px; }

@@ -32,6 +32,7 @@ export function summariseGroup(list: readonly RunResult[], thresholds: readonly 
   const latency = new Histogram();
   const bind = new Histogram();
   const queueWait = new Histogram();
+  const queueDepth = new Histogram();
   let total = 0;
   let succeeded = 0;
   let sentBeforeReady = 0;
@@ -46,6 +47,7 @@ export function summariseGroup(list: readonly RunResult[], thresholds: readonly 
     latency.merge(Histogram.fromJSON(r.latencyUs));
     bind.merge(Histogram.fromJSON(r.monitoring.histograms['connectToBindUs']!));
     queueWait.merge(Histogram.fromJSON(r.monitoring.histograms['queueWaitUs']!));
+    queueDepth.merge(Histogram.fromJSON(r.monitoring.histograms['queueDepth']!));
     total += r.interactions.total;
     succeeded += r.interactions.succeeded;
     sentBeforeReady += r.monitoring.counters['sentBeforeReady'] ?? 0;
@@ -109,6 +111,7 @@ export function summariseGroup(list: readonly RunResult[], thresholds: readonly 
     latencyUs: latency.toJSON(),
     connectToBindUs: bind.toJSON(),
     queueWaitUs: queueWait.toJSON(),
+    queueDepth: queueDepth.toJSON(),
     sentBeforeReady,
     routingFailures,
     dropsByReason: drops,

@@ -106,9 +106,9 @@ interface ModeModel {
 }
 
 const MODELS: Record<string, ModeModel> = {
-  legacy: { lossRate: 0.17, medianUs: 4_000, sigma: 0.8, bindMedianUs: 3_000, queue: false, sentBeforeReadyRate: 0.12 },
-  dynamic: { lossRate: 0.035, medianUs: 4_200, sigma: 0.8, bindMedianUs: 2_500, queue: false, sentBeforeReadyRate: 0.03 },
-  shipped: { lossRate: 0.06, medianUs: 14_000, sigma: 1.1, bindMedianUs: 12_000, queue: false, sentBeforeReadyRate: 0.05 },
+  legacy: { lossRate: 0.165, medianUs: 4_000, sigma: 0.8, bindMedianUs: 3_000, queue: false, sentBeforeReadyRate: 0.12 },
+  dynamic: { lossRate: 0.04, medianUs: 4_200, sigma: 0.8, bindMedianUs: 2_500, queue: false, sentBeforeReadyRate: 0.03 },
+  shipped: { lossRate: 0.07, medianUs: 14_000, sigma: 1.1, bindMedianUs: 12_000, queue: false, sentBeforeReadyRate: 0.05 },
   guaranteed: { lossRate: 0, medianUs: 4_500, sigma: 0.7, bindMedianUs: 2_000, queue: true, sentBeforeReadyRate: 0 },
 };
 
@@ -143,18 +143,24 @@ function makeRun(scenario: string, router: string, seed: number, o: Required<Syn
   counts.produced = n;
   const lostEvents: Array<{ eid: string; atUs: number; conn: string; thread: string; user: string; type: string; run: string }> = [];
   const interactionsTotal = Math.max(1, Math.round(n / 10));
-  let failedInteractions = new Set<number>();
+  // An interaction is 10 events; a failing one loses 1–3 of them.
+  const failing = new Set<number>();
+  for (let k = 0; k < interactionsTotal; k++) if (rand() < m.lossRate) failing.add(k);
+  const lostIndex = new Set<number>();
+  for (const k of failing) {
+    const lose = 1 + Math.floor(rand() * 3);
+    for (let j = 0; j < lose; j++) lostIndex.add(k * 10 + Math.floor(rand() * 10));
+  }
   for (let i = 0; i < n; i++) {
     counts.owed++;
     const atUs = Math.floor((i / n) * durationUs + rand() * 1000);
-    if (rand() < m.lossRate) {
+    if (lostIndex.has(i)) {
       counts.lost++;
-      failedInteractions.add(Math.floor(i / 10));
       const tab = tabs[Math.floor(rand() * tabs.length)]!;
       const thread = threads[Math.floor(rand() * threads.length)]!;
       const type = EVENT_TYPES[i % EVENT_TYPES.length]!;
       const run = `run-${Math.floor(i / 10)}`;
-      const conn = `${tab}#${1 + Math.floor(rand() * 2)}`;
+      const conn = `${tab}#${atUs > 250_000_000 ? 2 : 1}`;
       const eid = `e${seed}-${i}`;
       lostEvents.push({ eid, atUs, conn, thread, user: tabUser(tab), type, run });
       if (violations.length < 200) {
@@ -179,8 +185,7 @@ function makeRun(scenario: string, router: string, seed: number, o: Required<Syn
     counts.misrouted = Math.floor(n * 0.002);
   }
   if (router === 'guaranteed') counts.droppedExplicit = Math.floor(n * 0.0005);
-  failedInteractions = new Set([...failedInteractions].filter((k) => k < interactionsTotal));
-  const succeeded = interactionsTotal - failedInteractions.size - (router === 'shipped' ? Math.floor(interactionsTotal * 0.01) : 0);
+  const succeeded = interactionsTotal - failing.size - (router === 'shipped' ? Math.floor(interactionsTotal * 0.01) : 0);
   const bind = Array.from({ length: 40 }, () => logNormal(rand, m.bindMedianUs, 0.6));
   const queueWait = m.queue ? Array.from({ length: Math.round(n * 0.05) }, () => logNormal(rand, 40_000, 1.2)) : [];
   const drops: Record<string, number> = {};
