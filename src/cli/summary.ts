@@ -1,43 +1,70 @@
 /**
- * The human summary: one line per scenario × router with verdict, success rate, p99 latency and
- * lost / duplicated / leaked counts, then each failure with its first explanation and the
- * command that replays it.
+ * The human summary: one line per scenario × router with verdict, success rate (95% Wilson
+ * interval), p99 latency and lost / duplicated / leaked counts; under a failing pair each
+ * reason (failed threshold, baseline regression with old → new); then each failing run with
+ * its first explanation and the command that replays it; then the verdict line.
  */
-import type { LoadedScenario } from '../scenario/load-file.ts';
 import type { ResultsDocument } from '../scenario/result.ts';
+import { describeDelta } from './baseline.ts';
+import { pairOutcomes, replayCommand } from './gate.ts';
 import type { Output } from './output.ts';
+import type { GateDocument } from './results-file.ts';
 
-export function replayCommand(file: string, router: string, seed: number): string {
-  return `threadline run ${file} --router ${router} --seed ${seed}`;
-}
+export { replayCommand };
 
-export function printSummary(doc: ResultsDocument, out: Output, loaded: readonly LoadedScenario[]): void {
+const MAX_FAILING_RUNS = 20;
+
+const isMissing = (x: number | null | undefined): boolean => x === null || x === undefined || Number.isNaN(x);
+
+export function printSummary(doc: GateDocument | ResultsDocument, out: Output): void {
+  const gdoc = doc as GateDocument;
   const c = out.chalk;
-  const fileOf = new Map(loaded.map((l) => [l.spec.name, l.file]));
-  const pct = (x: number): string => (Number.isNaN(x) ? '   n/a' : `${(x * 100).toFixed(1).padStart(5)}%`);
-  const ms = (x: number): string => (x === null || Number.isNaN(x) ? 'n/a' : `${x.toFixed(1)} ms`);
-  out.say(c.bold(`${'scenario'.padEnd(24)} ${'router'.padEnd(12)} verdict  success   (95% CI)        p99        lost  dup  leak  runs`));
-  for (const s of doc.summary) {
-    const verdict = s.verdict === 'pass' ? c.green('pass   ') : s.verdict === 'fail' ? c.red('FAIL   ') : c.yellow('unknown');
+  const pct = (x: number | null): string => (isMissing(x) ? '   n/a' : `${(x! * 100).toFixed(1).padStart(5)}%`);
+  const ms = (x: number | null): string => (isMissing(x) ? 'n/a' : `${x!.toFixed(1)} ms`);
+  const pairs = pairOutcomes(gdoc);
+  if (pairs.length > 0) {
+    out.say(c.bold(`${'scenario'.padEnd(24)} ${'router'.padEnd(12)} verdict  success   (95% CI)        p99        lost  dup  leak  runs`));
+  }
+  for (const p of pairs) {
+    const s = p.summary;
+    const verdict = p.verdict === 'pass' ? c.green('pass   ') : p.verdict === 'fail' ? c.red('FAIL   ') : c.yellow('unknown');
     const ci = `(${pct(s.successRateCi95[0]).trim()}–${pct(s.successRateCi95[1]).trim()})`;
     out.say(
       `${s.scenario.padEnd(24)} ${s.router.padEnd(12)} ${verdict}  ${pct(s.successRate)}  ${ci.padEnd(16)} ${ms(s.latencyMs.p99).padStart(10)}  ${String(s.counts.lost).padStart(5)} ${String(s.counts.duplicated).padStart(4)} ${String(s.counts.leaked).padStart(5)}  ${String(s.runs).padStart(4)}`,
     );
-    for (const t of s.thresholds.filter((x) => !x.ok)) out.say(c.red(`    threshold failed: ${t.source} (actual ${Number.isNaN(t.actual) || t.actual === null ? 'no data' : t.actual})`));
+    for (const f of p.failures) {
+      if (f.kind === 'threshold') out.say(c.red(`    ${f.message}`));
+      if (f.kind === 'baseline') out.say(c.red(`    ${f.message}`));
+    }
   }
   const failing = doc.runs.filter((r) => r.verdict === 'fail');
   if (failing.length > 0) {
     out.say();
     out.say(c.bold(`${failing.length} failing run(s):`));
-    for (const r of failing.slice(0, 20)) {
+    for (const r of failing.slice(0, MAX_FAILING_RUNS)) {
       const v = r.violations[0];
-      out.say(`  ${c.red('✗')} ${r.scenario} × ${r.router} seed ${r.seed}: ${r.violationCount} violation(s)`);
-      if (v) out.say(`      ${v.invariant}: ${v.explanation}`);
-      out.say(c.dim(`      replay: ${replayCommand(fileOf.get(r.scenario) ?? r.scenario, r.router, r.seed)}`));
+      out.say(`  ${c.red('✗')} ${r.scenario} × ${r.router} seed ${r.seed}: ${r.error !== undefined ? 'did not complete' : `${r.violationCount} violation(s)`}`);
+      if (r.error !== undefined) out.say(`      ${r.error}`);
+      else if (v) out.say(`      ${v.invariant}: ${v.explanation}`);
+      out.say(c.dim(`      replay: ${replayCommand(gdoc.scenarioFiles?.[r.scenario] ?? r.scenario, r.router, r.seed)}`));
     }
-    if (failing.length > 20) out.say(c.dim(`  … and ${failing.length - 20} more (see results.json)`));
+    if (failing.length > MAX_FAILING_RUNS) out.say(c.dim(`  … and ${failing.length - MAX_FAILING_RUNS} more (see results.json)`));
+  }
+  const b = gdoc.baseline;
+  if (b) {
+    out.say();
+    if (b.regressions.length === 0) out.say(`${c.green('baseline held')}: no regression against ${b.file}`);
+    else {
+      out.say(c.bold(c.red(`${b.regressions.length} regression(s) against the baseline ${b.file}:`)));
+      for (const d of b.regressions) out.say(`  ${c.red('✗')} ${describeDelta(d)}`);
+    }
+    if (b.improvements.length > 0) out.say(c.dim(`  ${b.improvements.length} metric(s) improved; refresh the baseline with --update-baseline to keep them`));
+    if (b.newPairs.length > 0) out.say(c.dim(`  not in the baseline (not compared): ${b.newPairs.join(', ')}`));
+    if (b.runsDiffer.length > 0) out.say(c.dim(`  runs differ from the baseline, counts scaled: ${b.runsDiffer.join('; ')}`));
   }
   out.say();
   const verdict = doc.verdict === 'pass' ? c.green.bold('PASS') : doc.verdict === 'fail' ? c.red.bold('FAIL') : c.yellow.bold('UNKNOWN');
-  out.say(`${verdict}  ${doc.runs.length} run(s), ${doc.summary.length} scenario × router pair(s), ${(doc.wallMs / 1000).toFixed(1)} s`);
+  const shard = doc.shard ? `, shard ${doc.shard.index}/${doc.shard.total}` : '';
+  const partial = doc.partial ? c.yellow(' (partial: interrupted)') : '';
+  out.say(`${verdict}  ${doc.runs.length} run(s), ${pairs.length} scenario × router pair(s)${shard}, ${(doc.wallMs / 1000).toFixed(1)} s${partial}`);
 }

@@ -68,8 +68,8 @@ export interface Summary {
   latencyUs: HistogramJSON;
   connectToBindUs: HistogramJSON;
   queueWaitUs: HistogramJSON;
-  /** Total pending-queue depth sampled at each enqueue. */
-  queueDepth: HistogramJSON;
+  /** Total pending-queue depth sampled at each enqueue (absent in older results files). */
+  queueDepth?: HistogramJSON;
   sentBeforeReady: number;
   routingFailures: number;
   dropsByReason: Record<string, number>;
