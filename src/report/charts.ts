@@ -166,7 +166,7 @@ export interface HistogramChartOptions {
 }
 
 export function logHistogramChart(o: HistogramChartOptions): string {
-  const box: Box = { width: o.width ?? 460, height: o.height ?? 190, left: 44, right: 12, top: 16, bottom: 36 };
+  const box: Box = { width: o.width ?? 390, height: o.height ?? 190, left: 44, right: 22, top: 16, bottom: 36 };
   const x = logScale(o.domain, [box.left, box.width - box.right]);
   const maxFrac = Math.max(0.01, ...o.bins.map((b) => b.count / Math.max(1, o.total)));
   const yMax = Math.min(1, niceStep(maxFrac, 4) * Math.ceil(maxFrac / niceStep(maxFrac, 4)));
@@ -200,7 +200,7 @@ export interface CdfSeries {
   hist: Histogram;
 }
 
-export function cdfChart(label: string, series: CdfSeries[], axisTitle: string, width = 620, height = 240): string {
+export function cdfChart(label: string, series: CdfSeries[], axisTitle: string, width = 560, height = 240): string {
   const box: Box = { width, height, left: 48, right: 110, top: 12, bottom: 36 };
   const withData = series.filter((s) => s.hist.count > 0);
   const min = Math.min(...withData.map((s) => s.hist.min));
@@ -256,36 +256,37 @@ export interface ClaimMark {
 const FLOORS = [0.99, 0.95, 0.9, 0.8, 0.7, 0.5, 0];
 
 export function successChart(label: string, bars: GroupedBar[], groups: string[], series: string[], colors: Map<string, string>, claims: ClaimMark[] = []): string {
-  const barW = 26;
+  const barW = groups.length <= 2 ? 40 : groups.length <= 4 ? 30 : 24;
   const gap = 6;
   const groupPad = 34;
   const groupW = series.length * (barW + gap) - gap;
-  const box: Box = { width: 0, height: 270, left: 52, right: 16, top: 22, bottom: 48 };
-  box.width = Math.max(420, box.left + box.right + groups.length * (groupW + groupPad));
+  const box: Box = { width: 0, height: 280, left: 52, right: 16, top: 30, bottom: 48 };
+  box.width = Math.max(340, box.left + box.right + groups.length * (groupW + groupPad));
   const finite = bars.filter((b) => Number.isFinite(b.value));
   const lowest = Math.min(1, ...finite.map((b) => Math.min(b.value, b.ci ? b.ci[0] : b.value)), ...claims.map((c) => c.low));
   const floor = FLOORS.find((f) => f <= lowest - 0.01) ?? 0;
   const y = (v: number): number => box.height - box.bottom - ((Math.max(floor, v) - floor) / (1 - floor)) * (box.height - box.top - box.bottom);
   let out = svgOpen(box, label);
   out += percentAxis(box, y, [floor, 1], 5, 1 - floor < 0.1 ? 1 : 0);
-  if (floor > 0) out += `<text class="tick axis-break" x="${box.left - 6}" y="${box.height - box.bottom + 14}" text-anchor="end">axis from ${(floor * 100).toFixed(0)}%</text>`;
+  if (floor > 0) out += `<text class="tick axis-break" x="${box.width - box.right}" y="${box.height - 2}" text-anchor="end">y axis starts at ${(floor * 100).toFixed(0)}%</text>`;
   groups.forEach((g, gi) => {
     const gx = box.left + groupPad / 2 + gi * (groupW + groupPad);
     out += `<text class="group-label" x="${gx + groupW / 2}" y="${box.height - box.bottom + 30}" text-anchor="middle">${escapeHtml(g)}</text>`;
     series.forEach((s, si) => {
       const bx = gx + si * (barW + gap);
       const claim = claims.find((c) => c.group === g && c.series === s);
-      if (claim) {
-        const top = y(claim.high ?? 1);
-        const bottom = y(claim.low);
-        out += `<rect class="claim-band" x="${bx - 2}" y="${r1(top)}" width="${barW + 4}" height="${r1(Math.max(2, bottom - top))}"><title>${escapeHtml(`claimed: ${claim.label}`)}</title></rect>`;
-        out += `<line class="claim-line" x1="${bx - 3}" y1="${r1(bottom)}" x2="${bx + barW + 3}" y2="${r1(bottom)}"/>`;
-      }
+      const claimMark = claim
+        ? `<rect class="claim-band" x="${bx - 3}" y="${r1(y(claim.high ?? 1))}" width="${barW + 6}" height="${r1(Math.max(2, y(claim.low) - y(claim.high ?? 1)))}"><title>${escapeHtml(`claimed: ${claim.label}`)}</title></rect>`
+        : '';
       const b = bars.find((x) => x.group === g && x.series === s);
-      if (!b || !Number.isFinite(b.value)) return;
+      if (!b || !Number.isFinite(b.value)) {
+        out += claimMark;
+        return;
+      }
       const py = y(b.value);
       const tip = `${g} × ${s}: ${formatRate(b.value)}${b.ci ? ` (95% CI ${formatRate(b.ci[0])} – ${formatRate(b.ci[1])})` : ''}${claim ? `; claimed ${claim.label}` : ''}`;
       out += `<rect class="bar" x="${bx}" y="${r1(py)}" width="${barW}" height="${r1(Math.max(1, box.height - box.bottom - py))}" fill="${colors.get(s) ?? '#888'}"><title>${escapeHtml(tip)}</title></rect>`;
+      out += claimMark;
       if (b.ci) {
         const cx = bx + barW / 2;
         const y0 = y(b.ci[0]);

@@ -35,7 +35,6 @@ const CLIENT_JS = String.raw`
 (function () {
   'use strict';
   var KINDS = __KINDS__;
-  var LOST_LIMIT = __LOST_LIMIT__;
 
   function esc(s) {
     return String(s == null ? '' : s).replace(/[&<>"']/g, function (c) {
@@ -98,15 +97,17 @@ const CLIENT_JS = String.raw`
     this.host = sec.querySelector('.swimlane');
     this.detail = sec.querySelector('.tl-detail');
     this.countEl = sec.querySelector('.tl-count');
-    this.filters = { user: '', thread: '', conn: '' };
+    this.filters = { user: '', thread: '', conn: '', lossOnly: false };
     this.selected = -1;
     this.drawn = false;
+    // The time domain is the items' span (a capped timeline may cover only the start of the
+    // run); fault windows widen it only when there are no items at all.
     var lo = Infinity, hi = -Infinity, self = this;
     this.items.forEach(function (it) {
       lo = Math.min(lo, it.t, it.fromT == null ? it.t : it.fromT);
       hi = Math.max(hi, it.t);
     });
-    (run.faults || []).forEach(function (f) { lo = Math.min(lo, f.startUs); hi = Math.max(hi, f.endUs); });
+    if (!isFinite(lo)) (run.faults || []).forEach(function (f) { lo = Math.min(lo, f.startUs); hi = Math.max(hi, f.endUs); });
     if (!isFinite(lo)) { lo = 0; hi = 1000; }
     if (hi - lo < 1000) hi = lo + 1000;
     var pad = (hi - lo) * 0.02;
@@ -127,6 +128,16 @@ const CLIENT_JS = String.raw`
       if (it.eid && it.kind === 'produced') self.producedAt[it.eid] = it.t;
     });
     this.conns.sort(natural);
+    // Connections with a loss or violation, for the "only lanes with losses" filter.
+    this.lossLanes = {};
+    this.items.forEach(function (it) { if (it.kind === 'lost') self.lossLanes[it.lane] = 1; });
+    var lossOnly = sec.querySelector('input[data-filter=lossOnly]');
+    if (lossOnly) {
+      var any = Object.keys(this.lossLanes).some(function (l) { return l !== 'agent' && l !== 'router'; });
+      if (!any) lossOnly.disabled = true;
+      else if (this.conns.length > 30) lossOnly.checked = true; // many lanes: open on the failures
+      this.filters.lossOnly = lossOnly.checked;
+    }
     this.bind();
   }
 
@@ -141,6 +152,16 @@ const CLIENT_JS = String.raw`
       var th = it.thread || (it.eid ? this.eidThread[it.eid] : undefined);
       if (th) { if (th !== f.thread) return false; }
       else if (conn) { if (!(this.laneThreads[it.lane] || {})[f.thread]) return false; }
+    }
+    if (f.lossOnly) {
+      if (conn) { if (!this.lossLanes[it.lane]) return false; }
+      else if (it.kind !== 'fault') {
+        var rel = false;
+        for (var l in this.lossLanes) {
+          if ((it.eid && (this.laneEids[l] || {})[it.eid]) || (it.thread && (this.laneThreads[l] || {})[it.thread])) { rel = true; break; }
+        }
+        if (!rel) return false;
+      }
     }
     if (f.conn) {
       if (conn) { if (it.lane !== f.conn) return false; }
@@ -176,6 +197,9 @@ const CLIENT_JS = String.raw`
     var from = it.t;
     if (it.kind === 'lost' && it.eid && this.producedAt[it.eid] != null) from = Math.min(from, this.producedAt[it.eid]);
     this.selected = i;
+    this.sec.querySelectorAll('ol.lost-list li.active').forEach(function (li) { li.classList.remove('active'); });
+    var li = this.sec.querySelector('ol.lost-list li[data-item="' + i + '"]');
+    if (li) li.classList.add('active');
     this.setView(from - span / 2, it.t + span / 2);
     this.showDetail(i);
     this.host.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
@@ -208,7 +232,7 @@ const CLIENT_JS = String.raw`
     var self = this, v0 = this.view[0], v1 = this.view[1];
     var visible = [], i;
     for (i = 0; i < this.items.length; i++) if (this.pass(this.items[i])) visible.push(i);
-    var filtered = this.filters.user || this.filters.thread || this.filters.conn;
+    var filtered = this.filters.user || this.filters.thread || this.filters.conn || this.filters.lossOnly;
     var laneSet = {};
     visible.forEach(function (k) { laneSet[self.items[k].lane] = 1; });
     var conns = this.conns.filter(function (c) { return !filtered || laneSet[c]; });
@@ -252,14 +276,19 @@ const CLIENT_JS = String.raw`
     }
     s.push('<text class="tick-label" x="' + (L - 8) + '" y="' + (T - 9) + '" text-anchor="end">ms</text>');
     s.push('<g clip-path="url(#' + id + '-clip)">');
-    // Fault windows.
-    (this.run.faults || []).forEach(function (f) {
+    // Fault windows (labels only where they do not overlap the previous one; all on hover).
+    var labelEnd = -Infinity;
+    (this.run.faults || []).slice().sort(function (a, b) { return a.startUs - b.startUs; }).forEach(function (f) {
       if (f.endUs < v0 || f.startUs > v1) return;
       var x0 = x(f.startUs), x1 = x(f.endUs), w = Math.max(2, x1 - x0);
-      s.push('<g><title>' + esc('fault: ' + f.label + ' (' + fmtMs(f.startUs) + ' – ' + fmtMs(f.endUs) + ')') + '</title>' +
+      var label = '';
+      if (x0 + 3 > labelEnd) {
+        label = '<text class="fault-label" x="' + r1(Math.max(L + 2, x0 + 3)) + '" y="' + (H - B - 4) + '">' + esc(f.label) + '</text>';
+        labelEnd = Math.max(L + 2, x0 + 3) + f.label.length * 6 + 8;
+      }
+      s.push('<g class="fault-win"><title>' + esc('fault: ' + f.label + ' (' + fmtMs(f.startUs) + ' – ' + fmtMs(f.endUs) + ')') + '</title>' +
         '<rect class="fault" x="' + r1(x0) + '" y="' + (T - 2) + '" width="' + r1(w) + '" height="' + (H - T - B + 4) + '"/>' +
-        '<line class="fault-edge" x1="' + r1(x0) + '" y1="' + (T - 2) + '" x2="' + r1(x0) + '" y2="' + (H - B + 2) + '"/>' +
-        '<text class="fault-label" x="' + r1(x0 + 3) + '" y="' + (H - B - 4) + '">' + esc(f.label) + '</text></g>');
+        '<line class="fault-edge" x1="' + r1(x0) + '" y1="' + (T - 2) + '" x2="' + r1(x0) + '" y2="' + (H - B + 2) + '"/>' + label + '</g>');
     });
     // Connection lifetimes (from all items, filters aside).
     var life = {};
@@ -282,7 +311,7 @@ const CLIENT_JS = String.raw`
       else if (pend != null) s.push('<line class="life-pending" x1="' + r1(x(pend)) + '" y1="' + y + '" x2="' + r1(x(self.full[1])) + '" y2="' + y + '"/>');
     });
     // Arrows: production (agent lane) -> delivery; red dashed for losses.
-    var ay = laneY.agent, shown = 0;
+    var ay = laneY.agent, shown = 0, arrows = 0;
     visible.forEach(function (k) {
       var it = self.items[k], y = laneY[it.lane];
       if (y == null || it.lane === 'agent') return;
@@ -290,6 +319,7 @@ const CLIENT_JS = String.raw`
       if (from == null) { if (it.kind === 'lost' && it.lane !== 'router') from = it.t; else return; }
       if (Math.max(from, it.t) < v0 || Math.min(from, it.t) > v1) return;
       var lost = it.kind === 'lost';
+      arrows++;
       s.push('<line class="' + (lost ? 'arrow-lost' : 'arrow') + '" x1="' + r1(x(from)) + '" y1="' + (ay + 3) + '" x2="' + r1(x(it.t)) + '" y2="' + r1(y - (lost ? 9 : 6)) + '" marker-end="url(#' + id + (lost ? '-ahl' : '-ah') + ')"/>');
     });
     // Markers (lost last, on top).
@@ -308,12 +338,13 @@ const CLIENT_JS = String.raw`
     s.push('</g>');
     s.push('<rect class="axis" x="' + L + '" y="' + (T - 4) + '" width="' + pw + '" height="' + (H - T - B + 8) + '" fill="none" stroke-opacity="0.5"/>');
     s.push('</svg>');
+    if (arrows > 300) s[0] = s[0].replace('class="swim-svg"', 'class="swim-svg dense"');
     this.host.innerHTML = s.join('');
     this.host.removeAttribute('data-state');
     this.geom = { L: L, pw: pw };
     this.drawn = true;
     var total = this.items.length;
-    if (this.countEl) this.countEl.textContent = 'showing ' + group(shown) + ' of ' + group(total) + ' items · ' + lanes.length + ' lanes · ' + fmtMs(v0) + ' – ' + fmtMs(v1);
+    if (this.countEl) this.countEl.textContent = 'showing ' + group(shown) + ' of ' + group(total) + ' items · ' + lanes.length + ' of ' + (this.conns.length + 2) + ' lanes · ' + fmtMs(v0) + ' – ' + fmtMs(v1);
     var fromIn = this.sec.querySelector('[data-zoom=from]'), toIn = this.sec.querySelector('[data-zoom=to]'), pan = this.sec.querySelector('[data-zoom=pan]');
     if (fromIn) fromIn.value = (v0 / 1000).toFixed(1);
     if (toIn) toIn.value = (v1 / 1000).toFixed(1);
@@ -328,6 +359,9 @@ const CLIENT_JS = String.raw`
     var self = this, sec = this.sec;
     sec.querySelectorAll('select[data-filter]').forEach(function (sel) {
       sel.addEventListener('change', function () { self.filters[sel.getAttribute('data-filter')] = sel.value; self.draw(); });
+    });
+    sec.querySelectorAll('input[type=checkbox][data-filter]').forEach(function (box) {
+      box.addEventListener('change', function () { self.filters[box.getAttribute('data-filter')] = box.checked; self.draw(); });
     });
     var fromIn = sec.querySelector('[data-zoom=from]'), toIn = sec.querySelector('[data-zoom=to]'), pan = sec.querySelector('[data-zoom=pan]');
     function applyInputs() {
@@ -421,6 +455,7 @@ const CLIENT_JS = String.raw`
     if (!el) return Promise.reject(new Error('no embedded data'));
     var text = el.textContent || '';
     if (el.getAttribute('data-encoding') !== 'gzip-base64') return Promise.resolve(JSON.parse(text));
+    if (typeof DecompressionStream === 'undefined') return Promise.reject(new Error('this browser cannot inflate the embedded data (no DecompressionStream); open results.json instead'));
     var bin = atob(text.trim());
     var bytes = new Uint8Array(bin.length);
     for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
@@ -486,6 +521,7 @@ const CLIENT_JS = String.raw`
       document.body.appendChild(a); a.click(); a.remove();
       setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
     });
+    document.documentElement.setAttribute('data-ready-ms', String(Math.round(performance.now())));
     document.documentElement.setAttribute('data-ready', '1');
   }).catch(function (err) {
     var box = document.getElementById('data-error');
@@ -503,6 +539,6 @@ const CLIENT_JS = String.raw`
 `;
 
 /** The inline script, with the marker table and limits filled in (script-safe). */
-export function clientScript(lostLimit: number): string {
-  return CLIENT_JS.replace('__KINDS__', JSON.stringify(TIMELINE_KINDS).replace(/</g, '\\u003c')).replace('__LOST_LIMIT__', String(lostLimit));
+export function clientScript(): string {
+  return CLIENT_JS.replace('__KINDS__', JSON.stringify(TIMELINE_KINDS).replace(/</g, '\\u003c'));
 }

@@ -123,9 +123,13 @@ export function prepareEmbeddedDocument(doc: ResultsDocument, limits: ReportLimi
   return { doc: { ...doc, runs }, timelines, omittedTimelines: omitted };
 }
 
-/** JSON made safe inside a <script> element: no "</" (script end) and no "<!--". */
+/**
+ * JSON made safe inside a <script> element: "</" becomes "<\/" (no early end tag), and "<!--"
+ * and "<script" are written with \u003c (no escaped-script parser states). Still valid JSON:
+ * these sequences can only occur inside strings.
+ */
 export function scriptSafeJson(json: string): string {
-  return json.replace(/<\//g, '<\\/').replace(/<!--/g, '<\\u0021--');
+  return json.replace(/<\//g, '<\\/').replace(/<(!--|script)/gi, '\\u003c$1');
 }
 
 export interface EncodedData {

@@ -33,10 +33,10 @@ export function formatRate(rate: number | undefined): string {
   return `${(rate * 100).toFixed(2)}%`;
 }
 
-/** A CI pair as "[83.10%, 84.02%]". */
+/** A CI pair as "83.10–84.02%". */
 export function formatCi(ci: [number, number] | undefined): string {
-  if (!ci || ci.length !== 2) return DASH;
-  return `[${formatRate(ci[0])}, ${formatRate(ci[1])}]`;
+  if (!ci || ci.length !== 2 || !Number.isFinite(ci[0]) || !Number.isFinite(ci[1])) return DASH;
+  return `${(ci[0] * 100).toFixed(2)}–${formatRate(ci[1])}`;
 }
 
 /** Milliseconds with precision that fits the magnitude: 0.850, 3.20, 123.4, 12,345. */
@@ -49,14 +49,15 @@ export function formatMs(ms: number | undefined): string {
   return formatCount(ms);
 }
 
-/** A microsecond duration for people: "850 µs", "3.2 ms", "12.5 s", "2.1 h". */
+/** A microsecond duration for people: "850 µs", "3.2 ms", "12.5 s", "10.1 min", "2.1 h". */
 export function formatDuration(us: number | undefined): string {
   if (us === undefined || !Number.isFinite(us)) return DASH;
   const abs = Math.abs(us);
   const trim = (n: number, d: number): string => n.toFixed(d).replace(/\.?0+$/, '');
   if (abs < 1_000) return `${Math.round(us)} µs`;
   if (abs < 1_000_000) return `${trim(us / 1_000, 1)} ms`;
-  if (abs < 3_600_000_000) return `${trim(us / 1_000_000, 2)} s`;
+  if (abs < 100_000_000) return `${trim(us / 1_000_000, 2)} s`;
+  if (abs < 3_600_000_000) return `${trim(us / 60_000_000, 1)} min`;
   return `${trim(us / 3_600_000_000, 2)} h`;
 }
 

@@ -66,6 +66,7 @@ interface RouterAggregate {
   latency: Histogram;
   connectToBind: Histogram;
   queueWait: Histogram;
+  queueDepth: Histogram;
   sentBeforeReady: number;
   routingFailures: number;
   drops: Record<string, number>;
@@ -92,6 +93,7 @@ function aggregate(summaries: Summary[], routers: string[], colors: Map<string, 
       latency: mergeHistograms(list.map((s) => s.latencyUs)),
       connectToBind: mergeHistograms(list.map((s) => s.connectToBindUs)),
       queueWait: mergeHistograms(list.map((s) => s.queueWaitUs)),
+      queueDepth: mergeHistograms(list.flatMap((s) => (s.queueDepth ? [s.queueDepth] : []))),
       sentBeforeReady: list.reduce((a, s) => a + (s.sentBeforeReady ?? 0), 0),
       routingFailures: list.reduce((a, s) => a + (s.routingFailures ?? 0), 0),
       drops,
@@ -104,10 +106,16 @@ const verdictClass = (v: string): string => (v === 'pass' || v === 'fail' ? v : 
 const badge = (v: string): string => `<span class="badge ${verdictClass(v)}">${h(v)}</span>`;
 const swatch = (color: string): string => `<span class="swatch" style="background:${h(color)}"></span>`;
 
-function num(v: number): string {
-  if (!Number.isFinite(v)) return 'no data';
+function num(v: number | null): string {
+  if (v === null || !Number.isFinite(v)) return 'no data';
   if (Number.isInteger(v)) return formatCount(v);
   return String(Number(v.toPrecision(5)));
+}
+
+/** "2025-01-01T12:00:00.000Z" → "2025-01-01 12:00:00 UTC" (other strings as they are). */
+function formatStarted(iso: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.\d+)?Z$/.exec(iso);
+  return m ? `${m[1]} ${m[2]} UTC` : iso;
 }
 
 function q(hist: Histogram, p: number): number {
@@ -137,12 +145,12 @@ function header(doc: ResultsDocument, title: string, aggs: RouterAggregate[]): s
   const facts: Array<[string, string]> = [
     ['Version', h(doc.version)],
     ['Schema', h(doc.schema)],
-    ['Started', doc.startedAt ? h(doc.startedAt) : '—'],
+    ['Started', doc.startedAt ? h(formatStarted(doc.startedAt)) : '—'],
     ['Runs', `${formatCount(runs.length)}${failingRuns ? ` <span class="badge fail">${formatCount(failingRuns)} failing</span>` : ''}`],
     ['Seeds', h(formatSeeds(runs.map((r) => r.seed)))],
     ['Scenarios', h([...new Set(runs.map((r) => r.scenario).concat(doc.summary.map((s) => s.scenario)))].join(', ') || '—')],
     ['Modes', aggs.map((a) => `${swatch(a.color)}${h(a.router)}`).join(' ') || '—'],
-    ['Simulated time', `${h(formatDuration(simSum))} total · ${h(formatDuration(simMax))} longest run`],
+    ['Simulated time', `${h(formatDuration(simSum))} total<span class="sub">longest run ${h(formatDuration(simMax))}</span>`],
     ['Wall time', h(formatDuration(doc.wallMs * 1_000))],
   ];
   if (doc.shard) facts.push(['Shard', `${doc.shard.index + 1} of ${doc.shard.total}`]);
@@ -195,21 +203,22 @@ function comparison(doc: ResultsDocument, routers: string[], colors: Map<string,
         const isBad = bad === true && typeof value === 'number' && value > 0;
         return `<td class="num${isBad ? ' bad' : ''}" data-metric="${metric}" data-value="${h(value)}">${h(comparisonText(s, metric))}</td>`;
       }).join('');
-      const thresholds = s.thresholds.length
-        ? `<ul class="thr">${s.thresholds.map((t) => `<li class="${t.ok ? 'ok' : 'bad'}" title="actual ${h(num(t.actual))}"><span class="badge ${t.ok ? 'ok' : 'bad'}">${t.ok ? '✓' : '✗'}</span> <code>${h(t.source)}</code> <span class="muted">${h(num(t.actual))}</span></li>`).join('')}</ul>`
+      const thresholdList = s.thresholds ?? [];
+      const thresholds = thresholdList.length
+        ? `<ul class="thr">${thresholdList.map((t) => `<li class="${t.ok ? 'ok' : 'bad'}" title="actual ${h(num(t.actual))}"><span class="badge ${t.ok ? 'ok' : 'bad'}">${t.ok ? '✓' : '✗'}</span> <code>${h(t.source)}</code> <span class="actual">= ${h(num(t.actual))}</span></li>`).join('')}</ul>`
         : '<span class="muted">none</span>';
-      const seeds = s.failedSeeds.length ? h(formatSeeds(s.failedSeeds, 4)) : '<span class="muted">—</span>';
+      const seeds = s.failedSeeds?.length ? `<div class="muted small seeds" title="failed seeds">seeds ${h(formatSeeds(s.failedSeeds, 3))}</div>` : '';
       rows.push(
         `<tr data-scenario="${h(s.scenario)}" data-router="${h(s.router)}" data-verdict="${h(s.verdict)}"${i === 0 ? ' class="scenario-first"' : ''}>` +
           (i === 0 ? `<td class="scenario" rowspan="${list.length}">${h(scenario)}</td>` : '') +
-          `<td class="mode">${swatch(colors.get(s.router) ?? '#888')}${h(s.router)}<div class="muted small">${formatCount(s.runs)} run${s.runs === 1 ? '' : 's'}</div></td><td data-metric="verdict">${badge(s.verdict)}</td>${cells}<td class="thr-cell">${thresholds}</td><td class="small">${seeds}</td></tr>`,
+          `<td class="mode">${swatch(colors.get(s.router) ?? '#888')}${h(s.router)}<div class="muted small">${formatCount(s.runs)} run${s.runs === 1 ? '' : 's'}</div></td><td data-metric="verdict">${badge(s.verdict)}${seeds}</td>${cells}<td class="thr-cell">${thresholds}</td></tr>`,
       );
     });
   }
-  const head = `<tr><th>Scenario</th><th>Mode</th><th>Verdict</th>${METRIC_CELLS.map((c) => `<th class="num">${h(c.head)}</th>`).join('')}<th>Thresholds</th><th>Failed seeds</th></tr>`;
+  const head = `<tr><th>Scenario</th><th>Mode</th><th>Verdict</th>${METRIC_CELLS.map((c) => `<th class="num">${h(c.head)}</th>`).join('')}<th>Thresholds</th></tr>`;
   const table = doc.summary.length
-    ? `<div class="table-wrap"><table id="comparison"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table></div>`
-    : '<table id="comparison"><tbody><tr><td class="muted">No summaries.</td></tr></tbody></table>';
+    ? `<div class="table-wrap"><table id="comparison" class="comparison"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table></div>`
+    : '<table id="comparison" class="comparison"><tbody><tr><td class="muted">No summaries.</td></tr></tbody></table>';
 
   // Success chart with claims (chat-day only).
   const claims: ClaimMark[] = [];
@@ -233,9 +242,9 @@ function comparison(doc: ResultsDocument, routers: string[], colors: Map<string,
   return `<section class="card" id="comparison-section"><h2>Mode comparison</h2>
 <p class="muted small">One row per scenario × router mode. Success = interactions whose every owed event arrived, on time, exactly once; counts are (connection, event) pairs judged by the oracle.</p>
 ${table}
-<h3>Success rate per mode</h3>
-<div class="chart-scroll">${chart}</div>${legend}
-${claimsTable(doc)}
+<div class="pair"><div class="chart-block"><h3>Success rate per mode</h3>
+<div class="chart-scroll">${chart}</div>${legend}</div>
+<div class="chart-block">${claimsTable(doc)}</div></div>
 ${modeLegend}
 </section>`;
 }
@@ -279,6 +288,8 @@ function histogramBlocks(aggs: RouterAggregate[], pick: (a: RouterAggregate) => 
   const edges = logEdges(min, max);
   const domain: [number, number] = [edges[0]!, edges[edges.length - 1]!];
   const binsOf = new Map(withData.map((a) => [a.router, displayBins(pick(a), edges)]));
+  // Two per row for 2 or 4 modes, three per row otherwise (the page is ~1,240 px wide).
+  const width = withData.length === 1 ? 480 : withData.length === 2 || withData.length === 4 ? 590 : 390;
   const charts = withData
     .map((a) => {
       const hist = pick(a);
@@ -289,6 +300,7 @@ function histogramBlocks(aggs: RouterAggregate[], pick: (a: RouterAggregate) => 
         domain,
         total: hist.count,
         axisTitle,
+        width,
         markers: [
           { value: hist.quantile(0.5), label: `p50 ${formatMs(hist.quantile(0.5) / 1_000)} ms` },
           { value: hist.quantile(0.99), label: `p99 ${formatMs(hist.quantile(0.99) / 1_000)} ms` },
@@ -320,6 +332,19 @@ function histogramBlocks(aggs: RouterAggregate[], pick: (a: RouterAggregate) => 
   return `<div class="charts">${charts}</div>${table}`;
 }
 
+/** Pending-queue depth sampled at each enqueue (a count, not a time). */
+function queueDepthTable(aggs: RouterAggregate[]): string {
+  const withData = aggs.filter((a) => a.queueDepth.count > 0);
+  if (withData.length === 0) return '';
+  const rows = withData
+    .map((a) => {
+      const d = a.queueDepth;
+      return `<tr data-router="${h(a.router)}"><td>${swatch(a.color)}${h(a.router)}</td><td class="num">${formatCount(d.count)}</td>${[0.5, 0.9, 0.99].map((p) => `<td class="num">${formatCount(d.quantile(p))}</td>`).join('')}<td class="num">${formatCount(d.max)}</td></tr>`;
+    })
+    .join('');
+  return `<h4>Queue depth at enqueue (events waiting)</h4><table id="queue-depth"><thead><tr><th>Mode</th><th class="num">Samples</th><th class="num">p50</th><th class="num">p90</th><th class="num">p99</th><th class="num">Max</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
 function timing(aggs: RouterAggregate[]): string {
   if (aggs.length === 0) return '';
   const cdfSeries = aggs.map((a) => ({ name: a.router, color: a.color, hist: a.connectToBind }));
@@ -334,7 +359,7 @@ function timing(aggs: RouterAggregate[]): string {
   const readinessRows = aggs
     .map((a) => {
       const produced = a.counts['produced'] ?? 0;
-      const per = (v: number): string => (produced > 0 ? formatMs((v / produced) * 1_000) : '—');
+      const per = (v: number): string => (produced > 0 ? ((v / produced) * 1_000).toFixed(1) : '—');
       return `<tr data-router="${h(a.router)}"><td>${swatch(a.color)}${h(a.router)}</td><td class="num" data-metric="sentBeforeReady">${formatCount(a.sentBeforeReady)}</td><td class="num">${per(a.sentBeforeReady)}</td><td class="num" data-metric="routingFailures">${formatCount(a.routingFailures)}</td><td class="num">${per(a.routingFailures)}</td><td class="num">${formatCount(produced)}</td></tr>`;
     })
     .join('');
@@ -355,6 +380,7 @@ ${histogramBlocks(aggs, (a) => a.latency, 'delivery latency', 'delivery latency 
 <h3>Pending-queue wait</h3>
 ${percentileTable(aggs, (a) => a.queueWait, 'queue-wait-percentiles')}
 ${histogramBlocks(aggs, (a) => a.queueWait, 'queue wait', 'time waited in the pending queue (log scale)', 'queue-wait-bins')}
+${queueDepthTable(aggs)}
 <h3>Drops by reason</h3>
 <div class="table-wrap">${drops}</div>
 </section>`;
@@ -395,8 +421,8 @@ function timelines(doc: ResultsDocument, embedded: ResultsDocument, info: Return
     const c = run.counts;
     return `<section class="card timeline" id="timeline-${t.runIndex}" data-run-index="${t.runIndex}" data-verdict="${h(run.verdict)}">
 <h3>${h(run.scenario)} × ${h(run.router)} · seed ${h(run.seed)} ${badge(run.verdict)}${t.sampled ? ` ${sampledNote(t, doc.runs[t.runIndex]?.timelineTruncated === true)}` : ''}</h3>
-<div class="tl-meta"><span>produced <b>${formatCount(c.produced)}</b></span><span>owed <b>${formatCount(c.owed)}</b></span><span>delivered <b>${formatCount(c.delivered)}</b></span><span>lost <b>${formatCount(c.lost)}</b></span><span>duplicated <b>${formatCount(c.duplicated)}</b></span><span>leaked <b>${formatCount(c.leaked)}</b></span><span>late <b>${formatCount(c.late)}</b></span><span>simulated <b>${h(formatDuration(run.simulatedUs))}</b></span><span>trace <code>${h(run.traceHash.slice(0, 16))}</code></span></div>
-<div class="tl-controls">${select('user', 'User', users)}${select('thread', 'Thread', threads)}${select('conn', 'Connection', conns)}<span class="sep"></span>
+<div class="tl-meta"><span>produced <b>${formatCount(c.produced)}</b></span><span>owed <b>${formatCount(c.owed)}</b></span><span>delivered <b>${formatCount(c.delivered)}</b></span><span>lost <b>${formatCount(c.lost)}</b></span><span>duplicated <b>${formatCount(c.duplicated)}</b></span><span>leaked <b>${formatCount(c.leaked)}</b></span><span>late <b>${formatCount(c.late)}</b></span><span>simulated <b>${h(formatDuration(run.simulatedUs))}</b></span><span>trace <code>${h((run.traceHash ?? '').slice(0, 16))}</code></span></div>
+<div class="tl-controls">${select('user', 'User', users)}${select('thread', 'Thread', threads)}${select('conn', 'Connection', conns)}<label title="Show only the connections that lost an event (and what relates to them)"><input type="checkbox" data-filter="lossOnly"> only lanes with losses</label><span class="sep"></span>
 <label>From <input type="number" step="any" data-zoom="from" aria-label="window start, ms"></label><label>to <input type="number" step="any" data-zoom="to" aria-label="window end, ms"> ms</label>
 <button type="button" data-action="zoom-in" title="Zoom in">+</button><button type="button" data-action="zoom-out" title="Zoom out">−</button><label>pan <input type="range" min="0" max="1000" value="0" data-zoom="pan" disabled></label><button type="button" data-action="reset">Reset zoom</button>
 <span class="tl-count"></span></div>
@@ -425,7 +451,7 @@ function runsTable(doc: ResultsDocument, timelineRuns: Set<number>, limits: Repo
   const bad = (v: number): string => `<td class="num${v > 0 ? ' bad' : ''}">${formatCount(v)}</td>`;
   const rows = shown.map(({ r, i }: { r: RunResult; i: number }) => {
     const rate = r.interactions.total > 0 ? r.interactions.succeeded / r.interactions.total : NaN;
-    return `<tr data-run="${i}" data-verdict="${h(r.verdict)}"><td class="num">${i}</td><td>${h(r.scenario)}</td><td>${swatch(colors.get(r.router) ?? '#888')}${h(r.router)}</td><td class="num">${h(r.seed)}</td><td>${badge(r.verdict)}${r.error ? ` <span class="muted small" title="${h(r.error)}">error</span>` : ''}</td><td class="num">${formatRate(rate)}</td>${bad(r.counts.lost)}${bad(r.counts.duplicated)}${bad(r.counts.leaked)}${bad(r.counts.late)}<td class="num">${formatCount(r.violationCount)}</td><td class="num">${h(formatDuration(r.simulatedUs))}</td><td class="num">${h(formatDuration(r.wallMs * 1_000))}</td><td><code>${h(r.traceHash.slice(0, 12))}</code></td><td>${timelineRuns.has(i) ? `<a href="#timeline-${i}">timeline</a>` : ''}</td></tr>`;
+    return `<tr data-run="${i}" data-verdict="${h(r.verdict)}"><td class="num">${i}</td><td>${h(r.scenario)}</td><td>${swatch(colors.get(r.router) ?? '#888')}${h(r.router)}</td><td class="num">${h(r.seed)}</td><td>${badge(r.verdict)}${r.error ? ` <span class="muted small" title="${h(r.error)}">error</span>` : ''}</td><td class="num">${formatRate(rate)}</td>${bad(r.counts.lost)}${bad(r.counts.duplicated)}${bad(r.counts.leaked)}${bad(r.counts.late)}<td class="num">${formatCount(r.violationCount)}</td><td class="num">${h(formatDuration(r.simulatedUs))}</td><td class="num">${h(formatDuration(r.wallMs * 1_000))}</td><td><code>${h((r.traceHash ?? '').slice(0, 12))}</code></td><td>${timelineRuns.has(i) ? `<a href="#timeline-${i}">timeline</a>` : ''}</td></tr>`;
   });
   const more = doc.runs.length > shown.length ? `<p class="muted small">Showing ${formatCount(shown.length)} of ${formatCount(doc.runs.length)} runs (failing first); results.json lists all.</p>` : '';
   return `<section class="card" id="runs"><h2>Runs</h2>${more}<div class="runs-wrap"><table id="runs-table"><thead><tr><th class="num">#</th><th>Scenario</th><th>Mode</th><th class="num">Seed</th><th>Verdict</th><th class="num">Success</th><th class="num">Lost</th><th class="num">Dup</th><th class="num">Leaked</th><th class="num">Late</th><th class="num">Violations</th><th class="num">Simulated</th><th class="num">Wall</th><th>Trace hash</th><th></th></tr></thead><tbody>${rows.join('')}</tbody></table></div></section>`;
@@ -531,7 +557,7 @@ ${counterexample(fuzz)}
 </section>
 </main>
 <script id="threadline-data" ${dataAttrs}>${encoded.text}</script>
-<script>${clientScript(limits.maxLostListed)}</script>
+<script>${clientScript()}</script>
 </body>
 </html>
 `;

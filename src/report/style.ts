@@ -64,8 +64,9 @@ dl.facts { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px,
 dl.facts div { min-width: 0; }
 dl.facts dt { font-size: 11.5px; text-transform: uppercase; letter-spacing: 0.05em; color: var(--faint); }
 dl.facts dd { margin: 1px 0 0; font-weight: 560; overflow-wrap: anywhere; }
+dl.facts dd .sub { display: block; font-weight: 400; color: var(--muted); font-size: 12.5px; }
 .banner { padding: 8px 12px; border-radius: 8px; background: var(--unknown-bg); color: var(--unknown); margin: 10px 0; }
-.glance { display: grid; grid-template-columns: repeat(auto-fill, minmax(230px, 1fr)); gap: 12px; }
+.glance { display: grid; grid-template-columns: repeat(auto-fill, minmax(270px, 1fr)); gap: 12px; }
 .mode-card { border: 1px solid var(--border); border-radius: 10px; padding: 12px 14px; border-top: 4px solid var(--c); background: var(--card); }
 .mode-card .name { font-weight: 700; display: flex; justify-content: space-between; align-items: center; }
 .mode-card .big { font-size: 28px; font-weight: 700; letter-spacing: -0.02em; margin: 4px 0 0; font-variant-numeric: tabular-nums; }
@@ -80,10 +81,17 @@ th { font-size: 11.5px; text-transform: uppercase; letter-spacing: 0.04em; color
 td.num, th.num { text-align: right; white-space: nowrap; }
 td.bad { background: var(--bad-cell); color: var(--fail); font-weight: 650; }
 tr.scenario-first td { border-top: 2px solid var(--border); }
-td.scenario { font-weight: 650; }
+td.scenario { font-weight: 650; white-space: nowrap; }
 td.mode { white-space: nowrap; }
-td.thr-cell { min-width: 220px; }
-ul.thr li { white-space: normal; }
+td.thr-cell { min-width: 250px; }
+table.comparison th { white-space: normal; vertical-align: bottom; text-transform: none; letter-spacing: 0; font-size: 12px; }
+table.comparison td, table.comparison th { padding: 5px 6px; }
+table.comparison td.num { font-size: 13px; }
+.seeds { margin-top: 3px; white-space: nowrap; }
+.swimlane svg.dense .arrow { stroke-opacity: 0.35; }
+ul.thr li { white-space: nowrap; font-size: 11.5px; }
+ul.thr li code { font-size: 11.5px; }
+ul.thr .actual { color: var(--muted); }
 .bins-details { margin-top: 8px; }
 .bins td, .bins th { padding: 3px 8px; }
 .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 3px; margin-right: 6px; vertical-align: -1px; }
@@ -94,7 +102,8 @@ ul.thr li.bad code { color: var(--fail); }
 .chart-block { min-width: 0; max-width: 100%; }
 .chart-block .chart-title { font-weight: 620; font-size: 13.5px; margin: 0 0 4px; display: flex; align-items: center; gap: 6px; }
 .chart-scroll { overflow-x: auto; max-width: 100%; }
-.pair { display: flex; flex-wrap: wrap; gap: 10px 22px; align-items: flex-start; }
+.pair { display: flex; flex-wrap: wrap; gap: 10px 36px; align-items: flex-start; }
+.pair .legend-row { max-width: 400px; }
 .pair table { font-size: 12.5px; }
 svg.chart-svg { display: block; overflow: visible; }
 svg text { fill: var(--muted); font-size: 11px; font-family: inherit; }
@@ -107,7 +116,7 @@ svg .group-label { fill: var(--fg); font-size: 12px; font-weight: 600; }
 svg .bar-value { fill: var(--fg); font-size: 10.5px; }
 svg .legend-text { fill: var(--fg); font-size: 11.5px; }
 svg .whisker { stroke: var(--fg); stroke-width: 1.3; fill: none; opacity: 0.8; }
-svg .claim-band { fill: var(--claim); }
+svg .claim-band { fill: var(--claim); stroke: var(--claim-line); stroke-width: 1; stroke-dasharray: 3 2; }
 svg .claim-line { stroke: var(--claim-line); stroke-width: 1.5; stroke-dasharray: 4 3; }
 svg .marker-line { stroke: var(--fg); stroke-width: 1; stroke-dasharray: 3 3; opacity: 0.6; }
 svg .marker-label { fill: var(--fg); font-size: 10.5px; }
@@ -166,12 +175,14 @@ section.timeline h3 { margin-top: 0; display: flex; align-items: center; gap: 10
 .tl-detail dd { margin: 0; overflow-wrap: anywhere; }
 ol.lost-list { margin: 6px 0 0; padding: 2px 6px 2px 30px; max-height: 380px; overflow-y: auto; border: 1px solid var(--border); border-radius: 8px; }
 ol.lost-list li { margin: 6px 0; padding: 6px 10px; border-left: 3px solid var(--fail); background: var(--fail-bg); border-radius: 0 6px 6px 0; cursor: pointer; list-style-position: outside; }
-ol.lost-list li:hover { filter: brightness(0.98); }
+ol.lost-list li:hover { filter: brightness(0.97); }
+ol.lost-list li.active { outline: 2px solid var(--accent); outline-offset: -1px; }
 .lost-head { font-size: 12.5px; display: flex; gap: 8px; flex-wrap: wrap; align-items: baseline; }
 .lost-head .lost-label { font-weight: 650; color: var(--fail); }
 .lost-explanation { margin-top: 2px; color: var(--fg); overflow-wrap: anywhere; }
 .runs-wrap { max-height: 520px; overflow: auto; border: 1px solid var(--border); border-radius: 8px; }
 .runs-wrap thead th { position: sticky; top: 0; z-index: 1; }
+#runs-table { width: 100%; }
 .counterexample ol.steps { padding-left: 24px; }
 .counterexample ol.steps li { margin: 3px 0; }
 .counterexample dl { display: grid; grid-template-columns: max-content 1fr; gap: 6px 16px; }

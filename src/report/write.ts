@@ -22,7 +22,9 @@ export function writeReport(doc: ResultsDocument, dir: string, options: HtmlRepo
   fs.mkdirSync(dir, { recursive: true });
   const jsonPath = path.join(dir, REPORT_JSON);
   const htmlPath = path.join(dir, REPORT_HTML);
-  writeAtomic(jsonPath, `${JSON.stringify(doc, null, 2)}\n`);
+  // Indented for people and diffs; compact when large (a long campaign's timelines).
+  const compact = JSON.stringify(doc);
+  writeAtomic(jsonPath, `${compact.length > 5_000_000 ? compact : JSON.stringify(doc, null, 2)}\n`);
   writeAtomic(htmlPath, renderHtmlReport(doc, options));
   return { htmlPath, jsonPath };
 }

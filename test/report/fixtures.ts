@@ -88,6 +88,7 @@ function summarise(runs: RunResult[], thresholds: string[]): Summary {
     latencyUs: latency,
     connectToBindUs: mergeJson(runs.map((r) => r.monitoring.histograms['connectToBindUs']!)),
     queueWaitUs: mergeJson(runs.map((r) => r.monitoring.histograms['queueWaitUs']!)),
+    queueDepth: mergeJson(runs.map((r) => r.monitoring.histograms['queueDepth']!)),
     sentBeforeReady: runs.reduce((a, r) => a + (r.monitoring.counters['sentBeforeReady'] ?? 0), 0),
     routingFailures: runs.reduce((a, r) => a + (r.monitoring.counters['routingFailures'] ?? 0), 0),
     dropsByReason: drops,
