@@ -100,7 +100,7 @@ export function parseTolerance(value: unknown, where: string): Tolerance | null 
 export function toleranceText(t: Tolerance, unit: MetricDef['unit']): string {
   const parts: string[] = [];
   if (t.rel !== undefined) parts.push(`${+(t.rel * 100).toFixed(3)}%`);
-  if (t.abs !== undefined) parts.push(`${t.abs}${unit === 'ms' ? ' ms' : ''}`);
+  if (t.abs !== undefined) parts.push(unit === 'rate' ? `${+(t.abs * 100).toFixed(3)} points` : `${t.abs}${unit === 'ms' ? ' ms' : ''}`);
   return parts.join(' and ') || '0';
 }
 
@@ -243,12 +243,15 @@ export function formatMetricValue(v: number, unit: MetricDef['unit']): string {
   return String(+v.toFixed(3));
 }
 
-/** "rapid-send × legacy latency_p99_ms 4.9 ms → 6.1 ms (worse by 1.2 ms, +24.5%; tolerance 10% and 0.5 ms)" */
+/** "rapid-send × guaranteed latency_p99_ms: 3 ms → 4.972 ms (+1.972 ms, +65.7%; tolerance 10% and 0.5 ms)" */
 export function describeDelta(d: BaselineDelta): string {
   const f = (v: number): string => formatMetricValue(v, d.unit);
   const ref = d.oldScaled ?? d.old;
-  const diff = Math.abs(d.new - ref);
-  const pct = ref !== 0 ? `, ${d.new > ref ? '+' : '-'}${+((diff / Math.abs(ref)) * 100).toFixed(1)}%` : '';
-  const scaled = d.oldScaled !== undefined ? ` (${f(d.oldScaled)} scaled to this run's runs)` : '';
-  return `${pairKey(d.scenario, d.router)} ${d.metric}: ${f(d.old)}${scaled} → ${f(d.new)} (${d.unit === 'rate' ? `${+(diff * 100).toFixed(2)} points` : f(diff)}${pct}; tolerance ${d.tolerance})`;
+  const diff = d.new - ref;
+  const sign = diff >= 0 ? '+' : '-';
+  const abs = Math.abs(diff);
+  const change = d.unit === 'rate' ? `${sign}${+(abs * 100).toFixed(2)} points` : d.unit === 'ms' ? `${sign}${+abs.toFixed(3)} ms` : `${sign}${+abs.toFixed(3)}`;
+  const pct = ref !== 0 && d.unit !== 'rate' ? `, ${sign}${+((abs / Math.abs(ref)) * 100).toFixed(1)}%` : '';
+  const scaled = d.oldScaled !== undefined ? ` (${f(d.oldScaled)} scaled to this run's number of runs)` : '';
+  return `${pairKey(d.scenario, d.router)} ${d.metric}: ${f(d.old)}${scaled} → ${f(d.new)} (${change}${pct}; tolerance ${d.tolerance})`;
 }

@@ -31,11 +31,17 @@ export function colourLevel(argv: readonly string[], env: NodeJS.ProcessEnv, isT
   return isTty ? 1 : 0;
 }
 
+/** Progress only on a terminal, and never when CI is set (CI logs are often pseudo-terminals). */
+export function progressEnabled(env: NodeJS.ProcessEnv, isTty: boolean): boolean {
+  const ci = env['CI'];
+  return isTty && (ci === undefined || ci === '' || ci === '0' || ci.toLowerCase() === 'false');
+}
+
 export function createOutput(options: { json: boolean; argv: readonly string[] }): Output {
   const humanStream = options.json ? process.stderr : process.stdout;
   const level = colourLevel(options.argv, process.env, Boolean(humanStream.isTTY));
   const chalk = new Chalk({ level });
-  const showProgress = Boolean(process.stderr.isTTY) && !process.env['CI'];
+  const showProgress = progressEnabled(process.env, Boolean(process.stderr.isTTY));
   const started = Date.now();
   let shown = false;
   return {

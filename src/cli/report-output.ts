@@ -24,22 +24,27 @@ export function setReportWriter(w: ReportWriter, updateLatest: (root: string, ru
 
 export function runId(doc: ResultsDocument): string {
   const stamp = (doc.startedAt ?? new Date().toISOString()).replace(/[:.]/g, '-').replace('T', '_').replace('Z', '');
-  return `${stamp}_${process.pid}`;
+  return `${stamp}_${process.pid}${doc.shard ? `_shard-${doc.shard.index}of${doc.shard.total}` : ''}`;
+}
+
+export function hasHtmlReport(): boolean {
+  return writer !== null;
+}
+
+/** Write results.json and index.html into exactly `dir` (results.json alone without the HTML module). */
+export function writeReportTo(doc: ResultsDocument, dir: string): { htmlPath: string; jsonPath: string } {
+  mkdirSync(dir, { recursive: true });
+  if (writer) return writer(doc, dir);
+  const jsonPath = join(dir, 'results.json');
+  writeFileSync(jsonPath, JSON.stringify(doc));
+  return { htmlPath: jsonPath, jsonPath };
 }
 
 export function emitReport(doc: ResultsDocument, flags: ReportFlags, out: Output): { htmlPath: string; jsonPath: string } | null {
   if (flags.report === false) return null;
   const root = flags.report ?? 'reports';
   const dir = join(root, runId(doc));
-  mkdirSync(dir, { recursive: true });
-  let paths: { htmlPath: string; jsonPath: string };
-  if (writer) {
-    paths = writer(doc, dir);
-  } else {
-    const jsonPath = join(dir, 'results.json');
-    writeFileSync(jsonPath, JSON.stringify(doc));
-    paths = { htmlPath: jsonPath, jsonPath };
-  }
+  const paths = writeReportTo(doc, dir);
   try {
     latest?.(root, dir);
   } catch (error) {

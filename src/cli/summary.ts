@@ -5,7 +5,6 @@
  * its first explanation and the command that replays it; then the verdict line.
  */
 import type { ResultsDocument } from '../scenario/result.ts';
-import { describeDelta } from './baseline.ts';
 import { pairOutcomes, replayCommand } from './gate.ts';
 import type { Output } from './output.ts';
 import type { GateDocument } from './results-file.ts';
@@ -55,16 +54,15 @@ export function printSummary(doc: GateDocument | ResultsDocument, out: Output): 
     out.say();
     if (b.regressions.length === 0) out.say(`${c.green('baseline held')}: no regression against ${b.file}`);
     else {
-      out.say(c.bold(c.red(`${b.regressions.length} regression(s) against the baseline ${b.file}:`)));
-      for (const d of b.regressions) out.say(`  ${c.red('✗')} ${describeDelta(d)}`);
+      out.say(c.bold(c.red(`${b.regressions.length} regression(s) against the baseline ${b.file} (each under its pair above)`)));
     }
     if (b.improvements.length > 0) out.say(c.dim(`  ${b.improvements.length} metric(s) improved; refresh the baseline with --update-baseline to keep them`));
     if (b.newPairs.length > 0) out.say(c.dim(`  not in the baseline (not compared): ${b.newPairs.join(', ')}`));
     if (b.runsDiffer.length > 0) out.say(c.dim(`  runs differ from the baseline, counts scaled: ${b.runsDiffer.join('; ')}`));
   }
   out.say();
-  const verdict = doc.verdict === 'pass' ? c.green.bold('PASS') : doc.verdict === 'fail' ? c.red.bold('FAIL') : c.yellow.bold('UNKNOWN');
+  const verdict = doc.partial ? c.yellow.bold('PARTIAL') : doc.verdict === 'pass' ? c.green.bold('PASS') : doc.verdict === 'fail' ? c.red.bold('FAIL') : c.yellow.bold('UNKNOWN');
   const shard = doc.shard ? `, shard ${doc.shard.index}/${doc.shard.total}` : '';
-  const partial = doc.partial ? c.yellow(' (partial: interrupted)') : '';
+  const partial = doc.partial ? c.yellow(' (interrupted, or shards missing: not a verdict)') : '';
   out.say(`${verdict}  ${doc.runs.length} run(s), ${pairs.length} scenario × router pair(s)${shard}, ${(doc.wallMs / 1000).toFixed(1)} s${partial}`);
 }

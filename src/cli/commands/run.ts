@@ -1,85 +1,144 @@
 /**
  * `threadline run [scenario...]`: every (scenario × router × seed), judged by the oracle,
- * aggregated per scenario and router, gated by thresholds; writes results.json and the HTML
- * report; exit 0 when everything held, 1 when anything failed, 2 for bad input, 130 when
- * interrupted (partial results are written and marked).
+ * aggregated per scenario and router, gated by thresholds and an optional baseline; writes
+ * results.json and the HTML report, and optionally JUnit XML and GitHub annotations. Exit 0
+ * when everything held, 1 when anything failed, 2 for bad input, 130 when interrupted
+ * (partial results are written and marked).
  */
+import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { parseRouterSpec, RouterSpecError, type RouterConfig } from '../../router/flags.ts';
+import type { RouterConfig } from '../../router/flags.ts';
 import { loadScenarioFile, resolveScenarioArgs, ScenarioLoadError, type LoadedScenario } from '../../scenario/load-file.ts';
 import { runScenario } from '../../scenario/runner.ts';
 import { overallVerdict, summarise } from '../../scenario/aggregate.ts';
-import { RESULTS_SCHEMA, type ResultsDocument, type RunResult } from '../../scenario/result.ts';
-import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError, parseNonNegativeInt, parsePositiveInt } from '../errors.ts';
+import { RESULTS_SCHEMA, type RunResult } from '../../scenario/result.ts';
+import { EXIT_INTERRUPTED, UsageError, jsonErrorLocation, parseNonNegativeInt, parsePositiveInt } from '../errors.ts';
 import { createOutput } from '../output.ts';
 import { printSummary, replayCommand } from '../summary.ts';
-import { emitReport, type ReportFlags } from '../report-output.ts';
+import { emitReport } from '../report-output.ts';
 import { VERSION } from '../version.ts';
+import { loadConfig, thresholdsFor } from '../config.ts';
+import { DEFAULT_ROUTER, parseRouters } from '../routers.ts';
+import { parseShard, selectShard, type ShardSpec } from '../shard.ts';
+import { applyBaseline, emitGateOutputs, exitCode, planBaseline } from '../finish.ts';
+import type { GateDocument } from '../results-file.ts';
 
-export interface RunFlags extends ReportFlags {
-  router: string;
+export interface RunFlags {
+  router?: string;
   seed?: string;
   runs?: string;
   json?: boolean;
   transport: string;
+  report?: string | false;
+  junit?: string;
+  baseline?: string | false;
+  updateBaseline?: boolean;
+  force?: boolean;
+  shard?: string;
+  config?: string;
   color?: boolean;
 }
 
 export const DEFAULT_SCENARIO_DIR = 'scenarios';
+export const DEFAULT_REPORT_DIR = 'reports';
 
 export function registerRun(program: Command, argv: readonly string[]): void {
   program
     .command('run')
     .description('run scenario scripts on the simulated network and judge them with the oracle')
     .argument('[scenario...]', 'scenario files, folders or names (default: every script in scenarios/)')
-    .option('--router <modes>', 'router mode(s), comma-separated: legacy, dynamic, shipped, guaranteed (flags: mode+flag, mode-flag, mode+flag=N)', 'guaranteed')
-    .option('--seed <n>', 'first seed (default: the scenario\'s seeds, else 1)')
-    .option('--runs <n>', 'number of seeds: seed .. seed+runs-1', undefined)
+    .option('--router <modes>', `router mode(s), comma-separated: legacy, dynamic, shipped, guaranteed; a mode with flag changes: mode+flag, mode-flag, mode+flag=N (default: ${DEFAULT_ROUTER})`)
+    .option('--seed <n>', "first seed (default: the scenario's seeds, else 1)")
+    .option('--runs <n>', 'number of seeds: seed .. seed+runs-1')
     .option('--transport <kind>', 'sim (simulated network) or ws (real sockets on loopback)', 'sim')
-    .option('--json', 'print only the results document (JSON) on stdout')
-    .option('--report <dir>', 'where reports are written', 'reports')
+    .option('--json', 'print only the results document (JSON) on stdout; the summary goes to stderr')
+    .option('--report <dir>', `where reports are written (default: ${DEFAULT_REPORT_DIR})`)
     .option('--no-report', 'do not write results.json and the HTML report')
+    .option('--junit <file>', 'write JUnit XML: one testcase per scenario × router')
+    .option('--baseline <file>', 'compare summary metrics with this baseline; a regression fails the run')
+    .option('--no-baseline', "ignore the config's baseline")
+    .option('--update-baseline', 'write the baseline file from this run instead of comparing (refused when CI is set, unless --force)')
+    .option('--force', 'with --update-baseline: write even when CI is set')
+    .option('--shard <k/n>', 'run only shard k of n: a stable split of the (scenario, seed) units for CI matrices; combine with threadline merge (which also makes the GitHub annotations)')
+    .option('--config <file>', 'config file (default: threadline.config.json or threadline.config.ts in the current folder)')
     .addHelpText(
       'after',
       `
+Exit codes: 0 all held, 1 an invariant, threshold or baseline check failed, 2 bad usage or input,
+130 interrupted (Ctrl-C: the partial results are written).
+
 Examples:
   $ threadline run                                         every scenario, guaranteed router
   $ threadline run scenarios/chat-day.ts --router legacy,dynamic,shipped,guaranteed
   $ threadline run rapid-send --router dynamic --seed 7 --runs 50 --json > results.json
-  $ threadline run --router dynamic+bindOnSwitch           one fix, measured alone`,
+  $ threadline run --router dynamic+bindOnSwitch           one fix, measured alone
+  $ threadline run --runs 20 --baseline threadline.baseline.json --junit reports/junit.xml
+  $ threadline run --runs 20 --baseline threadline.baseline.json --update-baseline
+  $ threadline run --runs 200 --shard 2/4 --json --no-report > shard-2.json   (then: threadline merge)`,
     )
     .action(async (scenarios: string[], flags: RunFlags) => {
       process.exitCode = await runCommand(scenarios, flags, argv);
     });
 }
 
+/**
+ * A macrotask turn between runs: a simulated run never waits on real I/O, so without this a
+ * SIGINT would only be seen after the last run. Ctrl-C therefore stops after the current run.
+ */
+const yieldToEvents = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 export async function runCommand(args: string[], flags: RunFlags, argv: readonly string[]): Promise<number> {
   const out = createOutput({ json: Boolean(flags.json), argv });
-  const routers = parseRouters(flags.router);
+  const config = await loadConfig(flags.config);
+  const routerText = flags.router ?? config?.router ?? DEFAULT_ROUTER;
+  const routers = parseRouters(routerText);
   if (flags.transport !== 'sim' && flags.transport !== 'ws') throw new UsageError(`unknown transport "${flags.transport}": use sim or ws`);
   if (flags.transport === 'ws') throw new UsageError('--transport ws is not available in this build yet; use --transport sim');
-  const firstSeed = flags.seed !== undefined ? parseNonNegativeInt(flags.seed, '--seed') : undefined;
-  const runsCount = flags.runs !== undefined ? parsePositiveInt(flags.runs, '--runs') : undefined;
-  const files = wrapLoad(() => resolveScenarioArgs(args, DEFAULT_SCENARIO_DIR));
-  const loaded: LoadedScenario[] = [];
-  for (const f of files) loaded.push(await wrapLoadAsync(() => loadScenarioFile(f)));
-  if (loaded.length === 0) throw new UsageError('no scenario scripts found; pass files or add scripts to scenarios/');
+  const firstSeed = flags.seed !== undefined ? parseNonNegativeInt(flags.seed, '--seed') : config?.seed;
+  const runsCount = flags.runs !== undefined ? parsePositiveInt(flags.runs, '--runs') : config?.runs;
+  const shard = flags.shard !== undefined ? parseShard(flags.shard) : undefined;
+  const reportRoot = flags.report === false ? false : (flags.report ?? config?.report ?? DEFAULT_REPORT_DIR);
+  const junit = flags.junit ?? config?.junit;
+  const baselinePlan = planBaseline(flags, config, out);
 
-  const work: Array<{ scenario: LoadedScenario; router: RouterConfig; seed: number }> = [];
-  for (const scenario of loaded) {
-    const seeds = seedList(scenario, firstSeed, runsCount);
-    for (const router of routers) for (const seed of seeds) work.push({ scenario, router, seed });
+  const scenarioArgs = args.length > 0 ? args : (config?.scenarios ?? []);
+  const files = wrapLoad(() => resolveScenarioArgs(scenarioArgs, DEFAULT_SCENARIO_DIR));
+  const loaded: LoadedScenario[] = [];
+  for (const f of files) loaded.push(await wrapLoadAsync(() => loadScenarioFile(f), f));
+  if (loaded.length === 0) throw new UsageError('no scenario scripts found; pass files or add scripts to scenarios/');
+  const byName = new Map<string, LoadedScenario>();
+  for (const l of loaded) {
+    const other = byName.get(l.spec.name);
+    if (other && other.file !== l.file) throw new UsageError(`two scenario scripts are named "${l.spec.name}": ${other.file} and ${l.file}; scenario names must be unique`);
+    byName.set(l.spec.name, l);
   }
+  const scenarios = [...byName.values()];
+
+  // Work units: (scenario, seed), every router of a unit together; a shard takes a stable subset.
+  const units = scenarios.flatMap((scenario) => seedList(scenario, firstSeed, runsCount).map((seed) => ({ scenario: scenario.spec.name, seed, loaded: scenario })));
+  const mine = selectShard(units, shard);
+  const work: Array<{ scenario: LoadedScenario; router: RouterConfig; seed: number }> = [];
+  for (const unit of mine) for (const router of routers) work.push({ scenario: unit.loaded, router, seed: unit.seed });
 
   let interrupted = false;
   const onSigint = (): void => {
+    if (interrupted) {
+      out.endProgress();
+      out.warn('threadline: interrupted twice; stopped without writing results');
+      process.exit(EXIT_INTERRUPTED);
+    }
     interrupted = true;
+    out.endProgress();
+    out.warn('threadline: interrupted; finishing the current run and writing the partial results (Ctrl-C again to stop at once)');
   };
-  process.once('SIGINT', onSigint);
+  process.on('SIGINT', onSigint);
   const wallStart = Date.now();
   const runs: RunResult[] = [];
+  const shardText = shard ? ` (shard ${shard.index}/${shard.total}: ${mine.length} of ${units.length} scenario × seed units)` : '';
+  out.warn(`threadline: ${work.length} run(s): ${scenarios.length} scenario(s) × ${routers.length} router(s)${shardText}`);
   try {
     for (let i = 0; i < work.length; i++) {
+      await yieldToEvents();
       if (interrupted) break;
       const { scenario, router, seed } = work[i]!;
       out.progress(i, work.length, `${scenario.spec.name} × ${router.name} seed ${seed}`);
@@ -91,56 +150,53 @@ export async function runCommand(args: string[], flags: RunFlags, argv: readonly
         runs.push(errorResult(scenario.spec.name, router.name, seed, error));
       }
     }
+    await yieldToEvents();
   } finally {
-    process.removeListener('SIGINT', onSigint);
     out.endProgress();
   }
 
-  const thresholds = new Map(loaded.map((l) => [l.spec.name, l.spec.thresholds ?? []]));
+  const thresholds = new Map(scenarios.map((l) => [l.spec.name, thresholdsFor(l.spec.name, l.spec.thresholds ?? [], config)]));
   const summary = summarise(runs, thresholds);
-  const doc: ResultsDocument = {
+  const doc: GateDocument = {
     schema: RESULTS_SCHEMA,
     version: VERSION,
     verdict: interrupted ? 'fail' : overallVerdict(summary),
-    command: reproduceCommand(files, flags, firstSeed, runsCount),
+    command: reproduceCommand(scenarios.map((s) => s.file), routerText, firstSeed, runsCount, shard),
     startedAt: new Date(wallStart).toISOString(),
     wallMs: Date.now() - wallStart,
     runs,
     summary,
+    ...(shard ? { shard: { index: shard.index, total: shard.total } } : {}),
     ...(interrupted ? { partial: true } : {}),
+    scenarioFiles: Object.fromEntries(scenarios.map((s) => [s.spec.name, s.file])),
   };
-  const reportPaths = emitReport(doc, flags, out);
-  if (flags.json) process.stdout.write(`${JSON.stringify(doc)}\n`);
-  printSummary(doc, out, loaded);
-  if (reportPaths) out.say(`report: ${reportPaths.htmlPath}`);
-  if (interrupted) {
-    out.warn(`interrupted: ${runs.length} of ${work.length} runs finished; partial results written${reportPaths ? ` to ${reportPaths.jsonPath}` : ''}`);
-    return EXIT_INTERRUPTED;
+  try {
+    applyBaseline(doc, baselinePlan, out);
+    const reportPaths = emitReport(doc, { report: reportRoot }, out);
+    if (flags.json) process.stdout.write(`${JSON.stringify(doc)}\n`);
+    printSummary(doc, out);
+    if (reportPaths) out.say(`report: ${reportPaths.htmlPath}`);
+    emitGateOutputs(doc, junit, out, reportPaths?.htmlPath);
+    if (interrupted) out.warn(`threadline: interrupted: ${runs.length} of ${work.length} runs finished; partial results written${reportPaths ? ` to ${reportPaths.jsonPath}` : flags.json ? ' to stdout' : ''}`);
+  } finally {
+    process.removeListener('SIGINT', onSigint);
   }
-  return doc.verdict === 'fail' ? EXIT_FAILED : EXIT_OK;
+  return exitCode(doc, interrupted);
 }
 
-export function parseRouters(value: string): RouterConfig[] {
-  const names = value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
-  if (names.length === 0) throw new UsageError('--router needs at least one mode: legacy, dynamic, shipped, guaranteed');
-  try {
-    return names.map(parseRouterSpec);
-  } catch (error) {
-    if (error instanceof RouterSpecError) throw new UsageError(error.message);
-    throw error;
-  }
-}
+export { parseRouters };
 
 function seedList(scenario: LoadedScenario, firstSeed: number | undefined, runs: number | undefined): number[] {
-  if (firstSeed === undefined && runs === undefined && scenario.spec.seeds && scenario.spec.seeds.length > 0) return scenario.spec.seeds;
+  if (firstSeed === undefined && runs === undefined && scenario.spec.seeds && scenario.spec.seeds.length > 0) return [...new Set(scenario.spec.seeds)];
   const start = firstSeed ?? 1;
   return Array.from({ length: runs ?? 1 }, (_, i) => start + i);
 }
 
-function reproduceCommand(files: string[], flags: RunFlags, seed: number | undefined, runs: number | undefined): string {
-  const parts = ['threadline', 'run', ...files, '--router', flags.router];
+function reproduceCommand(files: string[], router: string, seed: number | undefined, runs: number | undefined, shard: ShardSpec | undefined): string {
+  const parts = ['threadline', 'run', ...files, '--router', router];
   if (seed !== undefined) parts.push('--seed', String(seed));
   if (runs !== undefined) parts.push('--runs', String(runs));
+  if (shard) parts.push('--shard', `${shard.index}/${shard.total}`);
   return parts.join(' ');
 }
 
@@ -177,13 +233,21 @@ function wrapLoad<T>(fn: () => T): T {
   }
 }
 
-async function wrapLoadAsync<T>(fn: () => Promise<T>): Promise<T> {
+async function wrapLoadAsync<T>(fn: () => Promise<T>, file: string): Promise<T> {
   try {
     return await fn();
   } catch (error) {
-    if (error instanceof ScenarioLoadError) throw new UsageError(error.message);
+    if (error instanceof ScenarioLoadError) throw new UsageError(withJsonLine(error.message, file));
     throw error;
   }
+}
+
+/** A JSON scenario's syntax error names a character position; name the line and column too. */
+function withJsonLine(message: string, file: string): string {
+  const m = /^(.*?): not valid JSON: (.*?)(?: in JSON)? at position (\d+)(.*)$/.exec(message);
+  if (!m || !existsSync(file)) return message;
+  const where = jsonErrorLocation(readFileSync(file, 'utf8'), new Error(`at position ${m[3]}`));
+  return `${m[1]}:${where.replace(/^line (\d+) column (\d+)$/, '$1:$2')}: syntax error (not valid JSON): ${m[2]}`;
 }
 
 export { replayCommand };
