@@ -66,8 +66,7 @@ export async function loadScenarioFile(file: string): Promise<LoadedScenario> {
     }
   } else {
     try {
-      const mod = (await import(pathToFileURL(abs).href)) as { default?: unknown };
-      value = mod.default;
+      value = await importDefault(abs);
     } catch (error) {
       throw new ScenarioLoadError(describeImportError(shown, error));
     }
@@ -78,6 +77,32 @@ export async function loadScenarioFile(file: string): Promise<LoadedScenario> {
     if (error instanceof ScenarioError) throw new ScenarioLoadError(error.message);
     throw error;
   }
+}
+
+/**
+ * Import a script's default export. A `.ts` file in a folder whose package.json is not
+ * `"type": "module"` is compiled as CommonJS by the loader and cannot be imported as ESM;
+ * tsx's `tsImport` loads it as a module wherever it lives.
+ */
+async function importDefault(abs: string): Promise<unknown> {
+  try {
+    const mod = (await import(pathToFileURL(abs).href)) as { default?: unknown };
+    return unwrapDefault(mod.default);
+  } catch (error) {
+    const message = (error as Error).message ?? '';
+    if (!/require\(\) ES Module|ERR_REQUIRE_ESM|ERR_REQUIRE_CYCLE_MODULE|Cannot use import statement|exports is not defined/.test(message)) throw error;
+    const { tsImport } = (await import('tsx/esm/api')) as { tsImport: (specifier: string, parent: string) => Promise<{ default?: unknown }> };
+    const mod = await tsImport(pathToFileURL(abs).href, import.meta.url);
+    return unwrapDefault(mod.default);
+  }
+}
+
+/** CommonJS interop can wrap the default export once more (`{ default: spec }`). */
+function unwrapDefault(value: unknown): unknown {
+  if (value !== null && typeof value === 'object' && 'default' in value && Object.keys(value).length === 1) {
+    return (value as { default: unknown }).default;
+  }
+  return value;
 }
 
 function describeImportError(file: string, error: unknown): string {
