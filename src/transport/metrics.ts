@@ -19,6 +19,7 @@ export interface ServerStats {
   oversizeClosed: number;
   heartbeatTerminated: number;
   refusedWhileDraining: number;
+  readsPaused: number;
 }
 
 const SECONDS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -45,6 +46,7 @@ export function renderMetrics(router: Router, stats: ServerStats): string {
   counter(lines, 'threadline_upgrades_refused_total', 'upgrades refused with HTTP 401 (bad or missing token) or 503 (shutting down)', stats.upgradesRefused);
   counter(lines, 'threadline_oversize_closed_total', 'connections closed 1009 for a frame above --max-payload', stats.oversizeClosed);
   counter(lines, 'threadline_heartbeat_terminated_total', 'connections terminated for missing a pong', stats.heartbeatTerminated);
+  counter(lines, 'threadline_reads_paused_total', 'times a connection above the rate limit had its reads paused until the window ended', stats.readsPaused);
   counter(lines, 'threadline_refused_while_draining_total', 'frames refused with an error frame during graceful shutdown', stats.refusedWhileDraining);
   return `${lines.join('\n')}\n`;
 }

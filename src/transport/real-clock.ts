@@ -38,7 +38,7 @@ export interface RealClockOptions {
 }
 
 interface RealTimer extends TimerHandle {
-  readonly dueUs: number;
+  dueUs: number;
   readonly seq: number;
   readonly callback: () => unknown;
   readonly label: string;
@@ -47,7 +47,7 @@ interface RealTimer extends TimerHandle {
 
 export class RealClock implements Clock {
   readonly timeScale: number;
-  private readonly startMs: number;
+  private startMs: number;
   private skippedUs = 0;
   private lastNow = 0;
   private readonly heap: RealTimer[] = [];
@@ -149,6 +149,20 @@ export class RealClock implements Clock {
     this.arm();
   }
 
+  /**
+   * Make "now" the new time 0: pending timers keep their remaining delays. For a harness that
+   * sets up servers and sockets first (which takes real time) and wants its scenario to start
+   * at t = 0.
+   */
+  rebase(): void {
+    const now = this.now();
+    for (const t of this.heap) t.dueUs -= now;
+    this.startMs = performance.now();
+    this.skippedUs = 0;
+    this.lastNow = 0;
+    this.arm();
+  }
+
   /** Real milliseconds corresponding to `us` of virtual time. */
   realMs(us: number): number {
     return (us / 1_000) * this.timeScale;
@@ -196,7 +210,8 @@ export class RealClock implements Clock {
         this.fireDue();
         this.arm();
       });
-      if (!this.ref) this.armedImmediate.unref();
+      // Never unref'd: Node runs unref'd immediates only when something else wakes the loop,
+      // so an unref'd poll would stall until the next I/O (seconds on an idle server).
     }
   }
 

@@ -19,7 +19,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { Router } from '../router/router.ts';
+import { DEFAULT_RATE_LIMIT_PER_S, Router } from '../router/router.ts';
 import type { RouterConfig } from '../router/flags.ts';
 import type { AgentProfile, ProducedEvent } from '../router/agents.ts';
 import type { Distribution } from '../sim/distribution.ts';
@@ -56,7 +56,7 @@ export interface ServerOptions {
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
-  /** The router's clock. Default: a RealClock at time scale 1 that does not keep the process alive. */
+  /** The router's clock. Default: a RealClock at time scale 1, millisecond timers (no polling), not keeping the process alive. */
   clock?: RealClock;
   rng?: Random;
   /** Seed for the router's random streams when `rng` is not given (look-up and agent durations). */
@@ -109,13 +109,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (!options.secret) throw new Error('startServer: a secret is required (tokens are HMAC-signed with it)');
   const host = options.host ?? '127.0.0.1';
   const ownsClock = options.clock === undefined;
-  const clock = options.clock ?? new RealClock({ ref: false });
+  const clock = options.clock ?? new RealClock({ ref: false, spinUs: 0 });
   const log = options.log ?? (() => {});
   const maxPayload = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD;
   const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+  const rateLimit = options.rateLimitPerS ?? DEFAULT_RATE_LIMIT_PER_S;
   const byNaming = options.ownershipByNaming ?? true;
   const tap = options.tap ?? {};
-  const stats: ServerStats = { connectionsOpen: 0, upgradesRefused: 0, oversizeClosed: 0, heartbeatTerminated: 0, refusedWhileDraining: 0 };
+  const stats: ServerStats = { connectionsOpen: 0, upgradesRefused: 0, oversizeClosed: 0, heartbeatTerminated: 0, refusedWhileDraining: 0, readsPaused: 0 };
   const authenticate = (hs: HandshakeInfo): string | null => authenticateHandshake(options.secret, hs);
 
   // User messages the router has taken in but not yet turned into a run (or refused): the
@@ -241,9 +242,27 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const thread = new URLSearchParams((req.url ?? '').split('?')[1] ?? '').get('thread_id');
     if (thread) ensureOwnership([thread]);
     const user = userId ?? '?';
+    // Transport-level flood protection: past the rate limit, stop reading this socket until the
+    // window ends. The router still answers the frame that crossed the limit (rate_limited);
+    // the rest wait in the kernel, so TCP flow control slows the flooder, not everyone else.
+    let windowStartUs = clock.now();
+    let windowCount = 0;
     const socket = wrapServerSocket(ws, {
       onRead: (text) => {
         tap.read?.(label, text);
+        const now = clock.now();
+        if (now - windowStartUs >= 1_000_000) {
+          windowStartUs = now;
+          windowCount = 0;
+        }
+        if (++windowCount > rateLimit && !ws.isPaused) {
+          stats.readsPaused++;
+          ws.pause();
+          log({ level: 'warn', msg: 'rate limit exceeded: reading paused until the window ends', conn: label, rateLimitPerS: rateLimit });
+          clock.setTimer(Math.max(0, windowStartUs + 1_000_000 - now), () => {
+            if (ws.readyState === 1) ws.resume();
+          }, `rate-limit:resume:${label}`);
+        }
         const frame = peek(text, maxPayload);
         if (frame) ensureOwnership(frame.threads);
         if (draining && frame?.type === 'user_message') {
@@ -294,9 +313,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const url = `ws://${urlHost}:${port}/ws`;
   log({ level: 'info', msg: 'listening', url, router: options.config.name, maxPayload, heartbeatMs, rateLimitPerS: options.rateLimitPerS ?? null });
 
+  let forced = false;
   const close = (closeOptions: { graceful?: boolean } = {}): Promise<void> => {
+    // A second, non-graceful close cuts a graceful one short (a second Ctrl-C).
+    if (closeOptions.graceful === false) forced = true;
     closing ??= (async () => {
-      const graceful = closeOptions.graceful ?? true;
+      const graceful = !forced;
       draining = true;
       if (heartbeat) clearInterval(heartbeat);
       const started = Date.now();
@@ -305,15 +327,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
       if (graceful) {
         // 1. Accepted messages become runs, and runs finish, so their events reach the sockets.
-        await waitUntil(() => pending.size === 0 && router.engine.active.size === 0, budget);
+        await waitUntil(() => forced || (pending.size === 0 && router.engine.active.size === 0), budget);
         // 2. What was written leaves the send buffers.
-        await waitUntil(() => [...sockets.values()].every((ws) => ws.bufferedAmount === 0), Math.max(0, budget - (Date.now() - started)));
+        await waitUntil(() => forced || [...sockets.values()].every((ws) => ws.bufferedAmount === 0), Math.max(0, budget - (Date.now() - started)));
         const unfinished = router.engine.active.size;
         if (unfinished > 0) log({ level: 'warn', msg: 'drain timeout: runs still active at shutdown', activeRuns: unfinished, drainTimeoutMs: budget });
         // 3. Close every socket with 1001 (the close frame follows the queued data).
         router.shutdown();
         for (const ws of sockets.values()) if (ws.readyState === 1 || ws.readyState === 0) safeClose(ws, CloseCode.goingAway, 'server shutting down');
-        await waitUntil(() => sockets.size === 0, 2_000);
+        await waitUntil(() => forced || sockets.size === 0, 2_000);
       }
       for (const ws of sockets.values()) ws.terminate();
       sockets.clear();

@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import type { RouterConfig } from '../../router/flags.ts';
 import { loadScenarioFile, resolveScenarioArgs, ScenarioLoadError, type LoadedScenario } from '../../scenario/load-file.ts';
 import { runScenario } from '../../scenario/runner.ts';
+import type { ScenarioSpec } from '../../scenario/types.ts';
 import { overallVerdict, summarise } from '../../scenario/aggregate.ts';
 import { RESULTS_SCHEMA, type RunResult } from '../../scenario/result.ts';
 import { EXIT_INTERRUPTED, UsageError, jsonErrorLocation, parseNonNegativeInt, parsePositiveInt } from '../errors.ts';
@@ -29,6 +30,7 @@ export interface RunFlags {
   runs?: string;
   json?: boolean;
   transport: string;
+  timeScale?: string;
   report?: string | false;
   junit?: string;
   baseline?: string | false;
@@ -40,6 +42,12 @@ export interface RunFlags {
 }
 
 export const DEFAULT_SCENARIO_DIR = 'scenarios';
+
+function parseTimeScale(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > 1_000) throw new UsageError(`--time-scale must be a number > 0 (1 = real time, 0.25 = four times faster), got "${value}"`);
+  return n;
+}
 export const DEFAULT_REPORT_DIR = 'reports';
 
 export function registerRun(program: Command, argv: readonly string[]): void {
@@ -50,7 +58,8 @@ export function registerRun(program: Command, argv: readonly string[]): void {
     .option('--router <modes>', `router mode(s), comma-separated: legacy, dynamic, shipped, guaranteed; a mode with flag changes: mode+flag, mode-flag, mode+flag=N (default: ${DEFAULT_ROUTER})`)
     .option('--seed <n>', "first seed (default: the scenario's seeds, else 1)")
     .option('--runs <n>', 'number of seeds: seed .. seed+runs-1')
-    .option('--transport <kind>', 'sim (simulated network) or ws (real sockets on loopback)', 'sim')
+    .option('--transport <kind>', 'sim (simulated network) or ws (real sockets on loopback, real time)', 'sim')
+    .option('--time-scale <factor>', 'with --transport ws: virtual time = real time / factor (default 0.25; 1 = real time)')
     .option('--json', 'print only the results document (JSON) on stdout; the summary goes to stderr')
     .option('--report <dir>', `where reports are written (default: ${DEFAULT_REPORT_DIR})`)
     .option('--no-report', 'do not write results.json and the HTML report')
@@ -93,7 +102,15 @@ export async function runCommand(args: string[], flags: RunFlags, argv: readonly
   const routerText = flags.router ?? config?.router ?? DEFAULT_ROUTER;
   const routers = parseRouters(routerText);
   if (flags.transport !== 'sim' && flags.transport !== 'ws') throw new UsageError(`unknown transport "${flags.transport}": use sim or ws`);
-  if (flags.transport === 'ws') throw new UsageError('--transport ws is not available in this build yet; use --transport sim');
+  const timeScale = flags.timeScale !== undefined ? parseTimeScale(flags.timeScale) : undefined;
+  if (timeScale !== undefined && flags.transport !== 'ws') throw new UsageError('--time-scale applies to --transport ws only');
+  // Real sockets are loaded only when asked for: the simulated path never touches real I/O.
+  const runOne = flags.transport === 'ws'
+    ? await (async () => {
+        const { runScenarioWs } = await import('../../transport/ws-runner.ts');
+        return (spec: ScenarioSpec, router: RouterConfig, seed: number) => runScenarioWs(spec, router, seed, timeScale === undefined ? {} : { timeScale });
+      })()
+    : (spec: ScenarioSpec, router: RouterConfig, seed: number) => runScenario(spec, router, seed);
   const firstSeed = flags.seed !== undefined ? parseNonNegativeInt(flags.seed, '--seed') : config?.seed;
   const runsCount = flags.runs !== undefined ? parsePositiveInt(flags.runs, '--runs') : config?.runs;
   const shard = flags.shard !== undefined ? parseShard(flags.shard) : undefined;
@@ -143,7 +160,7 @@ export async function runCommand(args: string[], flags: RunFlags, argv: readonly
       const { scenario, router, seed } = work[i]!;
       out.progress(i, work.length, `${scenario.spec.name} × ${router.name} seed ${seed}`);
       try {
-        const { result } = await runScenario(scenario.spec, router, seed);
+        const { result } = await runOne(scenario.spec, router, seed);
         runs.push(result);
       } catch (error) {
         // A run that blows its budget or crashes is a failure of that run, with the reason.

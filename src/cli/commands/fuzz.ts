@@ -1,0 +1,207 @@
+/**
+ * `threadline fuzz`: property search. fast-check generates whole scenarios (users, tabs,
+ * actions with timings, agent and network profiles, a swarm-style fault plan, the simulation
+ * seed), the simulator runs each against the router, the oracle judges it. The first failing
+ * case is shrunk to a minimal one, saved as a replayable scenario in scenarios/regressions/,
+ * and told as a story.
+ *
+ * Exit codes: 0 no counterexample; 1 counterexample found; 2 bad usage; 130 interrupted
+ * (the runs tried so far are reported).
+ */
+import type { Command } from 'commander';
+import { parseRouterSpec, RouterSpecError, MODES, type RouterConfig } from '../../router/flags.ts';
+import { fuzz, DEFAULT_RUNS, type FuzzReport } from '../../check/fuzz.ts';
+import { actionCount } from '../../check/arbitraries.ts';
+import { buildStory, formatStory } from '../../check/story.ts';
+import { evaluateCase } from '../../check/property.ts';
+import { counterexampleName, counterexampleSpec, DEFAULT_SAVE_DIR, replayCommandFor, saveCounterexample, type CounterexampleMeta } from '../../check/counterexample.ts';
+import { parseDuration } from '../../check/duration.ts';
+import { FAULT_CUTOFF_MS, LIVENESS_BOUND_MS } from '../../check/timing.ts';
+import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError, parseNonNegativeInt, parsePositiveInt } from '../errors.ts';
+import { createOutput } from '../output.ts';
+import { VERSION } from '../version.ts';
+
+export const FUZZ_SCHEMA = 'threadline/fuzz@1';
+
+export interface FuzzFlags {
+  router: string;
+  runs?: string;
+  time?: string;
+  seed: string;
+  json?: boolean;
+  save: string | false;
+}
+
+export function register(program: Command, argv: readonly string[]): void {
+  program
+    .command('fuzz')
+    .description('property search: generate scenarios until an invariant fails, shrink the case, save it as a replayable scenario')
+    .option('--router <mode>', `one router: ${MODES.join(', ')} (flags: mode+flag, mode-flag, mode+flag=N)`, 'guaranteed')
+    .option('--runs <n>', `generated runs to try (default ${DEFAULT_RUNS} when --time is not given)`)
+    .option('--time <duration>', 'search for this long: 30s, 5m, 1h, 1m30s (with --runs: whichever comes first)')
+    .option('--seed <n>', 'seed of the search (fast-check); the same seed tries the same cases', '1')
+    .option('--json', 'print only one JSON document (the counterexample, its shrink count, replay command, saved path, runs tried)')
+    .option('--save <dir>', 'where the counterexample scenario is written', DEFAULT_SAVE_DIR)
+    .option('--no-save', 'do not write the counterexample file')
+    .addHelpText(
+      'after',
+      `
+Each run: every action and fault happens in the first ${FAULT_CUTOFF_MS / 1000} s (the safety phase); then the
+network heals and no fault is injected (the liveness phase). Every oracle invariant must hold:
+each owed event arrives within ${LIVENESS_BOUND_MS / 1000} s of production, or is dropped explicitly with a gap notice.
+
+Examples:
+  $ threadline fuzz --router dynamic --runs 200 --seed 1
+  $ threadline fuzz --router guaranteed --time 5m --seed 7
+  $ threadline fuzz --router shipped --json --no-save > counterexample.json
+  $ threadline replay scenarios/regressions/<name>.ts --check-determinism`,
+    )
+    .action(async (flags: FuzzFlags) => {
+      process.exitCode = await fuzzCommand(flags, argv);
+    });
+}
+
+export async function fuzzCommand(flags: FuzzFlags, argv: readonly string[]): Promise<number> {
+  const out = createOutput({ json: Boolean(flags.json), argv });
+  const router = parseOneRouter(flags.router);
+  const seed = parseNonNegativeInt(flags.seed, '--seed');
+  let timeMs: number | undefined;
+  if (flags.time !== undefined) {
+    const ms = parseDuration(flags.time);
+    if (ms === null || ms <= 0) throw new UsageError(`--time must be a duration such as 30s, 5m, 1h or 1m30s, got "${flags.time}"`);
+    timeMs = ms;
+  }
+  const runs = flags.runs !== undefined ? parsePositiveInt(flags.runs, '--runs') : timeMs === undefined ? DEFAULT_RUNS : undefined;
+  const c = out.chalk;
+  const limit = [runs !== undefined ? `up to ${runs} runs` : '', timeMs !== undefined ? `for ${flags.time}` : ''].filter(Boolean).join(', ');
+  out.say(c.bold(`threadline fuzz: router ${router.name}, seed ${seed}, ${limit}`));
+
+  let interrupted = false;
+  const onSigint = (): void => {
+    interrupted = true;
+  };
+  process.once('SIGINT', onSigint);
+  let report: FuzzReport;
+  try {
+    report = await fuzz({
+      router,
+      seed,
+      ...(runs !== undefined ? { runs } : {}),
+      ...(timeMs !== undefined ? { timeMs } : {}),
+      shouldStop: () => interrupted,
+      onProgress: (tried) => out.progress(tried, runs ?? tried, `${tried} runs, no counterexample yet`),
+    });
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    out.endProgress();
+  }
+
+  const found = report.counterexample;
+  let path: string | null = null;
+  let replay: string | null = null;
+  let story: string[] = [];
+  if (found) {
+    const { outcome } = found;
+    const invariant = outcome.invariant ?? 'error';
+    const explanation = outcome.error !== null ? `the run did not complete: ${outcome.error}` : (outcome.violations[0]?.explanation ?? 'no explanation');
+    story = found.run ? formatStory(buildStory(found.run), '  ') : [];
+    const name = counterexampleName(router.name, invariant, found.case);
+    // A case the guaranteed router passes is a fair demand: record that in the regression too.
+    const alsoExpect: Partial<Record<'guaranteed', 'pass'>> = {};
+    if (router.name !== 'guaranteed' && (await evaluateCase(found.case, parseRouterSpec('guaranteed'))).outcome.verdict === 'pass') alsoExpect.guaranteed = 'pass';
+    const spec = counterexampleSpec(found.case, name, router.name, explanation, alsoExpect);
+    const meta: CounterexampleMeta = {
+      router: router.name,
+      seed: found.case.seed,
+      traceHash: outcome.traceHash,
+      invariant,
+      invariants: outcome.invariants,
+      fuzzSeed: seed,
+      runs: report.runs,
+      numShrinks: found.numShrinks,
+    };
+    const foundBy = `threadline fuzz --router ${router.name} --seed ${seed}${runs !== undefined ? ` --runs ${runs}` : ''}${timeMs !== undefined ? ` --time ${flags.time}` : ''}`;
+    if (flags.save !== false) {
+      path = saveCounterexample(flags.save, { spec, meta, story, explanation, foundBy });
+      replay = replayCommandFor(path, router.name, found.case.seed);
+    }
+
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify(fuzzDocument(report, { spec, meta, path, replay, story, explanation, actions: actionCount(spec) }))}\n`);
+    } else {
+      out.say(`${c.red('✗')} counterexample after ${report.runs} run(s), shrunk ${found.numShrinks} time(s): ${c.bold(outcome.invariants.join(', '))} (${outcome.violationCount || 1} violation(s), ${actionCount(spec)} actions)`);
+      out.say(`  search seed ${seed}, simulation seed ${found.case.seed}, trace ${outcome.traceHash ?? '(none: the run did not complete)'}`);
+      if (path) out.say(`  saved:  ${path}`);
+      out.say(`  replay: ${replay ?? `(not saved; rerun with --save <dir> to write it)`}`);
+      out.say();
+      out.say(c.bold('  story (virtual time):'));
+      for (const line of story) out.say(line);
+      out.say();
+      out.say(`  ${c.bold('oracle:')} ${invariant}: ${explanation}`);
+      out.say();
+      out.say(`${c.red.bold('FAIL')}  counterexample found after ${report.runs} run(s), ${(report.wallMs / 1000).toFixed(1)} s`);
+    }
+    return EXIT_FAILED;
+  }
+
+  if (flags.json) process.stdout.write(`${JSON.stringify(fuzzDocument(report, null))}\n`);
+  if (interrupted) {
+    out.warn(`interrupted after ${report.runs} run(s): no counterexample so far`);
+    return EXIT_INTERRUPTED;
+  }
+  out.say(`${c.green.bold('PASS')}  ${report.runs} run(s), no counterexample (router ${router.name}, seed ${seed}), ${(report.wallMs / 1000).toFixed(1)} s, ${Math.round((report.runs / Math.max(1, report.wallMs)) * 1000)} runs/s`);
+  return EXIT_OK;
+}
+
+interface FoundDoc {
+  spec: unknown;
+  meta: CounterexampleMeta;
+  path: string | null;
+  replay: string | null;
+  story: string[];
+  explanation: string;
+  actions: number;
+}
+
+function fuzzDocument(report: FuzzReport, found: FoundDoc | null): Record<string, unknown> {
+  const c = report.counterexample;
+  return {
+    schema: FUZZ_SCHEMA,
+    version: VERSION,
+    router: report.router,
+    seed: report.seed,
+    verdict: c ? 'fail' : 'pass',
+    runs: report.runs,
+    wallMs: Math.round(report.wallMs),
+    counterexample:
+      c && found
+        ? {
+            invariant: found.meta.invariant,
+            invariants: found.meta.invariants,
+            explanation: found.explanation,
+            numShrinks: c.numShrinks,
+            actions: found.actions,
+            seed: c.case.seed,
+            traceHash: c.outcome.traceHash,
+            path: found.path,
+            replay: found.replay,
+            violations: c.outcome.violations.slice(0, 20),
+            violationCount: c.outcome.violationCount,
+            error: c.outcome.error,
+            story: found.story.map((l) => l.trim()),
+            spec: found.spec,
+          }
+        : null,
+  };
+}
+
+function parseOneRouter(value: string): RouterConfig {
+  const names = value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  if (names.length !== 1) throw new UsageError(`fuzz searches one router at a time; got "${value}" (run it once per mode)`);
+  try {
+    return parseRouterSpec(names[0]!);
+  } catch (error) {
+    if (error instanceof RouterSpecError) throw new UsageError(error.message);
+    throw error;
+  }
+}
