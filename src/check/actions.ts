@@ -16,7 +16,8 @@ import { slowRateArb } from './profiles.ts';
 export type ActionKindDrawn = 'send' | ActionFeature;
 
 export interface RawAction {
-  at: number;
+  /** Time after the tab's first connect, ms (so connect + offset stays before the cutoff). */
+  offset: number;
   /** 0–999: picks the kind (see `kindOf`). */
   roll: number;
   /** Thread index within the user's threads (send, switch, reconnect). */
@@ -25,7 +26,7 @@ export interface RawAction {
   other: number;
   /** Reconnect names a thread in its URL. */
   withThread: boolean;
-  /** Messages in a send (1–3), 10 ms apart. */
+  /** Messages in a send (1–3, mostly 1), 10 ms apart. */
   count: number;
   /** Bytes/s of a slowed link. */
   rate: number;
@@ -33,12 +34,13 @@ export interface RawAction {
 
 export function rawActionArb(): fc.Arbitrary<RawAction> {
   return fc.record({
-    at: roundTimeArb(FAULT_CUTOFF_MS - 1),
+    offset: roundTimeArb(FAULT_CUTOFF_MS / 2 - 1),
     roll: fc.nat({ max: 999 }),
     thread: fc.nat({ max: 2 }),
     other: fc.nat({ max: 3 }),
     withThread: fc.boolean(),
-    count: fc.integer({ min: 1, max: 3 }),
+    // 0–3 → 1 message, 4 → 2, 5 → 3: bursts in a third of the sends; shrinks to a single message.
+    count: fc.nat({ max: 5 }).map((n) => (n <= 3 ? 1 : n - 2)),
     rate: slowRateArb(),
   });
 }

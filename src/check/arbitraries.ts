@@ -13,20 +13,25 @@
  * a router bug, not an impossible demand):
  *  - all actions and faults happen before FAULT_CUTOFF_MS; slowed links are restored at the
  *    cutoff; the deadline is the stated LIVENESS_BOUND_MS (see timing.ts);
- *  - a tab that goes half-open gets a heartbeat (else no client could ever notice);
- *  - a tab never closes while a fault may still hold its frames (during a partition or pause
- *    and a recovery margin after it, after a drop or reconnect until the client is back, or
- *    once its link was slowed or went half-open): a frame that is late because of the network
- *    and then dropped by the user's own close cannot be delivered by any router;
+ *  - a tab that goes half-open gets a heartbeat (else no client could ever notice), and its
+ *    script waits into the liveness phase so the heartbeat runs until the zombie is noticed;
+ *  - a tab never closes while a fault may still hold its frames (during a partition, a pause,
+ *    or the start-up before a late WebSocket-manager injection (F18), which holds events too
+ *    — and a recovery margin after it, after a drop or reconnect until the client is back, or
+ *    once its link was slowed or went half-open), nor just before a fault that would stretch
+ *    its close handshake: a frame that is late because of the network and then dropped by the
+ *    user's own close cannot be delivered by any router;
+ *  - a tab goes half-open at most once, and only on a settled, open link (same windows): a
+ *    handshake that goes half-open never completes, and no client or router could notice;
  *  - clients always reconnect after an abnormal close (0–1000 ms).
  */
 import fc from 'fast-check';
-import type { Action, ClientSpec, ScenarioSpec, TabSpec } from '../scenario/types.ts';
+import type { Action, ClientSpec, FaultSpec, ScenarioSpec, TabSpec } from '../scenario/types.ts';
 import { kindOf, type RawAction } from './actions.ts';
 import { buildFaults, faultWindowFor, rawFaultsArb, type RawFault } from './faults.ts';
 import { agentArb, heartbeatArb, networkArb, reconnectDelayArb, serverDrawArb, serverSpec, type ServerDraw } from './profiles.ts';
 import { isOn, swarmArb, type Swarm, type SwarmOptions } from './swarm.ts';
-import { FAULT_CUTOFF_MS, LIVENESS_BOUND_MS, MAX_RUN_MS } from './timing.ts';
+import { FAULT_CUTOFF_MS, LIVENESS_BOUND_MS, LIVENESS_WATCH_MS, MAX_RUN_MS } from './timing.ts';
 import { nameUsers, rawUsersArb, type RawUser, type TopologyOptions } from './topology.ts';
 import type { AgentSpec, NetworkSpec } from '../scenario/types.ts';
 
@@ -42,6 +47,14 @@ export interface FuzzCaseOptions extends TopologyOptions, SwarmOptions {}
 export const HEALED_BYTES_PER_S = 1_000_000_000;
 /** Time a client needs after a fault window before its frames flow again, on top of its reconnect delay, ms. */
 export const RECOVERY_MARGIN_MS = 300;
+/**
+ * A close needs this long to complete (close frame and echo); a fault starting meanwhile would
+ * stretch it (a paused server echoes late), and the oracle measures its close grace from the
+ * completion, so frames in flight at the user's close would count as owed. ms.
+ */
+export const CLOSE_HANDSHAKE_MS = 100;
+/** A tab's first connection is open this long after it connects (handshake ≤ 20 ms), ms. */
+export const CONNECT_SETTLE_MS = 100;
 export const GENERATED_NAME = 'fuzz-case';
 
 export interface RawCase {
@@ -85,6 +98,9 @@ export function buildCase(raw: RawCase): FuzzCase {
     tabOwner.push(i);
   }));
   const faults = buildFaults(raw.faults, raw.swarm, tabIds);
+  const server = serverSpec(raw.server, isOn(raw.swarm, 'late-injection'));
+  // Until the WebSocket manager is injected (F18) the server holds every event, as in a pause.
+  const held: FaultSpec[] = server.injectionDelayMs ? [...faults, { kind: 'pause', at: 0, durationMs: server.injectionDelayMs }] : faults;
   const tabs: TabSpec[] = [];
   let halfOpen = false;
   let k = 0;
@@ -93,20 +109,30 @@ export function buildCase(raw: RawCase): FuzzCase {
       const id = tabIds[k++]!;
       const own = users[ui]!.threads;
       const actions: Action[] = [{ at: rt.connectAt, do: 'connect', ...(rt.connectThread !== null ? { thread: own[rt.connectThread % own.length]! } : {}) }];
-      const sorted = rt.actions.map((a, i) => ({ a, i, at: Math.max(a.at, rt.connectAt) })).sort((x, y) => x.at - y.at || x.i - y.i);
+      const sorted = rt.actions.map((a, i) => ({ a, i, at: rt.connectAt + a.offset })).sort((x, y) => x.at - y.at || x.i - y.i);
       let degraded = false;
       let slowed = false;
+      let zombie = false;
+      let closed = false;
       const disruptions: number[] = [];
       for (const { a, at } of sorted) {
         const action = buildAction(a, at, raw.swarm, users, ui);
         if (action === null) continue;
-        if (action.do === 'close' && !closeIsFair(at, id, degraded, disruptions, faults, raw.reconnectAfterMs)) continue;
+        // A closed tab has no link to fault until it reconnects (a fault on a closing link would
+        // only stretch the user's own close, e.g. to the 30 s close timeout of a half-open link).
+        if (closed && (action.do === 'drop' || action.do === 'slow' || action.do === 'half-open' || action.do === 'close')) continue;
+        if (action.do === 'close' && (degraded || !linkSettled(at, id, disruptions, held, raw.reconnectAfterMs, CLOSE_HANDSHAKE_MS))) continue;
+        if (action.do === 'half-open' && (zombie || at < rt.connectAt + CONNECT_SETTLE_MS || !linkSettled(at, id, disruptions, held, raw.reconnectAfterMs))) continue;
         if (action.do === 'drop' || action.do === 'reconnect') disruptions.push(at);
+        if (action.do === 'close') closed = true;
+        if (action.do === 'reconnect') closed = false;
         if (action.do === 'slow') slowed = degraded = true;
-        if (action.do === 'half-open') halfOpen = degraded = true;
+        if (action.do === 'half-open') halfOpen = zombie = degraded = true;
         actions.push(action);
       }
       if (slowed) actions.push({ at: FAULT_CUTOFF_MS, do: 'slow', bytesPerS: HEALED_BYTES_PER_S });
+      // Keep heartbeats running in the liveness phase until the zombie link has been noticed.
+      if (zombie) actions.push({ at: FAULT_CUTOFF_MS + LIVENESS_WATCH_MS, do: 'wait' });
       tabs.push({ id, user: users[ui]!.id, actions });
     }
   });
@@ -118,7 +144,7 @@ export function buildCase(raw: RawCase): FuzzCase {
     tabs,
     agent: raw.agent,
     network: raw.network,
-    server: serverSpec(raw.server, isOn(raw.swarm, 'late-injection')),
+    server,
     client,
     ...(faults.length > 0 ? { faults } : {}),
     deadlineMs: LIVENESS_BOUND_MS,
@@ -165,14 +191,18 @@ function buildAction(a: RawAction, at: number, swarm: Swarm, users: ReadonlyArra
   }
 }
 
-/** May tab `tab` close at `at` without dropping frames that a fault (not the router) delayed? */
-function closeIsFair(at: number, tab: string, degraded: boolean, disruptions: readonly number[], faults: ReturnType<typeof buildFaults>, reconnectAfterMs: number): boolean {
-  if (degraded) return false;
+/**
+ * Is `tab`'s link settled at `at`: not inside a fault window touching it, nor recovering from
+ * a drop or reconnect (reconnect delay + margin)? Closing then drops no frame that a fault
+ * delayed; going half-open then hits an open link, not a handshake (a half-open handshake
+ * never completes and the client has no connect timeout: no router could help).
+ */
+function linkSettled(at: number, tab: string, disruptions: readonly number[], faults: readonly FaultSpec[], reconnectAfterMs: number, lookaheadMs = 0): boolean {
   const recovery = reconnectAfterMs + RECOVERY_MARGIN_MS;
   for (const d of disruptions) if (at >= d && at <= d + recovery) return false;
   for (const f of faults) {
     const w = faultWindowFor(f, tab);
-    if (w !== null && at >= w[0] && at <= w[1] + recovery) return false;
+    if (w !== null && at >= w[0] - lookaheadMs && at <= w[1] + recovery) return false;
   }
   return true;
 }

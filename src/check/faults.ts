@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import type { FaultSpec } from '../scenario/types.ts';
 import { isOn, type Swarm } from './swarm.ts';
 import { FAULT_CUTOFF_MS, roundTimeArb } from './timing.ts';
+import { optionalList } from './topology.ts';
 
 export const MAX_FAULTS = 3;
 export const MAX_FAULT_MS = 1_500;
@@ -29,7 +30,7 @@ export function rawFaultsArb(): fc.Arbitrary<RawFault[]> {
     kill: fc.boolean(),
     tabs: fc.option(fc.array(fc.nat({ max: 11 }), { minLength: 1, maxLength: 3 }), { nil: null }),
   });
-  return fc.array(fault, { maxLength: MAX_FAULTS });
+  return optionalList(fault, 0, MAX_FAULTS);
 }
 
 /** Concrete fault windows, sorted by start; an empty plan when the swarm has no fault on. */

@@ -19,6 +19,12 @@ import fc from 'fast-check';
 
 /** All scripted actions and faults happen before this time, ms. */
 export const FAULT_CUTOFF_MS = 2_000;
+/**
+ * How long a tab that went half-open keeps its script alive after the cutoff, ms. The runner
+ * stops heartbeats once every script has ended and no agent runs; a zombie link must be
+ * noticed first (two heartbeat periods), and the client must reconnect and resume.
+ */
+export const LIVENESS_WATCH_MS = 4_000;
 /** The liveness bound: owed events arrive within this time of production, ms. */
 export const LIVENESS_BOUND_MS = 15_000;
 /** A generated run may last this long in virtual time (queue TTLs and resume windows included), ms. */

@@ -9,7 +9,9 @@
  * Client library behaviour, the same in every mode:
  *  - events that carry `msg_id` are deduplicated (an id seen before is not handed to the app);
  *    events without ids cannot be, which is the shipped system's problem (F8);
- *  - the last `seq` seen per thread is remembered, and a reconnect sends `resume` with it;
+ *  - the last `seq` seen per thread is remembered, and a reconnect sends `resume` with it —
+ *    for every thread the tab has shown or written to, from 0 when it has seen nothing there
+ *    yet (a run it started may have emitted only into the dead connection: F14);
  *  - after an abnormal close (1006, 4008, 4009) the tab reconnects after `reconnectAfterMs`;
  *  - with `heartbeatMs`, it pings, and a missing pong marks the link dead (F10).
  */
@@ -54,6 +56,8 @@ export interface TabClientOptions {
   connect: ConnectFn;
   reconnectAfterMs: number | null;
   heartbeatMs: number;
+  /** Stable id of this tab across reconnects (handshake `session`); default: the tab id. */
+  session?: string;
   /** Path of the server endpoint, default "/ws". */
   path?: string;
 }
@@ -71,6 +75,10 @@ export class TabClient {
   thread: string | null = null;
   /** Last sequence number seen per thread (guaranteed mode sends them). */
   readonly lastSeq = new Map<string, number>();
+  /** Sockets the user closed (their close is reported as 'client-close' even once replaced). */
+  private readonly closedByUserSockets = new WeakSet<ClientSocketLike>();
+  /** Threads this tab has shown or written to: a reconnect resumes each of them. */
+  private readonly interest = new Set<string>();
   private readonly seenMsgIds = new Set<string>();
   private readonly waiters: Array<{ type: string; thread?: string | undefined; resolve: () => void }> = [];
   private reconnectTimer: TimerHandle | null = null;
@@ -109,10 +117,13 @@ export class TabClient {
     }
     this.closedByUser = false;
     if (thread !== null) this.thread = thread;
+    if (this.thread !== null) this.interest.add(this.thread);
     const conn = `${this.id}#${++this.connIndex}`;
     this.currentConn = conn;
     const params = new URLSearchParams({ token: this.options.token });
     if (this.thread !== null) params.set('thread_id', this.thread);
+    // The tab's session, the same on every reconnect: runs it started follow it (resume).
+    params.set('session', this.options.session ?? this.id);
     const url = `${this.options.path ?? '/ws'}?${params.toString()}`;
     this.observer.connecting(this.id, conn, this.thread, this.clock.now());
     if (this.thread !== null) this.observer.declared(this.id, this.thread, via, this.clock.now());
@@ -122,7 +133,8 @@ export class TabClient {
     socket.on('open', () => {
       if (this.socket !== socket) return;
       this.observer.opened(this.id, conn, this.clock.now());
-      if (this.lastSeq.size > 0) socket.send(JSON.stringify({ type: 'resume', last_seq: Object.fromEntries(this.lastSeq) }));
+      const positions = this.resumePositions();
+      if (positions !== null) socket.send(JSON.stringify({ type: 'resume', last_seq: positions }));
       for (const data of this.outbox.splice(0)) socket.send(data);
       this.startHeartbeat(socket);
     });
@@ -134,6 +146,7 @@ export class TabClient {
   send(thread: string, payloadUser?: string): string {
     const id = `${this.id}-m${++this.messageIndex}`;
     this.thread = thread;
+    this.interest.add(thread);
     const now = this.clock.now();
     this.observer.declared(this.id, thread, 'send', now);
     if (this.currentConn !== null && this.socket !== null && this.socket.readyState <= 1) this.observer.sent(this.id, this.currentConn, id, thread, now);
@@ -143,6 +156,7 @@ export class TabClient {
 
   switchTo(thread: string): void {
     this.thread = thread;
+    this.interest.add(thread);
     this.observer.declared(this.id, thread, 'switch', this.clock.now());
     this.write({ type: 'switch_thread', id: `${this.id}-s${++this.switchIndex}`, thread_id: thread });
   }
@@ -155,6 +169,7 @@ export class TabClient {
       this.clock.cancelTimer(this.reconnectTimer);
       this.reconnectTimer = null;
     }
+    if (this.socket) this.closedByUserSockets.add(this.socket);
     this.socket?.close(CloseCode.normal, 'tab closed');
   }
 
@@ -169,6 +184,18 @@ export class TabClient {
       this.observer.closed(this.id, conn, CloseCode.normal, 'client-reconnect', this.clock.now());
     }
     this.connect(thread, 'reconnect');
+  }
+
+  /**
+   * What a reconnect resumes: the last sequence number seen on each thread, and 0 (everything
+   * retained) for a thread the tab showed or wrote to without receiving anything there yet.
+   * Null on the first connection, or when there is nothing to resume.
+   */
+  private resumePositions(): Record<string, number> | null {
+    if (this.connIndex <= 1) return null;
+    const positions: Record<string, number> = Object.fromEntries(this.lastSeq);
+    for (const t of this.interest) if (!(t in positions)) positions[t] = 0;
+    return Object.keys(positions).length > 0 ? positions : null;
   }
 
   /** Send raw text (bad-input tests). */
@@ -233,7 +260,12 @@ export class TabClient {
   }
 
   private onClose(socket: ClientSocketLike, conn: string, code: number): void {
-    if (this.socket !== socket) return; // an old socket we already replaced
+    if (this.socket !== socket) {
+      // An old socket we already replaced: a reconnect while it was still closing. Its close
+      // still has to reach the ground truth (a no-op when the reconnect already reported it).
+      this.observer.closed(this.id, conn, code, this.closedByUserSockets.has(socket) ? 'client-close' : 'remote', this.clock.now());
+      return;
+    }
     this.socket = null;
     this.stopHeartbeat();
     this.observer.closed(this.id, conn, code, this.closedByUser ? 'client-close' : 'remote', this.clock.now());

@@ -40,6 +40,9 @@ export interface RunContext {
   threadId: string;
   /** Connection that sent the user message (run-scoped delivery). */
   originConnectionId: string;
+  /** Run-scoped delivery across reconnects: the router's key of (user, session, thread) whose
+   *  carrier connection receives this run's events. Absent: the origin connection. */
+  carrier?: string;
   /** Client id of the user message that started the run. */
   messageId: string;
 }

@@ -7,6 +7,12 @@ import type { SocketLike } from '../transport/socket.ts';
 
 export interface Connection {
   readonly id: string;
+  /** Creation order (1, 2, ...): a newer connection of a session takes over from an older one. */
+  readonly serial: number;
+  /** The client's session (a browser tab across reconnects): the handshake's `session`, else the connection id. */
+  readonly session: string;
+  /** Carrier keys this connection holds for run-scoped delivery (released when it closes). */
+  readonly carrying: Set<string>;
   readonly userId: string;
   readonly socket: SocketLike;
   readonly openedAtUs: number;
@@ -16,28 +22,44 @@ export interface Connection {
   threadId: string | null;
   /** When the association was first set; null until then. */
   firstBoundAtUs: number | null;
+  /** Binding requests received (handshake thread, user_message, switch_thread), in arrival order. */
+  bindRequests: number;
+  /** The request number of the binding in effect (orderedBinding: older requests are stale). */
+  bindApplied: number;
+  /** Bindings made before the WebSocket manager was injected (bufferBeforeInjection): buffered
+   *  events go to every connection bound to their thread at some time since they were produced. */
+  readonly bindHistory: Array<{ thread: string; atUs: number }>;
   /** Room membership, maintained by the thread-switch handler. */
   readonly rooms: Set<string>;
   open: boolean;
   /** Event ids already written to this socket (guaranteed: no duplicate on replay/flush). */
   readonly sentEids: Set<string>;
+  /** Highest sequence number written per thread (ids on): nothing older goes out after it. */
+  readonly newestSeq: Map<string, number>;
   /** Frames received in the current rate-limit window and when that window started. */
   rateWindowStartUs: number;
   rateCount: number;
 }
 
-export function newConnection(id: string, userId: string, socket: SocketLike, nowUs: number): Connection {
+export function newConnection(id: string, userId: string, socket: SocketLike, nowUs: number, session: string | null = null): Connection {
   return {
     id,
+    serial: Number(/\d+$/.exec(id)?.[0] ?? 0),
+    session: session ?? id,
+    carrying: new Set(),
     userId,
     socket,
     openedAtUs: nowUs,
     registeredAtUs: nowUs,
     threadId: null,
     firstBoundAtUs: null,
+    bindRequests: 0,
+    bindApplied: 0,
+    bindHistory: [],
     rooms: new Set(),
     open: true,
     sentEids: new Set(),
+    newestSeq: new Map(),
     rateWindowStartUs: nowUs,
     rateCount: 0,
   };

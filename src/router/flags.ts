@@ -27,6 +27,11 @@ export interface RouterFlags {
   /** `sleep(10 ms)` after starting the association "to let it propagate" (the shipped code's
    *  synchronisation by sleep). 0 disables. */
   propagationSleepMs: number;
+  /** Bindings take effect in the order the client sent the frames that ask for them
+   *  (handshake, user_message, switch_thread): an ownership look-up that finishes late does not
+   *  undo a newer binding. Without it, two quick frames can leave the connection bound to the
+   *  older thread while the client shows the newer one. */
+  orderedBinding: boolean;
 
   // ---- Routing ---------------------------------------------------------------------------
   /** F11: on a miss, send to every connection of the user named in the run's payload. */
@@ -80,6 +85,7 @@ const LEGACY: RouterFlags = {
   handlerBindNoop: false,
   serviceBindUserWide: false,
   propagationSleepMs: 0,
+  orderedBinding: false,
   fallbackFanout: false,
   trustPayloadUserId: false,
   runScopedDelivery: false,
@@ -120,6 +126,7 @@ const GUARANTEED: RouterFlags = {
   ...DYNAMIC,
   awaitBindBeforeRun: true,
   bindOnSwitch: true,
+  orderedBinding: true,
   runScopedDelivery: true,
   eventIds: true,
   outboundLimitBytes: 1_048_576,

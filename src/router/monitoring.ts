@@ -17,6 +17,7 @@ export type DropReason =
   | 'send_failed' // the socket refused or the send ultimately timed out
   | 'slow_consumer' // outbound limit exceeded, connection closed 4008
   | 'resume_window' // asked for after the resume window: gap notice sent
+  | 'out_of_order' // a catch-up or replay older than what the connection already had: gap notice sent
   | 'registry_evicted';
 
 export interface MonitoringSnapshot {

@@ -83,6 +83,10 @@ export class Router {
   private readonly authenticate: (handshake: HandshakeInfo) => string | null;
   /** Run id → the run's context, for runs still emitting (catch-up). */
   private readonly liveRuns = new Set<string>();
+  /** Events produced before the WebSocket manager was injected, not yet routed (buffered, F18). */
+  private readonly producedUnwired = new Set<string>();
+  /** Run-scoped delivery: (user, session, thread) → the connection of that tab carrying the thread. */
+  private readonly carriers = new Map<string, Connection>();
   private nextConnection = 1;
   private closed = false;
 
@@ -117,6 +121,7 @@ export class Router {
         this.log.warn(`EMISSION BLOCKED: no WebSocket manager for run ${event.run_id}`, { eid: event.eid });
       },
       onProduced: (event) => {
+        if (flags.bufferBeforeInjection && !this.registry.isWired) this.producedUnwired.add(event.eid);
         if (event.type === 'agent_started') this.liveRuns.add(event.run.runId);
         if (event.type === 'agent_completed') this.liveRuns.delete(event.run.runId);
         onProduced(event);
@@ -130,6 +135,8 @@ export class Router {
   wire(): void {
     this.trace('router.wired', {});
     this.registry.setWebSocketManager((event, run) => this.route(event, run));
+    // The buffered events are routed now; binding histories served only them.
+    for (const conn of this.manager.all()) conn.bindHistory.length = 0;
   }
 
   // ---- Connections ---------------------------------------------------------------------
@@ -146,7 +153,7 @@ export class Router {
       socket.close(CloseCode.policyViolation, 'unauthorized: missing or invalid token');
       return null;
     }
-    const conn = newConnection(`c${this.nextConnection++}`, userId, socket, this.clock.now());
+    const conn = newConnection(`c${this.nextConnection++}`, userId, socket, this.clock.now(), sessionFromUrl(handshake.url));
     this.manager.add(conn);
     this.monitoring.counters.connectionsOpened++;
     this.trace('router.open', { conn: conn.id, user: userId });
@@ -157,7 +164,7 @@ export class Router {
     this.send(conn, { type: 'connection_ready', connection_id: conn.id });
     const thread = threadFromUrl(handshake.url);
     if (thread !== null && this.config.flags.bindAtHandshake) {
-      void this.bindAfterLookup(conn, thread, 'handshake', true);
+      void this.bindAfterLookup(conn, thread, 'handshake', true, ++conn.bindRequests);
     }
     return conn.id;
   }
@@ -172,6 +179,7 @@ export class Router {
     if (!this.manager.get(conn.id)) return;
     this.manager.remove(conn.id);
     this.readiness.markClosed(conn.id);
+    for (const key of conn.carrying) if (this.carriers.get(key) === conn) this.carriers.delete(key);
     this.monitoring.counters.connectionsClosed++;
     this.trace('router.close', { conn: conn.id });
   }
@@ -231,16 +239,17 @@ export class Router {
   private async onUserMessage(conn: Connection, messageId: string, threadId: string, payloadUserId: string | undefined): Promise<void> {
     const flags = this.config.flags;
     this.trace('router.user_message', { conn: conn.id, thread: threadId, msg: messageId });
+    const request = ++conn.bindRequests;
     const owned = await this.threads.owns(conn.userId, threadId);
     if (!owned) return this.forbid(conn, threadId, messageId);
     if (!conn.open) return;
 
     if (flags.bindOnMessage) {
       if (flags.awaitBindBeforeRun) {
-        this.bindNow(conn, threadId, 'message');
+        this.bindNow(conn, threadId, 'message', request);
       } else {
         // The association re-checks ownership on its own; the agent does not wait for it (F1).
-        void this.bindAfterLookup(conn, threadId, 'message', false);
+        void this.bindAfterLookup(conn, threadId, 'message', false, request);
         if (flags.propagationSleepMs > 0) await this.clock.sleep(flags.propagationSleepMs * 1_000);
       }
     }
@@ -252,21 +261,30 @@ export class Router {
       messageId,
     };
     this.trace('router.run', { run: run.runId, conn: conn.id, thread: threadId, user: run.userId, msg: messageId });
+    if (flags.runScopedDelivery) {
+      run.carrier = carrierKey(conn.userId, conn.session, threadId);
+      this.carry(conn, threadId);
+    }
     await this.engine.execute(run);
   }
 
   /** The thread-switch handler: rooms always; the association only with bindOnSwitch. */
   private async onSwitchThread(conn: Connection, switchId: string, threadId: string): Promise<void> {
+    const request = ++conn.bindRequests;
     const owned = await this.threads.owns(conn.userId, threadId);
     if (!owned) return this.forbid(conn, threadId, switchId);
     if (!conn.open) return;
     for (const room of [...conn.rooms]) this.manager.leaveRoom(conn.id, room);
     this.manager.joinRoom(conn.id, `thread:${threadId}`);
     this.trace('router.switch', { conn: conn.id, thread: threadId, bound: this.config.flags.bindOnSwitch });
-    if (this.config.flags.bindOnSwitch) this.bindNow(conn, threadId, 'switch');
+    if (this.config.flags.bindOnSwitch) this.bindNow(conn, threadId, 'switch', request);
   }
 
-  /** Resume after reconnect: replay what the client missed, or announce the gap. */
+  /**
+   * Resume after reconnect: replay what the client missed, or announce the gap. Then, with
+   * run-scoped delivery, this connection carries the resumed thread for its tab's session: the
+   * runs the tab started on an earlier connection continue here (see `carry`).
+   */
   private async onResume(conn: Connection, lastSeq: Record<string, number>): Promise<void> {
     if (!this.streams) {
       this.sendError(conn, 'bad_frame', 'resume is not supported by this server (no sequence numbers)');
@@ -286,25 +304,42 @@ export class Router {
         this.monitoring.drop('resume_window', missing[1] - missing[0] + 1);
         this.manager.sendGap(conn, { type: 'gap', thread_id: threadId, from_seq: missing[0], to_seq: missing[1], reason: 'resume_window', eids: missingEids });
       }
+      // Out-of-order notices for this tab below its position: announce them again (idempotent).
+      const regap = this.streams.producedSince(key, 0, this.clock.now()).filter((e) => e.seq <= seq && this.manager.wasGappedTo(e.frame, conn));
+      if (regap.length > 0) {
+        this.manager.sendGap(conn, { type: 'gap', thread_id: threadId, from_seq: regap[0]!.seq, to_seq: regap[regap.length - 1]!.seq, reason: 'out_of_order', eids: regap.map((e) => e.frame.eid) });
+      }
       this.replay(conn, threadId, entries);
+      if (this.config.flags.runScopedDelivery) this.carry(conn, threadId);
     }
   }
 
   // ---- Binding -----------------------------------------------------------------------------
 
   /** Bind after an ownership look-up (handshake binding, and dynamic's concurrent association). */
-  private async bindAfterLookup(conn: Connection, threadId: string, via: string, reportForbidden: boolean): Promise<void> {
+  private async bindAfterLookup(conn: Connection, threadId: string, via: string, reportForbidden: boolean, request: number): Promise<void> {
     const owned = await this.threads.owns(conn.userId, threadId);
     if (!owned) {
       if (reportForbidden) this.forbid(conn, threadId);
       return;
     }
     if (!conn.open) return;
-    this.bindNow(conn, threadId, via);
+    this.bindNow(conn, threadId, via, request);
   }
 
-  private bindNow(conn: Connection, threadId: string, via: string): void {
+  /** `request`: the number of the frame that asked for this binding (see orderedBinding). */
+  private bindNow(conn: Connection, threadId: string, via: string, request: number): void {
     const flags = this.config.flags;
+    if (flags.orderedBinding) {
+      if (request < conn.bindApplied) {
+        // A newer frame of this client already set the binding: this late look-up must not undo
+        // it. The client did show this thread in between, though: catch it up on what it missed.
+        this.trace('router.bind_stale', { conn: conn.id, thread: threadId, via });
+        if (this.streams) this.replay(conn, threadId, this.recentHistory(streamKey(conn.userId, threadId)));
+        return;
+      }
+      conn.bindApplied = request;
+    }
     if (via === 'message' && flags.handlerBindNoop) {
       // AgentMessageHandler passes a connection id to the user-keyed method: silently nothing (F2).
       this.manager.updateConnectionThreadByUser(conn.id, threadId);
@@ -322,26 +357,42 @@ export class Router {
 
   private afterBind(conn: Connection, threadId: string, via: string): void {
     this.trace('router.bind', { conn: conn.id, thread: threadId, via });
+    if (this.config.flags.bufferBeforeInjection && !this.registry.isWired) conn.bindHistory.push({ thread: threadId, atUs: this.clock.now() });
     this.readiness.markReady(conn.id);
     if (!this.streams && !this.pending) return;
     const key = streamKey(conn.userId, threadId);
     this.send(conn, { type: 'thread_context', thread_id: threadId, ...(this.streams ? { seq: this.streams.lastSeq(key) } : {}) });
     // Flush what waited for this thread, oldest first, before any newer live event.
-    if (this.pending) {
-      for (const { item, waitedUs } of this.pending.flush(key)) {
-        this.monitoring.queueWaitUs.record(waitedUs);
-        this.monitoring.counters.queueFlushed++;
-        this.deliver(item.event, item.run);
-      }
+    const flushed = this.pending ? this.pending.flush(key) : [];
+    for (const { waitedUs } of flushed) {
+      this.monitoring.queueWaitUs.record(waitedUs);
+      this.monitoring.counters.queueFlushed++;
     }
-    // Catch up on the thread's live runs and the last few seconds (the history load).
-    if (this.streams) {
-      const now = this.clock.now();
-      const entries = this.streams
-        .producedSince(key, 0, now)
-        .filter((e) => this.liveRuns.has(e.frame.run_id) || now - e.producedAtUs <= CATCH_UP_WINDOW_US);
-      this.replay(conn, threadId, entries);
+    if (!this.streams) {
+      for (const { item } of flushed) this.deliver(item.event, item.run);
+      return;
     }
+    // Catch up on the thread's live runs and the last few seconds (the history load), merged
+    // with the flushed queue by sequence number: flushing the queue first let a newer queued
+    // event overtake older history on this connection (an order violation).
+    const entries = this.recentHistory(key);
+    let next = 0;
+    const historyBefore = (seq: number): void => {
+      const start = next;
+      while (next < entries.length && entries[next]!.seq < seq) next++;
+      if (next > start) this.replay(conn, threadId, entries.slice(start, next));
+    };
+    for (const { item } of flushed) {
+      historyBefore(item.event.seq ?? Infinity);
+      this.deliver(item.event, item.run);
+    }
+    historyBefore(Infinity);
+  }
+
+  /** The catch-up on binding (the history load): the stream's live runs and its last few seconds. */
+  private recentHistory(key: string): ReturnType<StreamLog['since']>['entries'] {
+    const now = this.clock.now();
+    return this.streams!.producedSince(key, 0, now).filter((e) => this.liveRuns.has(e.frame.run_id) || now - e.producedAtUs <= CATCH_UP_WINDOW_US);
   }
 
   private replay(conn: Connection, threadId: string, entries: ReturnType<StreamLog['since']>['entries']): void {
@@ -360,7 +411,7 @@ export class Router {
     for (const e of entries) {
       if (e.droppedReason !== null || conn.sentEids.has(e.frame.eid)) continue;
       this.monitoring.counters.replayed++;
-      this.manager.sendEvent(conn, e.frame);
+      if (this.manager.sendEvent(conn, e.frame)) this.manager.reportDelivered(e.frame);
     }
   }
 
@@ -376,7 +427,17 @@ export class Router {
     }
     const bound = this.manager.connectionsForThread(event.user_id, event.thread_id);
     if (bound.length === 0) this.monitoring.counters.sentBeforeReady++;
-    const origin = flags.runScopedDelivery ? this.manager.get(run.originConnectionId) : undefined;
+    const origin = flags.runScopedDelivery ? this.originOf(run) : undefined;
+    // An event buffered before injection is routed late: it also goes to the connections that
+    // were bound to its thread at some time since it was produced (they were owed it), not only
+    // to those bound now.
+    const earlier = this.producedUnwired.delete(event.eid) ? this.boundSinceProduction(event) : [];
+    if (bound.length === 0 && !(origin && origin.open) && earlier.length > 0) {
+      const to = earlier.filter((c) => this.manager.sendEvent(c, event)).map((c) => c.id);
+      if (to.length > 0) this.manager.reportDelivered(event);
+      this.trace('router.route', { eid: event.eid, thread: event.thread_id, to, missed: true });
+      return;
+    }
     if (bound.length === 0 && !(origin && origin.open) && this.pending) {
       // Nobody can take it now: hold it until a connection of this user binds the thread.
       this.monitoring.counters.queued++;
@@ -386,12 +447,45 @@ export class Router {
       return;
     }
     this.deliver(event, run);
+    for (const c of earlier) if (this.manager.sendEvent(c, event)) this.manager.reportDelivered(event);
+  }
+
+  /** Open connections of the event's user that were bound to its thread at some time since it was produced. */
+  private boundSinceProduction(event: AgentEventFrame): Connection[] {
+    return this.manager.connectionsOfUser(event.user_id).filter((c) => {
+      let inEffect: string | null = null;
+      for (const h of c.bindHistory) {
+        if (h.atUs <= event.ts) inEffect = h.thread;
+        else if (h.thread === event.thread_id) return true;
+      }
+      return inEffect === event.thread_id;
+    });
   }
 
   private deliver(event: AgentEventFrame, run: RunContext): void {
-    const result = this.manager.sendToThread(event, run.originConnectionId);
+    const origin = this.config.flags.runScopedDelivery ? this.originOf(run) : undefined;
+    const result = this.manager.sendToThread(event, this.config.flags.runScopedDelivery ? (origin?.id ?? null) : run.originConnectionId);
     this.trace('router.route', { eid: event.eid, thread: event.thread_id, to: result.sentTo, missed: result.missed });
     if (result.sentTo.length === 0) this.monitoring.drop('no_connection');
+  }
+
+  /**
+   * Run-scoped delivery: the connection that now carries the run's thread for the tab (the
+   * session) that started the run — the connection that started it, or a newer connection of
+   * the same tab that resumed the thread after a reconnect. Undefined when none is open.
+   */
+  private originOf(run: RunContext): Connection | undefined {
+    const carrier = run.carrier !== undefined ? this.carriers.get(run.carrier) : this.manager.get(run.originConnectionId);
+    return carrier !== undefined && carrier.open && this.manager.get(carrier.id) === carrier ? carrier : undefined;
+  }
+
+  /** `conn` carries `threadId` for its session, unless a newer open connection of the session already does. */
+  private carry(conn: Connection, threadId: string): void {
+    const key = carrierKey(conn.userId, conn.session, threadId);
+    const current = this.carriers.get(key);
+    if (current !== undefined && current !== conn && current.open && current.serial > conn.serial) return;
+    this.carriers.set(key, conn);
+    conn.carrying.add(key);
   }
 
   private onQueueDrop(key: string, item: Waiting, reason: 'queue_overflow' | 'queue_expired', waitedUs: number): void {
@@ -424,6 +518,21 @@ export class Router {
 
 export function streamKey(userId: string, threadId: string): string {
   return `${userId}\u0000${threadId}`;
+}
+
+function carrierKey(userId: string, session: string, threadId: string): string {
+  return `${userId}\u0000${session}\u0000${threadId}`;
+}
+
+/**
+ * The `session` query parameter of a handshake URL: a stable id of the client (a browser tab)
+ * across its reconnects, or null. Scoped by the authenticated user, so it grants nothing.
+ */
+export function sessionFromUrl(url: string): string | null {
+  const q = url.indexOf('?');
+  if (q < 0) return null;
+  const value = new URLSearchParams(url.slice(q + 1)).get('session');
+  return value === null || value === '' || value.length > 128 ? null : value;
 }
 
 /** The `thread_id` query parameter of a handshake URL, or null. */

@@ -28,6 +28,10 @@ export class WebSocketManager {
   private readonly byUser = new Map<string, Set<string>>();
   /** Connections in registration order, for the shipped registry's capacity (F9). */
   private readonly registrationOrder: string[] = [];
+  /** Events already counted as delivered (weak: forgotten with the event). */
+  private readonly reported = new WeakSet<AgentEventFrame>();
+  /** Sessions an event was announced to as out of order (weak: forgotten with the event). */
+  private readonly gappedTo = new WeakMap<AgentEventFrame, Set<string>>();
 
   constructor(
     private readonly clock: Clock,
@@ -123,18 +127,55 @@ export class WebSocketManager {
     for (const c of targets) if (this.sendEvent(c, event)) sentTo.push(c.id);
     const masked = this.flags.successMasking && (sentTo.length > 0 || isTestThread(event.thread_id));
     if (missed && !(this.flags.successMasking && masked)) this.monitoring.counters.routingFailures++;
-    if (sentTo.length > 0 || masked) this.monitoring.counters.eventsReportedDelivered++;
+    if (sentTo.length > 0 || masked) this.reportDelivered(event);
     return { sentTo, missed };
   }
 
-  /** Write one agent event to one connection (no duplicate on the same socket when ids are on). */
+  /**
+   * Count `event` as delivered, once per event, when a frame of it has been written to a
+   * connection of its user — by routing, a queue flush, a catch-up or a resume replay alike.
+   * (Counting only `sendToThread` left events that reached the client by replay uncounted.)
+   */
+  reportDelivered(event: AgentEventFrame): void {
+    if (this.reported.has(event)) return;
+    this.reported.add(event);
+    this.monitoring.counters.eventsReportedDelivered++;
+  }
+
+  /**
+   * Write one agent event to one connection. With ids on: never twice on the same socket, and
+   * never after a newer event of the same thread (per-stream order on each connection): an
+   * event that could only arrive out of order (a catch-up or replay older than what the
+   * connection already has) is announced in a gap notice instead, explicitly and counted.
+   */
   sendEvent(conn: Connection, event: AgentEventFrame): boolean {
     if (this.flags.eventIds) {
       if (conn.sentEids.has(event.eid)) return true;
       conn.sentEids.add(event.eid);
+      if (event.seq !== undefined) {
+        const newest = conn.newestSeq.get(event.thread_id) ?? 0;
+        if (event.seq < newest) {
+          this.monitoring.drop('out_of_order');
+          const sessions = this.gappedTo.get(event) ?? new Set<string>();
+          sessions.add(sessionKey(conn));
+          this.gappedTo.set(event, sessions);
+          this.sendGap(conn, { type: 'gap', thread_id: event.thread_id, from_seq: event.seq, to_seq: event.seq, reason: 'out_of_order', eids: [event.eid] });
+          return false;
+        }
+        conn.newestSeq.set(event.thread_id, event.seq);
+      }
     }
     const emittedAtUs = this.clock.now();
     return this.write(conn, event, () => this.monitoring.sendLatencyUs.record(this.clock.now() - emittedAtUs));
+  }
+
+  /**
+   * Was `event` announced to `conn`'s session (its tab, across reconnects) as out of order? The
+   * notice sits below the client's resume position, so if it was lost in flight with the old
+   * connection, only the router can announce it again.
+   */
+  wasGappedTo(event: AgentEventFrame, conn: Connection): boolean {
+    return this.gappedTo.get(event)?.has(sessionKey(conn)) ?? false;
   }
 
   sendGap(conn: Connection, gap: GapFrame): void {
@@ -217,6 +258,10 @@ export class WebSocketManager {
     }
     return true;
   }
+}
+
+function sessionKey(conn: Connection): string {
+  return `${conn.userId}\u0000${conn.session}`;
 }
 
 /** F12: the shipped code treated test-prefixed thread ids as delivered. */

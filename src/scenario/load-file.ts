@@ -97,9 +97,12 @@ async function importDefault(abs: string): Promise<unknown> {
   }
 }
 
-/** CommonJS interop can wrap the default export once more (`{ default: spec }`). */
+/**
+ * CommonJS interop can wrap the module once more: `{ default: spec, meta?: ... }` where the
+ * spec itself was expected. A scenario spec always has `name` and `users`; a wrapper does not.
+ */
 function unwrapDefault(value: unknown): unknown {
-  if (value !== null && typeof value === 'object' && 'default' in value && Object.keys(value).length === 1) {
+  if (value !== null && typeof value === 'object' && 'default' in value && !('users' in value)) {
     return (value as { default: unknown }).default;
   }
   return value;

@@ -1,0 +1,78 @@
+/**
+ * The property: for a generated case, every oracle invariant holds.
+ *
+ * One simulated run per case: the safety phase (faults on) and the liveness phase (network
+ * healed, no new fault) are both inside it (see timing.ts), and the oracle judges the whole
+ * run: no loss (everything owed arrived, or was dropped explicitly with a gap notice), no
+ * leakage, no duplicates, order, timeliness (within the stated bound), thread isolation and
+ * honest monitoring. A run that crashes or exceeds its budget fails the property too.
+ */
+import type { InvariantName, Violation } from '../oracle/judge.ts';
+import type { RouterConfig } from '../router/flags.ts';
+import { runScenario, type RunOptions, type RunOutput } from '../scenario/runner.ts';
+import type { FuzzCase } from './arbitraries.ts';
+import { MAX_RUN_EVENTS } from './timing.ts';
+
+/** What failed: an oracle invariant, or "error" when the run itself did not complete. */
+export type FailureKind = InvariantName | 'error';
+
+export interface CaseOutcome {
+  ok: boolean;
+  verdict: 'pass' | 'fail' | 'unknown' | 'error';
+  /** The first violated invariant (or "error"), null when the property held. */
+  invariant: FailureKind | null;
+  /** Every violated invariant, in the order the oracle reported them first. */
+  invariants: FailureKind[];
+  violations: Violation[];
+  violationCount: number;
+  traceHash: string | null;
+  /** The run's error message when it did not complete. */
+  error: string | null;
+}
+
+export interface EvaluateOptions {
+  keepTrace?: boolean;
+  onWorld?: RunOptions['onWorld'];
+}
+
+/** Run one case and judge it; never throws for a failing or crashing run. */
+export async function evaluateCase(c: FuzzCase, router: RouterConfig, options: EvaluateOptions = {}): Promise<{ outcome: CaseOutcome; run: RunOutput | null }> {
+  let run: RunOutput;
+  try {
+    run = await runScenario(c.spec, router, c.seed, {
+      timeline: 'never',
+      maxEvents: MAX_RUN_EVENTS,
+      ...(options.keepTrace ? { keepTrace: true } : {}),
+      ...(options.onWorld ? { onWorld: options.onWorld } : {}),
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return {
+      outcome: { ok: false, verdict: 'error', invariant: 'error', invariants: ['error'], violations: [], violationCount: 0, traceHash: null, error: message },
+      run: null,
+    };
+  }
+  return { outcome: outcomeOf(run), run };
+}
+
+export function outcomeOf(run: RunOutput): CaseOutcome {
+  const { result } = run;
+  const invariants: FailureKind[] = [];
+  for (const v of result.violations) if (!invariants.includes(v.invariant)) invariants.push(v.invariant);
+  const failed = result.verdict === 'fail';
+  return {
+    ok: !failed,
+    verdict: result.verdict,
+    invariant: failed ? (invariants[0] ?? null) : null,
+    invariants,
+    violations: result.violations,
+    violationCount: result.violationCount,
+    traceHash: result.traceHash,
+    error: null,
+  };
+}
+
+/** The predicate fast-check checks. */
+export function holds(router: RouterConfig): (c: FuzzCase) => Promise<boolean> {
+  return async (c) => (await evaluateCase(c, router)).outcome.ok;
+}
