@@ -20,6 +20,8 @@ import { FAULT_CUTOFF_MS, LIVENESS_BOUND_MS } from '../../check/timing.ts';
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError, parseNonNegativeInt, parsePositiveInt } from '../errors.ts';
 import { createOutput } from '../output.ts';
 import { VERSION } from '../version.ts';
+import { emitReport } from '../report-output.ts';
+import { documentForRuns, withTimeline, writeTraceOut } from '../single-run.ts';
 
 export const FUZZ_SCHEMA = 'threadline/fuzz@1';
 
@@ -30,6 +32,8 @@ export interface FuzzFlags {
   seed: string;
   json?: boolean;
   save: string | false;
+  report?: string | false;
+  traceOut?: string;
 }
 
 export function register(program: Command, argv: readonly string[]): void {
@@ -43,6 +47,9 @@ export function register(program: Command, argv: readonly string[]): void {
     .option('--json', 'print only one JSON document (the counterexample, its shrink count, replay command, saved path, runs tried)')
     .option('--save <dir>', 'where the counterexample scenario is written', DEFAULT_SAVE_DIR)
     .option('--no-save', 'do not write the counterexample file')
+    .option('--report <dir>', 'where the HTML report of the search is written (default: reports)')
+    .option('--no-report', 'do not write results.json and the HTML report')
+    .option('--trace-out <file.json>', "export the counterexample's timeline as Chrome trace-event JSON (opens in Perfetto)")
     .addHelpText(
       'after',
       `
@@ -63,6 +70,7 @@ Examples:
 
 export async function fuzzCommand(flags: FuzzFlags, argv: readonly string[]): Promise<number> {
   const out = createOutput({ json: Boolean(flags.json), argv });
+  const startedAtMs = Date.now();
   const router = parseOneRouter(flags.router);
   const seed = parseNonNegativeInt(flags.seed, '--seed');
   let timeMs: number | undefined;
@@ -126,8 +134,12 @@ export async function fuzzCommand(flags: FuzzFlags, argv: readonly string[]): Pr
       replay = replayCommandFor(path, router.name, found.case.seed);
     }
 
+    const doc = fuzzDocument(report, { spec, meta, path, replay, story, explanation, actions: actionCount(spec) });
+    const shrunkRuns = found.run ? [withTimeline(found.run)] : [];
+    const reportPaths = writeSearchReport(flags, out, shrunkRuns, foundBy, startedAtMs, doc);
+    if (flags.traceOut !== undefined && shrunkRuns.length > 0) writeTraceOut(flags.traceOut, shrunkRuns, foundBy);
     if (flags.json) {
-      process.stdout.write(`${JSON.stringify(fuzzDocument(report, { spec, meta, path, replay, story, explanation, actions: actionCount(spec) }))}\n`);
+      process.stdout.write(`${JSON.stringify({ ...doc, ...(reportPaths ? { report: reportPaths.htmlPath } : {}) })}\n`);
     } else {
       out.say(`${c.red('✗')} counterexample after ${report.runs} run(s), shrunk ${found.numShrinks} time(s): ${c.bold(outcome.invariants.join(', '))} (${outcome.violationCount || 1} violation(s), ${actionCount(spec)} actions)`);
       out.say(`  search seed ${seed}, simulation seed ${found.case.seed}, trace ${outcome.traceHash ?? '(none: the run did not complete)'}`);
@@ -141,10 +153,16 @@ export async function fuzzCommand(flags: FuzzFlags, argv: readonly string[]): Pr
       out.say();
       out.say(`${c.red.bold('FAIL')}  counterexample found after ${report.runs} run(s), ${(report.wallMs / 1000).toFixed(1)} s`);
     }
+    if (reportPaths) out.say(`report: ${reportPaths.htmlPath}`);
+    if (flags.traceOut !== undefined && shrunkRuns.length > 0) out.say(`trace: ${flags.traceOut} (Chrome trace-event JSON; open it in Perfetto)`);
     return EXIT_FAILED;
   }
 
-  if (flags.json) process.stdout.write(`${JSON.stringify(fuzzDocument(report, null))}\n`);
+  const command = `threadline fuzz --router ${router.name} --seed ${seed}${runs !== undefined ? ` --runs ${runs}` : ''}${timeMs !== undefined ? ` --time ${flags.time}` : ''}`;
+  const passDoc = fuzzDocument(report, null);
+  const reportPaths = writeSearchReport(flags, out, [], command, startedAtMs, passDoc);
+  if (flags.json) process.stdout.write(`${JSON.stringify({ ...passDoc, ...(reportPaths ? { report: reportPaths.htmlPath } : {}) })}\n`);
+  if (reportPaths) out.say(`report: ${reportPaths.htmlPath}`);
   if (interrupted) {
     out.warn(`interrupted after ${report.runs} run(s): no counterexample so far`);
     return EXIT_INTERRUPTED;
@@ -193,6 +211,14 @@ function fuzzDocument(report: FuzzReport, found: FoundDoc | null): Record<string
           }
         : null,
   };
+}
+
+/** The search's report: the shrunk run (timeline and all) and the counterexample's story. */
+function writeSearchReport(flags: FuzzFlags, out: ReturnType<typeof createOutput>, runs: ReturnType<typeof withTimeline>[], command: string, startedAtMs: number, fuzzDoc: Record<string, unknown>) {
+  if (flags.report === false) return null;
+  const doc = documentForRuns(runs, command, [], startedAtMs, { fuzz: fuzzDoc['counterexample'] ?? { verdict: fuzzDoc['verdict'], runs: fuzzDoc['runs'], router: fuzzDoc['router'], seed: fuzzDoc['seed'] } });
+  if (runs.length === 0) doc.verdict = fuzzDoc['verdict'] === 'pass' ? 'pass' : 'fail';
+  return emitReport(doc, { report: flags.report ?? 'reports' }, out);
 }
 
 function parseOneRouter(value: string): RouterConfig {

@@ -19,6 +19,8 @@ import { buildStory, formatStory } from '../../check/story.ts';
 import { EXIT_FAILED, EXIT_OK, UsageError, parseNonNegativeInt } from '../errors.ts';
 import { createOutput } from '../output.ts';
 import { VERSION } from '../version.ts';
+import { emitReport } from '../report-output.ts';
+import { documentForRuns, withTimeline, writeTraceOut } from '../single-run.ts';
 
 export const REPLAY_SCHEMA = 'threadline/replay@1';
 
@@ -27,6 +29,8 @@ export interface ReplayFlags {
   seed?: string;
   checkDeterminism?: boolean;
   json?: boolean;
+  report?: string | false;
+  traceOut?: string;
 }
 
 export function register(program: Command, argv: readonly string[]): void {
@@ -38,6 +42,9 @@ export function register(program: Command, argv: readonly string[]): void {
     .option('--seed <n>', 'simulation seed (default: the file\'s meta.seed, else its first seed, else 1)')
     .option('--check-determinism', 'run twice and report where the traces first diverge (exit 1 if they do)')
     .option('--json', 'print only the replay document (JSON) on stdout')
+    .option('--report <dir>', 'where the HTML report of the replay is written (default: reports)')
+    .option('--no-report', 'do not write results.json and the HTML report')
+    .option('--trace-out <file.json>', "export the run's timeline as Chrome trace-event JSON (opens in Perfetto)")
     .addHelpText(
       'after',
       `
@@ -54,6 +61,7 @@ Examples:
 /** The command; `hooks.onWorld` is the test hook handed to every run (inject nondeterminism). */
 export async function replayCommand(file: string, flags: ReplayFlags, argv: readonly string[], hooks: ReplayOptions = {}): Promise<number> {
   const out = createOutput({ json: Boolean(flags.json), argv });
+  const startedAtMs = Date.now();
   let loaded;
   try {
     loaded = await loadCase(file);
@@ -79,6 +87,15 @@ export async function replayCommand(file: string, flags: ReplayFlags, argv: read
     ({ outcome, run } = await replayCase(spec, router, seed, hooks));
   }
   const hashMatches = expectedHash === null || outcome.traceHash === null ? null : outcome.traceHash === expectedHash;
+  const command = `threadline replay ${loaded.file} --router ${router.name} --seed ${seed}${flags.checkDeterminism ? ' --check-determinism' : ''}`;
+  const runs = run ? [withTimeline(run)] : [];
+  let reportPaths: { htmlPath: string; jsonPath: string } | null = null;
+  if (flags.report !== false && runs.length > 0) {
+    const story = formatStory(buildStory(run!), '').map((l) => l.trim());
+    const doc = documentForRuns(runs, command, spec.thresholds ?? [], startedAtMs, { fuzz: { file: loaded.file, router: router.name, seed, traceHash: outcome.traceHash, expectedTraceHash: expectedHash, story } });
+    reportPaths = emitReport(doc, { report: flags.report ?? 'reports' }, out);
+  }
+  if (flags.traceOut !== undefined && runs.length > 0) writeTraceOut(flags.traceOut, runs, command);
   const failed = !outcome.ok;
   const diverged = determinism !== null && !determinism.deterministic;
 
@@ -99,6 +116,7 @@ export async function replayCommand(file: string, flags: ReplayFlags, argv: read
         violationCount: outcome.violationCount,
         violations: outcome.violations.slice(0, 50),
         error: outcome.error,
+        ...(reportPaths ? { report: reportPaths.htmlPath } : {}),
         ...(determinism
           ? {
               determinism: {
@@ -150,6 +168,8 @@ export async function replayCommand(file: string, flags: ReplayFlags, argv: read
       }
     }
   }
+  if (reportPaths) out.say(`report: ${reportPaths.htmlPath}`);
+  if (flags.traceOut !== undefined && runs.length > 0) out.say(`trace: ${flags.traceOut} (Chrome trace-event JSON; open it in Perfetto)`);
   return failed || diverged ? EXIT_FAILED : EXIT_OK;
 }
 

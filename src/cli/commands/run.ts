@@ -17,6 +17,7 @@ import { EXIT_INTERRUPTED, UsageError, jsonErrorLocation, parseNonNegativeInt, p
 import { createOutput } from '../output.ts';
 import { printSummary, replayCommand } from '../summary.ts';
 import { emitReport } from '../report-output.ts';
+import { writeTraceOut } from '../single-run.ts';
 import { VERSION } from '../version.ts';
 import { loadConfig, thresholdsFor } from '../config.ts';
 import { DEFAULT_ROUTER, parseRouters } from '../routers.ts';
@@ -33,6 +34,7 @@ export interface RunFlags {
   timeScale?: string;
   report?: string | false;
   junit?: string;
+  traceOut?: string;
   baseline?: string | false;
   updateBaseline?: boolean;
   force?: boolean;
@@ -64,6 +66,7 @@ export function registerRun(program: Command, argv: readonly string[]): void {
     .option('--report <dir>', `where reports are written (default: ${DEFAULT_REPORT_DIR})`)
     .option('--no-report', 'do not write results.json and the HTML report')
     .option('--junit <file>', 'write JUnit XML: one testcase per scenario × router')
+    .option('--trace-out <file.json>', 'export every run\'s timeline as Chrome trace-event JSON (opens in Perfetto): a lane per connection, flow arrows for messages')
     .option('--baseline <file>', 'compare summary metrics with this baseline; a regression fails the run')
     .option('--no-baseline', "ignore the config's baseline")
     .option('--update-baseline', 'write the baseline file from this run instead of comparing (refused when CI is set, unless --force)')
@@ -108,9 +111,10 @@ export async function runCommand(args: string[], flags: RunFlags, argv: readonly
   const runOne = flags.transport === 'ws'
     ? await (async () => {
         const { runScenarioWs } = await import('../../transport/ws-runner.ts');
-        return (spec: ScenarioSpec, router: RouterConfig, seed: number) => runScenarioWs(spec, router, seed, timeScale === undefined ? {} : { timeScale });
+        return (spec: ScenarioSpec, router: RouterConfig, seed: number) =>
+          runScenarioWs(spec, router, seed, { ...(timeScale === undefined ? {} : { timeScale }), ...(flags.traceOut ? { timeline: 'always' as const } : {}) });
       })()
-    : (spec: ScenarioSpec, router: RouterConfig, seed: number) => runScenario(spec, router, seed);
+    : (spec: ScenarioSpec, router: RouterConfig, seed: number) => runScenario(spec, router, seed, flags.traceOut ? { timeline: 'always' } : {});
   const firstSeed = flags.seed !== undefined ? parseNonNegativeInt(flags.seed, '--seed') : config?.seed;
   const runsCount = flags.runs !== undefined ? parsePositiveInt(flags.runs, '--runs') : config?.runs;
   const shard = flags.shard !== undefined ? parseShard(flags.shard) : undefined;
@@ -193,6 +197,10 @@ export async function runCommand(args: string[], flags: RunFlags, argv: readonly
     if (flags.json) process.stdout.write(`${JSON.stringify(doc)}\n`);
     printSummary(doc, out);
     if (reportPaths) out.say(`report: ${reportPaths.htmlPath}`);
+    if (flags.traceOut !== undefined) {
+      const exported = writeTraceOut(flags.traceOut, doc.runs, doc.command);
+      out.say(`trace: ${flags.traceOut} (${exported} run(s); Chrome trace-event JSON, opens in Perfetto)`);
+    }
     emitGateOutputs(doc, junit, out, reportPaths?.htmlPath);
     if (interrupted) out.warn(`threadline: interrupted: ${runs.length} of ${work.length} runs finished; partial results written${reportPaths ? ` to ${reportPaths.jsonPath}` : flags.json ? ' to stdout' : ''}`);
   } finally {
