@@ -90,6 +90,17 @@ export function validateResultsDocument(value: unknown, file: string): GateDocum
     const hs = mo['histograms'] as Obj;
     if (hs['queueDepth'] === undefined) hs['queueDepth'] = { count: 0, sum: 0, min: 0, max: 0, buckets: [] };
     else hist(hs['queueDepth'], `${w}monitoring.histograms.queueDepth`);
+    // Queue time series are newer still (optional): when present, the report charts them.
+    if (mo['series'] !== undefined) {
+      const se = mo['series'];
+      if (!isObj(se)) fail(`${w}monitoring.series`, `expected { queueDepth, queueWaitUs, recorded }, got ${describe(se)}`);
+      for (const k of ['queueDepth', 'queueWaitUs']) {
+        const points = (se as Obj)[k];
+        if (!Array.isArray(points) || !points.every((p) => Array.isArray(p) && p.length === 2 && typeof p[0] === 'number' && typeof p[1] === 'number')) {
+          fail(`${w}monitoring.series.${k}`, 'expected an array of [tUs, value] pairs');
+        }
+      }
+    }
   });
   (d['summary'] as unknown[]).forEach((s, i) => {
     const w = `summary[${i}].`;

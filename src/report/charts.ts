@@ -324,3 +324,140 @@ export function countBars(label: string, rows: Array<{ name: string; color: stri
   out += `<line class="axis" x1="${box.left}" y1="${box.top}" x2="${box.left}" y2="${box.height - box.bottom}"/>`;
   return out + '</svg>';
 }
+
+// ---- Time series with fault windows (queue depth, queue wait) ---------------------------------
+
+export interface FaultBand {
+  startUs: number;
+  endUs: number;
+  label: string;
+}
+
+export interface TimeSeriesChartOptions {
+  label: string;
+  color: string;
+  /** [tUs, value], oldest first. */
+  points: Array<[number, number]>;
+  /** 'step': a step line (a level held until the next point); 'scatter': one dot per point. */
+  kind: 'step' | 'scatter';
+  /** Time shown, µs. */
+  domain: [number, number];
+  /** Shaded behind the data; a zero-length window is drawn as a thin band. */
+  faults: FaultBand[];
+  /** Y tick labels (depth: counts; wait: durations). */
+  formatValue: (v: number) => string;
+  /** Integer values (depth): ticks at whole numbers. */
+  integer?: boolean;
+  /** Level before the first point of a step line. */
+  initial?: number;
+  yTitle: string;
+  width?: number;
+  height?: number;
+}
+
+// Tick steps people read as round: 1-2-5 below a second, then 1, 2, 5, 10, 15, 30 s and min, then hours.
+const S = 1_000_000;
+const TIME_STEPS_US = [
+  ...[1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000],
+  ...[1, 2, 5, 10, 15, 30].map((n) => n * S),
+  ...[1, 2, 5, 10, 15, 30].map((n) => n * 60 * S),
+  ...[1, 2, 3, 6, 12, 24].map((n) => n * 3_600 * S),
+];
+
+function niceTimeStep(spanUs: number, target: number): number {
+  const raw = spanUs / Math.max(1, target);
+  return TIME_STEPS_US.find((s) => s >= raw) ?? niceStep(spanUs, target);
+}
+
+function timeAxis(box: Box, x: (us: number) => number, domain: [number, number]): string {
+  const y = box.height - box.bottom;
+  let out = `<line class="axis" x1="${box.left}" y1="${y}" x2="${box.width - box.right}" y2="${y}"/>`;
+  const step = niceTimeStep(domain[1] - domain[0], 5);
+  for (let v = Math.ceil(domain[0] / step) * step; v <= domain[1]; v += step) {
+    const px = x(v);
+    out += `<line class="grid" x1="${r1(px)}" y1="${box.top}" x2="${r1(px)}" y2="${y}"/>`;
+    out += `<text class="tick" x="${r1(px)}" y="${y + 14}" text-anchor="middle">${v === 0 ? '0' : escapeHtml(formatDuration(v))}</text>`;
+  }
+  out += `<text class="axis-title" x="${(box.left + box.width - box.right) / 2}" y="${box.height - 4}" text-anchor="middle">simulated time</text>`;
+  return out;
+}
+
+/** A value over simulated time, with the run's fault windows shaded (server side, static SVG). */
+export function timeSeriesChart(o: TimeSeriesChartOptions): string {
+  const box: Box = { width: o.width ?? 560, height: o.height ?? 210, left: 56, right: 16, top: 20, bottom: 36 };
+  const [d0, d1] = o.domain;
+  const x = (us: number): number => box.left + ((Math.min(d1, Math.max(d0, us)) - d0) / (d1 - d0 || 1)) * (box.width - box.left - box.right);
+  const max = Math.max(o.integer ? 1 : 0, ...o.points.map((p) => p[1]));
+  let step = niceStep(max, 4);
+  if (o.integer) step = Math.max(1, Math.round(step));
+  const yMax = Math.max(step, Math.ceil(max / step) * step);
+  const y = (v: number): number => box.height - box.bottom - (v / yMax) * (box.height - box.top - box.bottom);
+  let out = svgOpen(box, o.label);
+  for (const f of o.faults) {
+    if (f.endUs < d0 || f.startUs > d1) continue;
+    const x0 = x(f.startUs);
+    const w = Math.max(2, x(f.endUs) - x0);
+    out += `<g class="fault-win"><title>${escapeHtml(`fault: ${f.label} (${formatDuration(f.startUs)} – ${formatDuration(f.endUs)})`)}</title><rect class="fault-band" x="${r1(x0)}" y="${box.top}" width="${r1(w)}" height="${box.height - box.top - box.bottom}"/><line class="fault-edge" x1="${r1(x0)}" y1="${box.top}" x2="${r1(x0)}" y2="${box.height - box.bottom}"/></g>`;
+  }
+  for (let v = 0; v <= yMax + 1e-9; v += step) {
+    out += `<line class="grid" x1="${box.left}" y1="${r1(y(v))}" x2="${box.width - box.right}" y2="${r1(y(v))}"/>`;
+    out += `<text class="tick" x="${box.left - 6}" y="${r1(y(v) + 4)}" text-anchor="end">${v === 0 ? '0' : escapeHtml(o.formatValue(v))}</text>`;
+  }
+  out += `<line class="axis" x1="${box.left}" y1="${box.top}" x2="${box.left}" y2="${box.height - box.bottom}"/>`;
+  out += `<text class="axis-title" x="${box.left + 4}" y="${box.top - 5}">${escapeHtml(o.yTitle)}</text>`;
+  out += timeAxis(box, x, o.domain);
+  if (o.kind === 'step') {
+    // H/V commands; several changes within one pixel column become one vertical stroke over
+    // their range (a burst stays visible without thousands of vertices).
+    let cx = x(d0);
+    let cy = y(o.initial ?? 0);
+    let d = `M${r1(cx)},${r1(cy)}`;
+    let col: { x: number; lo: number; hi: number; last: number } | null = null;
+    const flush = (): void => {
+      if (col === null) return;
+      d += `H${r1(col.x)}`;
+      if (col.lo !== cy) d += `V${r1(col.lo)}`;
+      if (col.hi !== col.lo) d += `V${r1(col.hi)}`;
+      if (col.last !== col.hi) d += `V${r1(col.last)}`;
+      cx = col.x;
+      cy = col.last;
+      col = null;
+    };
+    for (const [t, v] of o.points) {
+      const px = Math.round(x(t) * 2) / 2;
+      const py = y(v);
+      if (col !== null && col.x === px) {
+        col.lo = Math.min(col.lo, py);
+        col.hi = Math.max(col.hi, py);
+        col.last = py;
+      } else {
+        flush();
+        col = { x: px, lo: Math.min(cy, py), hi: Math.max(cy, py), last: py };
+      }
+    }
+    flush();
+    d += `H${r1(x(d1))}`;
+    out += `<path class="series-line" d="${d}" fill="none" stroke="${o.color}" stroke-width="1.8"><title>${escapeHtml(o.label)}</title></path>`;
+  } else {
+    // One dot per pixel position: the picture is the same, the markup stays small.
+    const seen = new Set<string>();
+    let dots = '';
+    for (const [t, v] of o.points) {
+      const cx = r1(x(t));
+      const cy = r1(y(v));
+      if (seen.has(`${cx},${cy}`)) continue;
+      seen.add(`${cx},${cy}`);
+      dots += `<circle cx="${cx}" cy="${cy}" r="2.6"/>`;
+    }
+    out += `<g class="series-dots" fill="${o.color}"><title>${escapeHtml(o.label)}</title>${dots}</g>`;
+  }
+  // The peak, labelled (the first time the maximum was reached).
+  const peak = o.points.find((p) => p[1] === max);
+  if (peak !== undefined) {
+    const px = x(peak[0]);
+    const right = px > box.width - box.right - 110;
+    out += `<circle class="peak" cx="${r1(px)}" cy="${r1(y(peak[1]))}" r="3.5" fill="${o.color}"/>`;
+    out += `<text class="marker-label" x="${r1(right ? px - 6 : px + 6)}" y="${r1(Math.max(box.top + 9, y(peak[1]) - 5))}"${right ? ' text-anchor="end"' : ''}>max ${escapeHtml(o.formatValue(peak[1]))}</text>`;
+  }
+  return out + '</svg>';
+}

@@ -4,7 +4,8 @@
  *
  * Sections: header (verdict, reproduce command, facts), modes at a glance, the mode comparison
  * table with the status report's claims next to the measured numbers, timing (latency
- * histograms and percentiles, connect→bind CDF, readiness counters, queue wait, drops),
+ * histograms and percentiles, connect→bind CDF, readiness counters, queue wait, queue depth
+ * and wait over time with fault windows shaded, drops),
  * swimlane timelines of failing runs (drawn client-side from the embedded data: zoom, filters),
  * a table of all runs, and the fuzz counterexample when there is one.
  *
@@ -29,6 +30,7 @@ import {
   formatSeeds,
   type ComparisonMetric,
 } from './format.ts';
+import { queueSeriesSection } from './queue-series.ts';
 import { REPORT_CSS } from './style.ts';
 
 export { extractEmbeddedDocument } from './embed.ts';
@@ -345,7 +347,7 @@ function queueDepthTable(aggs: RouterAggregate[]): string {
   return `<h4>Queue depth at enqueue (events waiting)</h4><table id="queue-depth"><thead><tr><th>Mode</th><th class="num">Samples</th><th class="num">p50</th><th class="num">p90</th><th class="num">p99</th><th class="num">Max</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
-function timing(aggs: RouterAggregate[]): string {
+function timing(aggs: RouterAggregate[], queueSeries: string): string {
   if (aggs.length === 0) return '';
   const cdfSeries = aggs.map((a) => ({ name: a.router, color: a.color, hist: a.connectToBind }));
   const anyBind = cdfSeries.some((s) => s.hist.count > 0);
@@ -381,6 +383,7 @@ ${histogramBlocks(aggs, (a) => a.latency, 'delivery latency', 'delivery latency 
 ${percentileTable(aggs, (a) => a.queueWait, 'queue-wait-percentiles')}
 ${histogramBlocks(aggs, (a) => a.queueWait, 'queue wait', 'time waited in the pending queue (log scale)', 'queue-wait-bins')}
 ${queueDepthTable(aggs)}
+${queueSeries}
 <h3>Drops by reason</h3>
 <div class="table-wrap">${drops}</div>
 </section>`;
@@ -546,7 +549,7 @@ ${header(doc, title, aggs)}
 <div class="banner" id="data-error" hidden></div>
 ${glance(aggs)}
 ${comparison(doc, routers, colors)}
-${timing(aggs)}
+${timing(aggs, queueSeriesSection(doc, prepared.timelines.map((t) => t.runIndex), colors))}
 ${timelines(doc, embedded, prepared, limits)}
 ${runsTable(doc, timelineRuns, limits, colors)}
 ${counterexample(fuzz)}

@@ -121,6 +121,13 @@ svg .claim-line { stroke: var(--claim-line); stroke-width: 1.5; stroke-dasharray
 svg .marker-line { stroke: var(--fg); stroke-width: 1; stroke-dasharray: 3 3; opacity: 0.6; }
 svg .marker-label { fill: var(--fg); font-size: 10.5px; }
 svg .bar:hover { opacity: 0.8; }
+svg .fault-band { fill: var(--fault); }
+svg .fault-edge { stroke: var(--fault-line); stroke-width: 1.2; stroke-dasharray: 3 2; }
+svg .peak { stroke: var(--card); stroke-width: 1.5; }
+.series-run { margin: 14px 0 22px; padding-top: 10px; border-top: 1px solid var(--border); }
+.series-run .charts { margin: 4px 0; }
+.series-run table.series-stats { margin-top: 6px; }
+.series-run .pair table { margin-top: 4px; }
 svg .m-sbr { fill: #6f6cd8; }
 svg .m-rf { fill: #c0392b; }
 .legend-row { display: flex; flex-wrap: wrap; gap: 4px 16px; font-size: 12.5px; color: var(--muted); margin: 6px 0; }

@@ -2,12 +2,13 @@
  * Monitoring: the router's own view of itself, as the status report asked for it —
  * time from connection to thread association, messages sent before context was ready,
  * failed routing attempts — plus queue depth and wait, expiries, overflows, delivery latency
- * and drops by reason.
+ * and drops by reason, and the queue's depth and waits over time (bounded series).
  *
  * The oracle compares some of these with what really happened (invariant 12, honest
  * monitoring), so they must mean exactly what their names say. See docs/router.md.
  */
 import { Histogram, type HistogramJSON } from '../stats/histogram.ts';
+import { BoundedSeries, type SeriesPoint } from '../stats/series.ts';
 
 export type DropReason =
   | 'no_connection' // "No connections found for thread" with no queue to hold it
@@ -24,6 +25,15 @@ export interface MonitoringSnapshot {
   counters: Record<string, number>;
   dropsByReason: Record<string, number>;
   histograms: Record<string, HistogramJSON>;
+  /** Bounded time series, [tUs, value] oldest first (absent in older results files). */
+  series?: {
+    /** Total pending-queue depth after each change (enqueue, flush, expiry). */
+    queueDepth: SeriesPoint[];
+    /** Time each flushed item waited in the queue, stamped at the flush. */
+    queueWaitUs: SeriesPoint[];
+    /** Records behind each series: more than its points once it was downsampled. */
+    recorded: { queueDepth: number; queueWaitUs: number };
+  };
 }
 
 export class Monitoring {
@@ -61,6 +71,23 @@ export class Monitoring {
   readonly queueDepth = new Histogram();
   /** Emission to the socket's send completion, as the router sees it. */
   readonly sendLatencyUs = new Histogram();
+  /**
+   * Over time, for the report's charts. The caller passes the time from the router's clock
+   * (Monitoring reads no clock, so a run stays deterministic); the series are not traced.
+   */
+  readonly queueDepthSeries = new BoundedSeries();
+  readonly queueWaitSeries = new BoundedSeries();
+
+  /** The queue's total depth changed (enqueue, flush, expiry) at `nowUs`. */
+  recordQueueDepth(nowUs: number, depth: number): void {
+    this.queueDepthSeries.record(nowUs, depth);
+  }
+
+  /** An item flushed at `nowUs` had waited `waitedUs` in the queue. */
+  recordQueueWait(nowUs: number, waitedUs: number): void {
+    this.queueWaitUs.record(waitedUs);
+    this.queueWaitSeries.record(nowUs, waitedUs);
+  }
 
   drop(reason: DropReason, count = 1): void {
     this.dropsByReason[reason] = (this.dropsByReason[reason] ?? 0) + count;
@@ -75,6 +102,11 @@ export class Monitoring {
         queueWaitUs: this.queueWaitUs.toJSON(),
         queueDepth: this.queueDepth.toJSON(),
         sendLatencyUs: this.sendLatencyUs.toJSON(),
+      },
+      series: {
+        queueDepth: this.queueDepthSeries.toJSON(),
+        queueWaitUs: this.queueWaitSeries.toJSON(),
+        recorded: { queueDepth: this.queueDepthSeries.recorded, queueWaitUs: this.queueWaitSeries.recorded },
       },
     };
   }

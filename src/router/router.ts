@@ -364,10 +364,12 @@ export class Router {
     this.send(conn, { type: 'thread_context', thread_id: threadId, ...(this.streams ? { seq: this.streams.lastSeq(key) } : {}) });
     // Flush what waited for this thread, oldest first, before any newer live event.
     const flushed = this.pending ? this.pending.flush(key) : [];
+    const now = this.clock.now();
     for (const { waitedUs } of flushed) {
-      this.monitoring.queueWaitUs.record(waitedUs);
+      this.monitoring.recordQueueWait(now, waitedUs);
       this.monitoring.counters.queueFlushed++;
     }
+    if (flushed.length > 0) this.monitoring.recordQueueDepth(now, this.pending!.depth());
     if (!this.streams) {
       for (const { item } of flushed) this.deliver(item.event, item.run);
       return;
@@ -442,7 +444,10 @@ export class Router {
       // Nobody can take it now: hold it until a connection of this user binds the thread.
       this.monitoring.counters.queued++;
       const key = streamKey(event.user_id, event.thread_id);
-      if (this.pending.queueUntilReady(key, { event, run })) this.monitoring.queueDepth.record(this.pending.depth());
+      if (this.pending.queueUntilReady(key, { event, run })) {
+        this.monitoring.queueDepth.record(this.pending.depth());
+        this.monitoring.recordQueueDepth(this.clock.now(), this.pending.depth());
+      }
       this.trace('router.queued', { eid: event.eid, thread: event.thread_id, depth: this.pending.depth(key) });
       return;
     }
@@ -490,8 +495,13 @@ export class Router {
 
   private onQueueDrop(key: string, item: Waiting, reason: 'queue_overflow' | 'queue_expired', waitedUs: number): void {
     this.monitoring.drop(reason);
-    if (reason === 'queue_expired') this.monitoring.counters.queueExpired++;
-    else this.monitoring.counters.queueOverflowed++;
+    // An overflow leaves the depth as it was (the item was refused); an expiry lowers it.
+    if (reason === 'queue_expired') {
+      this.monitoring.counters.queueExpired++;
+      this.monitoring.recordQueueDepth(this.clock.now(), this.pending!.depth());
+    } else {
+      this.monitoring.counters.queueOverflowed++;
+    }
     this.trace('router.queue_drop', { eid: item.event.eid, reason, waitedUs });
     if (this.streams) {
       // The log keeps the event as a gap so any later binding announces it explicitly.

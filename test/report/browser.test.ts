@@ -164,6 +164,13 @@ describe('HTML report in headless Chromium', () => {
       expect(Number(await toInput.inputValue()) - Number(await fromInput.inputValue())).toBeLessThan(full[1]! - full[0]!);
       await section.locator('button[data-action="reset"]').click();
 
+      // Queue depth over time (the guaranteed runs): a visible step line, and its table's max.
+      const series = page.locator('.series-run').first();
+      const seriesRun = doc.runs[Number(await series.getAttribute('data-run'))]!;
+      await series.scrollIntoViewIfNeeded();
+      expect(await series.locator('svg path.series-line').isVisible()).toBe(true);
+      expect(await series.locator('tr[data-series="queueDepth"] td[data-stat="max"]').textContent()).toBe(String(Math.max(...seriesRun.monitoring.series!.queueDepth.map((p) => p[1]))));
+
       expect(log.errors).toEqual([]);
       expect(log.external).toEqual([]);
       await page.evaluate(() => window.scrollTo(0, 0));

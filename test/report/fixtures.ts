@@ -5,6 +5,7 @@
 import { Histogram, type HistogramJSON } from '../../src/stats/histogram.ts';
 import { RESULTS_SCHEMA, type ResultsDocument, type RunResult, type Summary, type TimelineItem, type FaultWindow } from '../../src/scenario/result.ts';
 import type { Counts, Violation } from '../../src/oracle/judge.ts';
+import type { MonitoringSnapshot } from '../../src/router/monitoring.ts';
 
 /** Deterministic PRNG (mulberry32). */
 export function prng(seed: number): () => number {
@@ -95,6 +96,25 @@ function summarise(runs: RunResult[], thresholds: string[]): Summary {
     thresholds: results,
     failedSeeds: runs.filter((r) => r.verdict === 'fail').map((r) => r.seed),
   };
+}
+
+/** A queue's series as the router records them: the depth after each enqueue and flush, each wait at its flush. */
+function queueSeries(rand: () => number, waits: number[], durationUs: number): NonNullable<MonitoringSnapshot['series']> {
+  const changes: Array<[tUs: number, delta: number, waitedUs: number]> = [];
+  for (const w of waits) {
+    const t = Math.floor(rand() * (durationUs - w));
+    changes.push([t, 1, 0], [t + w, -1, w]);
+  }
+  changes.sort((a, b) => a[0] - b[0] || b[1] - a[1]); // an enqueue before a flush at the same time
+  let depth = 0;
+  const queueDepth: Array<[number, number]> = [];
+  const queueWaitUs: Array<[number, number]> = [];
+  for (const [t, delta, w] of changes) {
+    depth += delta;
+    queueDepth.push([t, depth]);
+    if (delta < 0) queueWaitUs.push([t, w]);
+  }
+  return { queueDepth, queueWaitUs, recorded: { queueDepth: queueDepth.length, queueWaitUs: queueWaitUs.length } };
 }
 
 interface ModeModel {
@@ -225,6 +245,8 @@ function makeRun(scenario: string, router: string, seed: number, o: Required<Syn
       },
       dropsByReason: drops,
       histograms: { connectToBindUs: hist(bind), queueWaitUs: hist(queueWait), queueDepth: hist(queueWait.map((w) => Math.floor(w / 10_000))), sendLatencyUs: hist(latencies.slice(0, 200)) },
+      // Its own PRNG, so the rest of the run (and its timeline) is as before.
+      series: queueSeries(prng(seed * 104_729 + router.length), queueWait, durationUs),
     },
     noConnectionWarnings: counts.lost,
     faults,
