@@ -30,7 +30,7 @@ import {
   formatSeeds,
   type ComparisonMetric,
 } from './format.ts';
-import { queueSeriesSection } from './queue-series.ts';
+import { queueSeriesSection, seriesRuns } from './queue-series.ts';
 import { REPORT_CSS } from './style.ts';
 
 export { extractEmbeddedDocument } from './embed.ts';
@@ -517,7 +517,21 @@ export function renderHtmlReport(doc: ResultsDocument, options: HtmlReportOption
   const scenarios = [...new Set(doc.summary.map((s) => s.scenario).concat(doc.runs.map((r) => r.scenario)))];
   const title = options.title ?? `threadline report — ${scenarios.join(', ') || 'no scenarios'}`;
   const prepared = prepareEmbeddedDocument(doc, limits);
-  const embedded = prepared.doc;
+  // Queue series are drawn here, server-side. A large document's embedded copy keeps them only
+  // for the charted runs, so a campaign of many queueing runs does not grow the page
+  // (results.json beside it has them all); a small document is embedded as it is.
+  const large = JSON.stringify(prepared.doc).length > limits.gzipAboveBytes;
+  const charted = new Set(seriesRuns(doc, prepared.timelines.map((t) => t.runIndex)).map((c) => c.run));
+  const embedded: ResultsDocument = !large
+    ? prepared.doc
+    : {
+        ...prepared.doc,
+        runs: prepared.doc.runs.map((r, i) => {
+          if (charted.has(i) || r.monitoring?.series === undefined) return r;
+          const { series: _omitted, ...monitoring } = r.monitoring;
+          return { ...r, monitoring };
+        }),
+      };
   const encoded = encodeEmbedded(embedded, limits.gzipAboveBytes);
   const fuzz = options.fuzz !== undefined ? options.fuzz : doc.fuzz;
   const timelineRuns = new Set(prepared.timelines.map((t) => t.runIndex));
