@@ -12,16 +12,16 @@ import { Scheduler } from '../sim/scheduler.ts';
 import { createRandom } from '../sim/rng.ts';
 import { Trace } from '../sim/trace.ts';
 import { SimNetwork } from '../sim/network.ts';
-import type { Distribution } from '../sim/distribution.ts';
 import { Router } from '../router/router.ts';
-import { DEFAULT_AGENT_PROFILE, type AgentProfile } from '../router/agents.ts';
 import type { RouterConfig } from '../router/flags.ts';
 import { TabClient } from '../client/tab-client.ts';
 import { GroundTruth } from '../oracle/recorder.ts';
 import { judge, type Judgement } from '../oracle/judge.ts';
 import type { SocketLike } from '../transport/socket.ts';
 import { expandLoad } from './load.ts';
-import type { Action, ScenarioSpec, TabSpec, UserSpec } from './types.ts';
+import { runTabScript, type TabFaults } from './script.ts';
+import { agentProfileOf } from './profiles.ts';
+import type { ScenarioSpec, TabSpec, UserSpec } from './types.ts';
 import type { FaultWindow, RunResult } from './result.ts';
 import { buildTimeline } from './timeline.ts';
 
@@ -109,7 +109,7 @@ export async function runScenario(spec: ScenarioSpec, config: RouterConfig, seed
     rng: rng.fork('router'),
     ownership,
     ...(spec.server?.lookupMs ? { lookupMs: spec.server.lookupMs } : {}),
-    agentProfile: agentProfile(spec),
+    agentProfile: agentProfileOf(spec),
     authenticate: (hs) => userFromToken(tokenOf(hs.url)),
     ...(spec.server?.rateLimitPerS ? { rateLimitPerS: spec.server.rateLimitPerS } : {}),
     wireAtStart: injectionDelayMs === 0,
@@ -174,12 +174,33 @@ export async function runScenario(spec: ScenarioSpec, config: RouterConfig, seed
   const recordFault = (kind: string, tab: string, atUs: number): void => {
     faults.push({ kind, startUs: atUs, endUs: atUs, label: `${kind} ${tab}` });
   };
+  // Fault actions of the scripts act on the tab's current simulated link.
+  const faultsOnLinks: TabFaults = {
+    drop(tab) {
+      const link = linkOfTab.get(tab.id);
+      if (link === undefined || !tab.isOpen) return;
+      recordFault('drop', tab.id, scheduler.now());
+      network.drop(link);
+    },
+    slow(tab, bytesPerS) {
+      const link = linkOfTab.get(tab.id);
+      if (link === undefined) return;
+      recordFault('slow', tab.id, scheduler.now());
+      network.setBandwidth(link, 'toClient', bytesPerS);
+    },
+    halfOpen(tab) {
+      const link = linkOfTab.get(tab.id);
+      if (link === undefined) return;
+      recordFault('half-open', tab.id, scheduler.now());
+      network.halfOpen(link);
+    },
+  };
   const actionsDone = (): void => {
     scriptsRunning--;
   };
   for (const t of tabSpecs) {
     const tab = tabs.get(t.id)!;
-    scheduler.at(0, () => runScript(t.actions, tab, scheduler, network, linkOfTab, recordFault).finally(actionsDone), `tab:${t.id}:script`);
+    scheduler.at(0, () => runTabScript(t.actions, tab, scheduler, faultsOnLinks).finally(actionsDone), `tab:${t.id}:script`);
   }
   // Once scripts are done and no agent runs, stop heartbeats so the run can go idle.
   const quiesceCheck = (): void => {
@@ -224,91 +245,7 @@ export async function runScenario(spec: ScenarioSpec, config: RouterConfig, seed
   return { result, judgement, trace, truth };
 }
 
-async function runScript(
-  actions: Action[],
-  tab: TabClient,
-  clock: Scheduler,
-  network: SimNetwork,
-  linkOfTab: Map<string, string>,
-  recordFault: (kind: string, tab: string, atUs: number) => void,
-): Promise<void> {
-  for (const action of actions) {
-    if (action.at !== undefined) {
-      const targetUs = Math.round(action.at * 1_000);
-      if (targetUs > clock.now()) await clock.sleep(targetUs - clock.now());
-    }
-    if (action.when !== undefined) {
-      const waited = tab.waitFor(action.when.received, action.when.thread);
-      if (action.when.timeoutMs !== undefined) {
-        await clock.timeout(waited, action.when.timeoutMs * 1_000, 'wait').catch(() => {});
-      } else {
-        await waited;
-      }
-    }
-    if (action.after !== undefined && action.after > 0) await clock.sleep(Math.round(action.after * 1_000));
-    const link = (): string | undefined => linkOfTab.get(tab.id);
-    switch (action.do) {
-      case 'connect':
-        tab.connect(action.thread ?? null);
-        break;
-      case 'send': {
-        const count = action.count ?? 1;
-        for (let i = 0; i < count; i++) {
-          if (i > 0 && (action.intervalMs ?? 0) > 0) await clock.sleep(Math.round(action.intervalMs! * 1_000));
-          tab.send(action.thread, action.payloadUser);
-        }
-        break;
-      }
-      case 'switch':
-        tab.switchTo(action.thread);
-        break;
-      case 'close':
-        tab.close();
-        break;
-      case 'drop': {
-        const l = link();
-        if (l !== undefined && tab.isOpen) {
-          recordFault('drop', tab.id, clock.now());
-          network.drop(l);
-        }
-        break;
-      }
-      case 'reconnect':
-        tab.reconnect(action.thread ?? null);
-        break;
-      case 'slow': {
-        const l = link();
-        if (l !== undefined) {
-          recordFault('slow', tab.id, clock.now());
-          network.setBandwidth(l, 'toClient', action.bytesPerS);
-        }
-        break;
-      }
-      case 'half-open': {
-        const l = link();
-        if (l !== undefined) {
-          recordFault('half-open', tab.id, clock.now());
-          network.halfOpen(l);
-        }
-        break;
-      }
-      case 'wait':
-        break;
-    }
-  }
-}
 
-function agentProfile(spec: ScenarioSpec): AgentProfile {
-  const a = spec.agent ?? {};
-  const pick = (d: Distribution | undefined, fallback: Distribution): Distribution => d ?? fallback;
-  return {
-    startMs: pick(a.startMs, DEFAULT_AGENT_PROFILE.startMs),
-    thinkMs: pick(a.thinkMs, DEFAULT_AGENT_PROFILE.thinkMs),
-    toolCalls: pick(a.toolCalls, DEFAULT_AGENT_PROFILE.toolCalls),
-    toolMs: pick(a.toolMs, DEFAULT_AGENT_PROFILE.toolMs),
-    finishMs: pick(a.finishMs, DEFAULT_AGENT_PROFILE.finishMs),
-  };
-}
 
 /** Simulated tokens are "user:<id>"; the real server uses HMAC-signed tokens (src/transport). */
 export function tokenFor(user: string): string {

@@ -35,7 +35,8 @@ import { GroundTruth } from '../oracle/recorder.ts';
 import { judge, type Judgement, type Violation } from '../oracle/judge.ts';
 import { AGENT_EVENT_TYPES, isAgentEventType, type AgentEventType } from '../protocol.ts';
 import { DEFAULT_DEADLINE_MS, materialise } from '../scenario/runner.ts';
-import type { Action, ScenarioSpec } from '../scenario/types.ts';
+import type { ScenarioSpec } from '../scenario/types.ts';
+import { runTabScript, type TabFaults } from '../scenario/script.ts';
 import type { RunResult } from '../scenario/result.ts';
 import { Histogram, type HistogramJSON } from '../stats/histogram.ts';
 import type { RunContext } from '../router/agents.ts';
@@ -185,7 +186,7 @@ export async function probeServer(options: ProbeOptions): Promise<ProbeReport> {
   for (const t of tabSpecs) {
     const tab = tabs.get(t.id)!;
     clock.setTimer(0, () =>
-      runProbeScript(t.actions, tab, clock, sockets, unsupported).finally(() => {
+      runTabScript(t.actions, tab, clock, probeFaults(sockets, unsupported), { defaultWhenTimeoutMs: 30_000 }).finally(() => {
         scriptsRunning--;
       }), `tab:${t.id}:script`);
   }
@@ -411,49 +412,19 @@ function inferProduced(truth: GroundTruth, observed: Map<string, Observed>, refu
   return { messagesSent, messagesRefused, runsExpected, runsSeen: runs.size, runsMissing, eventsInferred, unmatchedRuns, runOfMessage };
 }
 
-async function runProbeScript(actions: Action[], tab: TabClient, clock: RealClock, sockets: Map<string, WebSocket>, unsupported: string[]): Promise<void> {
-  for (const action of actions) {
-    if (action.at !== undefined) {
-      const targetUs = Math.round(action.at * 1_000);
-      if (targetUs > clock.now()) await clock.sleep(targetUs - clock.now());
-    }
-    if (action.when !== undefined) {
-      const waited = tab.waitFor(action.when.received, action.when.thread);
-      await clock.timeout(waited, (action.when.timeoutMs ?? 30_000) * 1_000, 'wait').catch(() => {});
-    }
-    if (action.after !== undefined && action.after > 0) await clock.sleep(Math.round(action.after * 1_000));
-    switch (action.do) {
-      case 'connect':
-        tab.connect(action.thread ?? null);
-        break;
-      case 'send': {
-        const count = action.count ?? 1;
-        for (let i = 0; i < count; i++) {
-          if (i > 0 && (action.intervalMs ?? 0) > 0) await clock.sleep(Math.round(action.intervalMs! * 1_000));
-          tab.send(action.thread, action.payloadUser);
-        }
-        break;
-      }
-      case 'switch':
-        tab.switchTo(action.thread);
-        break;
-      case 'close':
-        tab.close();
-        break;
-      case 'drop':
-        if (tab.isOpen) sockets.get(tab.id)?.terminate();
-        break;
-      case 'reconnect':
-        tab.reconnect(action.thread ?? null);
-        break;
-      case 'slow':
-      case 'half-open':
-        unsupported.push(`${action.do} on ${tab.id}: not supported by the probe (use \`threadline proxy\` between the probe and the server)`);
-        break;
-      case 'wait':
-        break;
-    }
-  }
+
+/** The probe can drop its own sockets; slowing or half-opening a link needs the chaos proxy. */
+function probeFaults(sockets: Map<string, WebSocket>, unsupported: string[]): TabFaults {
+  const needsProxy = (kind: string, tab: TabClient): void => {
+    unsupported.push(`${kind} on ${tab.id}: not supported by the probe (use \`threadline proxy\` between the probe and the server)`);
+  };
+  return {
+    drop(tab) {
+      if (tab.isOpen) sockets.get(tab.id)?.terminate();
+    },
+    slow: (tab) => needsProxy('slow', tab),
+    halfOpen: (tab) => needsProxy('half-open', tab),
+  };
 }
 
 /** The server URL for a TabClient path+query, with the adapter's parameter names and the token placement. */

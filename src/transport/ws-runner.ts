@@ -27,14 +27,14 @@ import { randomBytes } from 'node:crypto';
 import { WebSocket } from 'ws';
 import { createRandom } from '../sim/rng.ts';
 import { Trace } from '../sim/trace.ts';
-import type { Distribution } from '../sim/distribution.ts';
-import { DEFAULT_AGENT_PROFILE, type AgentProfile } from '../router/agents.ts';
 import type { RouterConfig } from '../router/flags.ts';
 import { TabClient, type ClientSocketLike } from '../client/tab-client.ts';
 import { GroundTruth } from '../oracle/recorder.ts';
 import { judge } from '../oracle/judge.ts';
 import { DEFAULT_DEADLINE_MS, materialise, type RunOutput } from '../scenario/runner.ts';
-import type { Action, ScenarioSpec } from '../scenario/types.ts';
+import { runTabScript, type TabFaults } from '../scenario/script.ts';
+import { agentProfileOf } from '../scenario/profiles.ts';
+import type { ScenarioSpec } from '../scenario/types.ts';
 import type { FaultWindow, RunResult } from '../scenario/result.ts';
 import { buildTimeline } from '../scenario/timeline.ts';
 import { signToken } from './auth.ts';
@@ -113,7 +113,7 @@ export async function runScenarioWs(
       ownership,
       ownershipByNaming: false,
       ...(spec.server?.lookupMs ? { lookupMs: spec.server.lookupMs } : {}),
-      agentProfile: agentProfile(spec),
+      agentProfile: agentProfileOf(spec),
       ...(spec.server?.rateLimitPerS ? { rateLimitPerS: spec.server.rateLimitPerS } : {}),
       ...(spec.server?.injectionDelayMs ? { injectionDelayMs: spec.server.injectionDelayMs } : {}),
       heartbeatMs: 0,
@@ -205,7 +205,7 @@ export async function runScenarioWs(
     for (const t of tabSpecs) {
       const tab = tabs.get(t.id)!;
       clock.setTimer(0, () =>
-        runScript(t.actions, tab, ctx).then(
+        runTabScript(t.actions, tab, ctx.clock, wsFaults(ctx)).then(
           () => scriptsRunning--,
           (error: unknown) => {
             scriptsRunning--;
@@ -330,6 +330,30 @@ export function needsProxyFor(spec: ScenarioSpec): boolean {
   return spec.tabs.some((t) => t.actions.some((a) => a.do === 'slow' || a.do === 'half-open'));
 }
 
+/** Fault actions over real sockets: through the chaos proxy when there is one. */
+function wsFaults(ctx: ScriptContext): TabFaults {
+  const { clock } = ctx;
+  return {
+    drop(tab) {
+      const ws = ctx.clientSockets.get(tab.id);
+      if (!ws || !tab.isOpen) return;
+      ctx.recordFault('drop', tab.id, clock.now());
+      if (ctx.proxy && tab.connectionId) ctx.proxy.drop([tab.connectionId]);
+      else ws.terminate();
+    },
+    slow(tab, bytesPerS) {
+      if (!ctx.proxy || !tab.connectionId) return;
+      ctx.recordFault('slow', tab.id, clock.now());
+      ctx.proxy.setBandwidth([tab.connectionId], 'toClient', bytesPerS);
+    },
+    halfOpen(tab) {
+      if (!ctx.proxy || !tab.connectionId || !tab.isOpen) return;
+      ctx.recordFault('half-open', tab.id, clock.now());
+      ctx.proxy.halfOpen([tab.connectionId]);
+    },
+  };
+}
+
 interface ScriptContext {
   clock: RealClock;
   proxy: RunningProxy | null;
@@ -339,83 +363,7 @@ interface ScriptContext {
   faults: FaultWindow[];
 }
 
-async function runScript(actions: Action[], tab: TabClient, ctx: ScriptContext): Promise<void> {
-  const { clock } = ctx;
-  for (const action of actions) {
-    if (action.at !== undefined) {
-      const targetUs = Math.round(action.at * 1_000);
-      if (targetUs > clock.now()) await clock.sleep(targetUs - clock.now());
-    }
-    if (action.when !== undefined) {
-      const waited = tab.waitFor(action.when.received, action.when.thread);
-      if (action.when.timeoutMs !== undefined) {
-        await clock.timeout(waited, action.when.timeoutMs * 1_000, 'wait').catch(() => {});
-      } else {
-        await waited;
-      }
-    }
-    if (action.after !== undefined && action.after > 0) await clock.sleep(Math.round(action.after * 1_000));
-    switch (action.do) {
-      case 'connect':
-        tab.connect(action.thread ?? null);
-        break;
-      case 'send': {
-        const count = action.count ?? 1;
-        for (let i = 0; i < count; i++) {
-          if (i > 0 && (action.intervalMs ?? 0) > 0) await clock.sleep(Math.round(action.intervalMs! * 1_000));
-          tab.send(action.thread, action.payloadUser);
-        }
-        break;
-      }
-      case 'switch':
-        tab.switchTo(action.thread);
-        break;
-      case 'close':
-        tab.close();
-        break;
-      case 'drop': {
-        const ws = ctx.clientSockets.get(tab.id);
-        if (ws && tab.isOpen) {
-          ctx.recordFault('drop', tab.id, clock.now());
-          if (ctx.proxy && tab.connectionId) ctx.proxy.drop([tab.connectionId]);
-          else ws.terminate();
-        }
-        break;
-      }
-      case 'reconnect':
-        tab.reconnect(action.thread ?? null);
-        break;
-      case 'slow': {
-        if (ctx.proxy && tab.connectionId) {
-          ctx.recordFault('slow', tab.id, clock.now());
-          ctx.proxy.setBandwidth([tab.connectionId], 'toClient', action.bytesPerS);
-        }
-        break;
-      }
-      case 'half-open': {
-        if (ctx.proxy && tab.connectionId && tab.isOpen) {
-          ctx.recordFault('half-open', tab.id, clock.now());
-          ctx.proxy.halfOpen([tab.connectionId]);
-        }
-        break;
-      }
-      case 'wait':
-        break;
-    }
-  }
-}
 
-function agentProfile(spec: ScenarioSpec): AgentProfile {
-  const a = spec.agent ?? {};
-  const pick = (d: Distribution | undefined, fallback: Distribution): Distribution => d ?? fallback;
-  return {
-    startMs: pick(a.startMs, DEFAULT_AGENT_PROFILE.startMs),
-    thinkMs: pick(a.thinkMs, DEFAULT_AGENT_PROFILE.thinkMs),
-    toolCalls: pick(a.toolCalls, DEFAULT_AGENT_PROFILE.toolCalls),
-    toolMs: pick(a.toolMs, DEFAULT_AGENT_PROFILE.toolMs),
-    finishMs: pick(a.finishMs, DEFAULT_AGENT_PROFILE.finishMs),
-  };
-}
 
 // ---- In-flight accounting ------------------------------------------------------------------------
 
