@@ -21,6 +21,7 @@
 import { type Clock, type TimerHandle, timeoutWith, formatUs } from './clock.ts';
 import { createRandom, type Random } from './rng.ts';
 import type { Trace } from './trace.ts';
+import { LazyHeap } from './heap.ts';
 
 export interface SchedulerOptions {
   /** Seed of the run; named in budget errors and used for tie-breaking. */
@@ -90,7 +91,8 @@ const DEFAULT_MAX_TIME_US = 7 * 24 * 3600 * 1_000_000;
 const drainMicrotasks = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export class Scheduler implements Clock {
-  private readonly heap: SimEvent[] = [];
+  /** Ordered by (time, tie key, insertion sequence): a strict total order, so runs are reproducible. */
+  private readonly heap = new LazyHeap<SimEvent>((a, b) => (a.t !== b.t ? a.t < b.t : a.key !== b.key ? a.key < b.key : a.seq < b.seq));
   private nowUs = 0;
   private seq = 0;
   private live = 0;
@@ -154,7 +156,7 @@ export class Scheduler implements Clock {
   at(timeUs: number, callback: () => unknown, label = 'event'): TimerHandle {
     const t = Math.max(this.nowUs, Math.round(timeUs));
     const ev = new SimEvent(t, this.tieRng ? this.tieRng.int(0, 0x3fffffff) : 0, this.seq++, callback, label);
-    this.push(ev);
+    this.heap.push(ev);
     this.live++;
     return ev;
   }
@@ -188,7 +190,7 @@ export class Scheduler implements Clock {
       await drainMicrotasks();
       this.throwAsyncError();
       for (;;) {
-        const head = this.peekLive();
+        const head = this.heap.peekLive();
         if (head === undefined || head.t > limitUs) break;
         const t = head.t;
         if (t > this.maxTimeUs) {
@@ -196,8 +198,8 @@ export class Scheduler implements Clock {
         }
         this.nowUs = t;
         // One batch: every event due at t, including ones scheduled at t during the batch.
-        for (let ev = this.peekLive(); ev !== undefined && ev.t === t; ev = this.peekLive()) {
-          this.pop();
+        for (let ev = this.heap.peekLive(); ev !== undefined && ev.t === t; ev = this.heap.peekLive()) {
+          this.heap.pop();
           this.live--;
           ev.cancelled = true; // fired: a later cancel is a no-op
           if (++this.executed > this.maxEvents) {
@@ -234,52 +236,5 @@ export class Scheduler implements Clock {
       this.asyncError = null;
       throw new CallbackError(label, atUs, error);
     }
-  }
-
-  // ---- Binary heap with lazy deletion ----------------------------------------------------------
-
-  private peekLive(): SimEvent | undefined {
-    while (this.heap.length > 0 && this.heap[0]!.cancelled) this.pop();
-    return this.heap[0];
-  }
-
-  private static less(a: SimEvent, b: SimEvent): boolean {
-    if (a.t !== b.t) return a.t < b.t;
-    if (a.key !== b.key) return a.key < b.key;
-    return a.seq < b.seq;
-  }
-
-  private push(ev: SimEvent): void {
-    const heap = this.heap;
-    heap.push(ev);
-    let i = heap.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!Scheduler.less(ev, heap[parent]!)) break;
-      heap[i] = heap[parent]!;
-      i = parent;
-    }
-    heap[i] = ev;
-  }
-
-  private pop(): SimEvent | undefined {
-    const heap = this.heap;
-    const top = heap[0];
-    const last = heap.pop();
-    if (heap.length > 0 && last !== undefined) {
-      let i = 0;
-      const n = heap.length;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= n) break;
-        const r = l + 1;
-        const c = r < n && Scheduler.less(heap[r]!, heap[l]!) ? r : l;
-        if (!Scheduler.less(heap[c]!, last)) break;
-        heap[i] = heap[c]!;
-        i = c;
-      }
-      heap[i] = last;
-    }
-    return top;
   }
 }

@@ -23,6 +23,7 @@
  *
  * This file and the ws adapters are the only places that touch real time.
  */
+import { LazyHeap } from '../sim/heap.ts';
 import { performance } from 'node:perf_hooks';
 import { type Clock, type TimerHandle, timeoutWith } from '../sim/clock.ts';
 
@@ -50,7 +51,8 @@ export class RealClock implements Clock {
   private startMs: number;
   private skippedUs = 0;
   private lastNow = 0;
-  private readonly heap: RealTimer[] = [];
+  /** Ordered by (due time, creation order), as in the simulated scheduler. */
+  private readonly heap = new LazyHeap<RealTimer>((a, b) => (a.dueUs !== b.dueUs ? a.dueUs < b.dueUs : a.seq < b.seq));
   private seq = 0;
   private live = 0;
   private disposed = false;
@@ -93,9 +95,9 @@ export class RealClock implements Clock {
       timer.cancelled = true;
       return timer;
     }
-    this.push(timer);
+    this.heap.push(timer);
     this.live++;
-    if (this.heap[0] === timer) this.arm();
+    if (this.heap.peek() === timer) this.arm();
     return timer;
   }
 
@@ -125,12 +127,12 @@ export class RealClock implements Clock {
 
   /** Due time of the earliest pending timer, or null. */
   nextDueUs(): number | null {
-    return this.peekLive()?.dueUs ?? null;
+    return this.heap.peekLive()?.dueUs ?? null;
   }
 
   /** Label of the earliest pending timer (diagnostics). */
   nextLabel(): string | null {
-    return this.peekLive()?.label ?? null;
+    return this.heap.peekLive()?.label ?? null;
   }
 
   /** Virtual time skipped so far by `advanceTo`. */
@@ -172,7 +174,7 @@ export class RealClock implements Clock {
   dispose(): void {
     this.disposed = true;
     for (const t of this.heap) t.cancelled = true;
-    this.heap.length = 0;
+    this.heap.clear();
     this.live = 0;
     this.disarm();
   }
@@ -193,7 +195,7 @@ export class RealClock implements Clock {
   private arm(): void {
     if (this.disposed) return;
     this.disarm();
-    const head = this.peekLive();
+    const head = this.heap.peekLive();
     if (!head) return;
     const waitRealUs = (head.dueUs - this.now()) * this.timeScale;
     if (waitRealUs > this.spinUs) {
@@ -217,8 +219,8 @@ export class RealClock implements Clock {
 
   private fireDue(): void {
     const now = this.now();
-    for (let t = this.peekLive(); t !== undefined && t.dueUs <= now && !this.disposed; t = this.peekLive()) {
-      this.pop();
+    for (let t = this.heap.peekLive(); t !== undefined && t.dueUs <= now && !this.disposed; t = this.heap.peekLive()) {
+      this.heap.pop();
       this.live--;
       t.cancelled = true;
       this.fired++;
@@ -236,50 +238,5 @@ export class RealClock implements Clock {
   private report(error: unknown, label: string): void {
     if (this.onError) this.onError(error, label);
     else this.errors.push({ label, error });
-  }
-
-  // ---- Heap (lazy deletion) ------------------------------------------------------------------------
-
-  private peekLive(): RealTimer | undefined {
-    while (this.heap.length > 0 && this.heap[0]!.cancelled) this.pop();
-    return this.heap[0];
-  }
-
-  private static less(a: RealTimer, b: RealTimer): boolean {
-    return a.dueUs !== b.dueUs ? a.dueUs < b.dueUs : a.seq < b.seq;
-  }
-
-  private push(t: RealTimer): void {
-    const heap = this.heap;
-    heap.push(t);
-    let i = heap.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!RealClock.less(t, heap[parent]!)) break;
-      heap[i] = heap[parent]!;
-      i = parent;
-    }
-    heap[i] = t;
-  }
-
-  private pop(): RealTimer | undefined {
-    const heap = this.heap;
-    const top = heap[0];
-    const last = heap.pop();
-    if (heap.length > 0 && last !== undefined) {
-      let i = 0;
-      const n = heap.length;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= n) break;
-        const r = l + 1;
-        const c = r < n && RealClock.less(heap[r]!, heap[l]!) ? r : l;
-        if (!RealClock.less(heap[c]!, last)) break;
-        heap[i] = heap[c]!;
-        i = c;
-      }
-      heap[i] = last;
-    }
-    return top;
   }
 }
