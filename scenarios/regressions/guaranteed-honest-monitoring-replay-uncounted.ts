@@ -52,7 +52,7 @@ import { defineScenario } from '../../src/scenario/types.ts';
 export const meta = {
   "router": "guaranteed",
   "seed": 281956,
-  "traceHash": "8022c6f445c62058058b524dff2188c509f4ae501a69f7580c2f67f0e4799b84",
+  "traceHash": "6ffba3e44fed6a95fd7a3843e3b613edbe83c680e9d453128bf95a7f77c02d25",
   "invariant": "honest-monitoring",
   "invariants": ["honest-monitoring"],
 };

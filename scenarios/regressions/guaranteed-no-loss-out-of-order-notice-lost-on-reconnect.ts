@@ -90,7 +90,7 @@ import { defineScenario } from '../../src/scenario/types.ts';
 export const meta = {
   "router": "guaranteed",
   "seed": 10,
-  "traceHash": "97c631c3da55f11bc05f0d3981015c309880abb3ecaebe4c56cf5d6443297e8f",
+  "traceHash": "9e9a74f778a9caa44b3ca806764f7456891ee9ba8e829b82d684d8a118261869",
   "invariant": "no-loss",
   "invariants": ["no-loss"],
 };

@@ -80,6 +80,8 @@ export class TabClient {
   /** Threads this tab has shown or written to: a reconnect resumes each of them. */
   private readonly interest = new Set<string>();
   private readonly seenMsgIds = new Set<string>();
+  /** Sequence ranges the server announced as skipped, per thread (gap notices). */
+  private readonly gaps = new Map<string, Array<[number, number]>>();
   private readonly waiters: Array<{ type: string; thread?: string | undefined; resolve: () => void }> = [];
   private reconnectTimer: TimerHandle | null = null;
   private heartbeatTimer: TimerHandle | null = null;
@@ -198,6 +200,10 @@ export class TabClient {
     return Object.keys(positions).length > 0 ? positions : null;
   }
 
+  private isGapped(thread: string, seq: number): boolean {
+    return (this.gaps.get(thread) ?? []).some(([from, to]) => seq >= from && seq <= to);
+  }
+
   /** Send raw text (bad-input tests). */
   sendRaw(text: string): void {
     this.socket?.send(text);
@@ -223,6 +229,9 @@ export class TabClient {
         if (this.seenMsgIds.has(event.msg_id)) handed = false;
         else this.seenMsgIds.add(event.msg_id);
       }
+      // A sequence number the server already declared skipped (a gap notice) stays skipped: the
+      // application showed the discontinuity, so a late copy would contradict it.
+      if (handed && event.seq !== undefined && this.isGapped(event.thread_id, event.seq)) handed = false;
       if (event.seq !== undefined) {
         const prev = this.lastSeq.get(event.thread_id) ?? 0;
         if (event.seq > prev) this.lastSeq.set(event.thread_id, event.seq);
@@ -240,10 +249,14 @@ export class TabClient {
       return;
     }
     switch (frame.type) {
-      case 'gap':
+      case 'gap': {
         if (frame.to_seq > (this.lastSeq.get(frame.thread_id) ?? 0)) this.lastSeq.set(frame.thread_id, frame.to_seq);
+        const ranges = this.gaps.get(frame.thread_id) ?? [];
+        ranges.push([frame.from_seq, frame.to_seq]);
+        this.gaps.set(frame.thread_id, ranges);
         this.observer.gap(this.id, conn, frame, now);
         return;
+      }
       case 'connection_ready':
         this.serverConnectionId = frame.connection_id;
         this.observer.serverConnection(this.id, conn, frame.connection_id);

@@ -198,20 +198,27 @@ export function judge(truth: GroundTruth, options: JudgeOptions): Judgement {
       });
       continue;
     }
-    if (!owedPairs.has(`${d.tab}|${d.eid}`)) counts.stray++;
-    const orderKey = `${d.conn}\u0000${m.threadId}`;
-    const prev = lastOrder.get(orderKey);
-    if (prev && prev.order > m.order) {
+    const owed = owedPairs.has(`${d.tab}|${d.eid}`);
+    if (!owed) counts.stray++;
+    // Order. Within a run (FAILURE-MODES invariants 2 and 7), events reach the application in
+    // the order they were produced, always; with resume the application sees one stream per
+    // tab across its connections, so that scope is the tab. Across runs (DESIGN: per connection
+    // and thread), the events a connection was owed on a thread arrive in production order.
+    // History it was not owed (a catch-up after it came back to a thread) may arrive after newer
+    // events of other runs: a client files it by sequence number.
+    const keys = [`run\u0000${scope}\u0000${m.runId}`, ...(owed ? [`thread\u0000${d.conn}\u0000${m.threadId}`] : [])];
+    const prev = keys.map((k) => lastOrder.get(k)).find((p) => p !== undefined && p.order > m.order);
+    if (prev) {
       counts.outOfOrder++;
       addViolation({
         invariant: 'order',
         messageId: d.eid,
         connectionId: d.conn,
         atUs: d.atUs,
-        explanation: `${m.type} of ${m.runId} (produced at ${formatUs(m.producedAtUs)}) reached ${d.conn} at ${formatUs(d.atUs)}, after ${prev.eid}, which was produced later`,
+        explanation: `${m.type} of ${m.runId} (produced at ${formatUs(m.producedAtUs)}) reached ${d.conn} at ${formatUs(d.atUs)}, after ${prev.eid}, which was produced later${resume && prev.eid.startsWith(`${m.runId}#`) ? ' (a run\'s order is judged per tab across its connections)' : ''}`,
       });
     } else {
-      lastOrder.set(orderKey, { order: m.order, eid: d.eid });
+      for (const k of keys) lastOrder.set(k, { order: m.order, eid: d.eid });
     }
   }
 

@@ -306,10 +306,17 @@ export class Router {
       }
       // Out-of-order notices for this tab below its position: announce them again (idempotent).
       const regap = this.streams.producedSince(key, 0, this.clock.now()).filter((e) => e.seq <= seq && this.manager.wasGappedTo(e.frame, conn));
-      if (regap.length > 0) {
-        this.manager.sendGap(conn, { type: 'gap', thread_id: threadId, from_seq: regap[0]!.seq, to_seq: regap[regap.length - 1]!.seq, reason: 'out_of_order', eids: regap.map((e) => e.frame.eid) });
+      // One notice per event: a range would also cover sequence numbers the tab may still get.
+      for (const e of regap) {
+        this.manager.sendGap(conn, { type: 'gap', thread_id: threadId, from_seq: e.seq, to_seq: e.seq, reason: 'out_of_order', eids: [e.frame.eid] });
       }
-      this.replay(conn, threadId, entries);
+      // Replay whole runs: a run with events after the client's position also gets its earlier
+      // retained events, first. Otherwise the tab could show a run's later events and get the
+      // earlier ones only from a later catch-up, out of the run's order (found by fuzzing). The
+      // client drops the ones it already has by msg_id.
+      const touched = new Set(entries.map((e) => e.frame.run_id));
+      const earlier = touched.size === 0 ? [] : this.streams.since(key, 0, this.clock.now()).entries.filter((e) => e.seq <= seq && touched.has(e.frame.run_id));
+      this.replay(conn, threadId, [...earlier, ...entries]);
       if (this.config.flags.runScopedDelivery) this.carry(conn, threadId);
     }
   }

@@ -166,4 +166,46 @@ describe('oracle', () => {
     t.received('k1', 'k1#2', ev[2]!, true, 5_100);
     expect(judge(t, resume).verdict).toBe('pass');
   });
+
+  it('with resume, order is judged per tab across its connections; within a run always', () => {
+    const t = world();
+    const ev = produce(t, 'run-1', [3_000, 4_000, 5_000]);
+    t.received('k1', 'k1#1', ev[2]!, true, 6_000);
+    t.closed('k1', 'k1#1', 1006, 'remote', 6_500);
+    t.connecting('k1', 'k1#2', 'A', 7_000);
+    t.opened('k1', 'k1#2', 7_500);
+    t.received('k1', 'k1#2', ev[0]!, true, 8_000);
+    t.received('k1', 'k1#2', ev[1]!, true, 8_100);
+    const resume = { resumeWindowUs: 120_000_000, deadlineUs: 30_000_000 };
+    const j = judge(t, resume);
+    expect(j.counts.outOfOrder).toBe(2);
+    expect(j.violations.every((v) => v.invariant === 'order' && v.explanation.includes('per tab'))).toBe(true);
+    // Without resume, each connection is its own stream: the new connection's order is its own.
+    expect(judge(t, opts).counts.outOfOrder).toBe(0);
+  });
+
+  it('history the tab was not owed may arrive after newer events of another run, but never out of its own run\'s order', () => {
+    const t = world();
+    const mine = produce(t, 'run-1', [3_000, 5_000, 7_000]);
+    t.addTab('k9', 'u1');
+    t.sent('k9', 'k9#1', 'k9-m1', 'A', 2_500);
+    const other = ['agent_started', 'agent_thinking', 'agent_completed'].map((type, i) => {
+      t.producedEvent({ eid: `run-2#${i}`, index: i, type: type as never, producedAtUs: 4_000 + i * 2_000, run: { runId: 'run-2', userId: 'u1', threadId: 'A', originConnectionId: 'c9', messageId: 'k9-m1' } });
+      return { type: type as never, user_id: 'u1', thread_id: 'A', run_id: 'run-2', ts: 0, eid: `run-2#${i}` };
+    });
+    t.declared('k1', 'B', 'switch', 3_500); // k1 is not owed run-2: it left A before run-2 began
+    mine.forEach((e, i) => t.received('k1', 'k1#1', e, true, 8_000 + i));
+    other.forEach((e, i) => t.received('k1', 'k1#1', e, true, 9_000 + i)); // history, after newer run-1 events
+    expect(judge(t, opts).counts.outOfOrder).toBe(0);
+    // The same history out of its own run's order is a violation, owed or not.
+    t.addTab('k3', 'u1');
+    t.connecting('k3', 'k3#1', 'B', 0);
+    t.declared('k3', 'B', 'connect', 0);
+    t.opened('k3', 'k3#1', 1_000);
+    t.received('k3', 'k3#1', other[2]!, true, 9_000);
+    t.received('k3', 'k3#1', other[0]!, true, 9_100);
+    const j = judge(t, opts);
+    expect(j.counts.outOfOrder).toBe(1);
+    expect(j.violations.find((v) => v.invariant === 'order')!).toMatchObject({ messageId: 'run-2#0', connectionId: 'k3#1' });
+  });
 });
