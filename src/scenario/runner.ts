@@ -16,16 +16,16 @@ import { Router } from '../router/router.ts';
 import type { RouterConfig } from '../router/flags.ts';
 import { TabClient } from '../client/tab-client.ts';
 import { GroundTruth } from '../oracle/recorder.ts';
-import { judge, type Judgement } from '../oracle/judge.ts';
+import type { Judgement } from '../oracle/judge.ts';
 import type { SocketLike } from '../transport/socket.ts';
 import { expandLoad } from './load.ts';
 import { runTabScript, type TabFaults } from './script.ts';
 import { agentProfileOf } from './profiles.ts';
 import type { ScenarioSpec, TabSpec, UserSpec } from './types.ts';
 import type { FaultWindow, RunResult } from './result.ts';
-import { buildTimeline } from './timeline.ts';
+import { resultOfRun } from './result-of-run.ts';
 
-export const DEFAULT_DEADLINE_MS = 30_000;
+export { DEFAULT_DEADLINE_MS } from './result-of-run.ts';
 const DEFAULT_MAX_DURATION_MS = 24 * 3600 * 1_000;
 
 export interface RunOptions {
@@ -69,6 +69,7 @@ export function materialise(spec: ScenarioSpec, seed: number): { users: UserSpec
 }
 
 export async function runScenario(spec: ScenarioSpec, config: RouterConfig, seed: number, options: RunOptions = {}): Promise<RunOutput> {
+  // real-time: wall-clock duration for humans only; it is not in the trace and decides nothing.
   const wallStart = performance.now();
   const trace = new Trace({ keepRecords: options.keepTrace ?? false });
   const rng = createRandom(seed);
@@ -214,34 +215,20 @@ export async function runScenario(spec: ScenarioSpec, config: RouterConfig, seed
 
   await scheduler.runUntilIdle();
 
-  const flags = config.flags;
-  const judgement = judge(truth, {
-    resumeWindowUs: flags.resumeWindowMs * 1_000,
-    deadlineUs: (spec.deadlineMs ?? DEFAULT_DEADLINE_MS) * 1_000,
-    routerReportedDelivered: router.monitoring.counters.eventsReportedDelivered,
-  });
-  const timelineMode = options.timeline ?? 'failing';
-  const wantTimeline = timelineMode === 'always' || (timelineMode === 'failing' && judgement.verdict === 'fail');
-  const timeline = wantTimeline ? buildTimeline(truth, judgement, options.maxTimelineItems ?? 5_000) : undefined;
-  const result: RunResult = {
-    scenario: spec.name,
-    router: config.name,
+  const { result, judgement } = resultOfRun({
+    spec,
+    config,
     seed,
-    verdict: judgement.verdict,
-    traceHash: trace.hash(),
-    traceRecords: trace.size,
+    truth,
+    trace,
+    router,
     simulatedUs: scheduler.now(),
-    wallMs: Math.round((performance.now() - wallStart) * 100) / 100,
-    counts: judgement.counts,
-    interactions: judgement.interactions,
-    violations: judgement.violations,
-    violationCount: judgement.violations.length,
-    latencyUs: judgement.latencyUs.toJSON(),
-    monitoring: router.monitoring.snapshot(),
-    noConnectionWarnings: router.log.warnings.get('No connections found for thread <id>') ?? 0,
-    faults: faults.sort((a, b) => a.startUs - b.startUs),
-    ...(timeline ? { timeline: timeline.items, timelineTruncated: timeline.truncated } : {}),
-  };
+    // real-time: wall-clock duration for humans only; it is not in the trace and decides nothing.
+    wallMs: performance.now() - wallStart,
+    faults,
+    ...(options.timeline !== undefined ? { timeline: options.timeline } : {}),
+    ...(options.maxTimelineItems !== undefined ? { maxTimelineItems: options.maxTimelineItems } : {}),
+  });
   return { result, judgement, trace, truth };
 }
 

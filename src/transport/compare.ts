@@ -58,6 +58,7 @@ export async function compareSimAndReal(
   const simRuns: RunResult[] = [];
   const wsRuns: RunResult[] = [];
   const unsupported = new Set<string>();
+  // real-time: compare measures the wall time of each transport, outside the simulation.
   let simWall = 0;
   let wsWall = 0;
   let i = 0;

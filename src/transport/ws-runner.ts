@@ -30,13 +30,12 @@ import { Trace } from '../sim/trace.ts';
 import type { RouterConfig } from '../router/flags.ts';
 import { TabClient, type ClientSocketLike } from '../client/tab-client.ts';
 import { GroundTruth } from '../oracle/recorder.ts';
-import { judge } from '../oracle/judge.ts';
-import { DEFAULT_DEADLINE_MS, materialise, type RunOutput } from '../scenario/runner.ts';
+import { materialise, type RunOutput } from '../scenario/runner.ts';
+import { resultOfRun } from '../scenario/result-of-run.ts';
 import { runTabScript, type TabFaults } from '../scenario/script.ts';
 import { agentProfileOf } from '../scenario/profiles.ts';
 import type { ScenarioSpec } from '../scenario/types.ts';
 import type { FaultWindow, RunResult } from '../scenario/result.ts';
-import { buildTimeline } from '../scenario/timeline.ts';
 import { signToken } from './auth.ts';
 import { RealClock } from './real-clock.ts';
 import { startServer, type RunningServer } from './ws-server.ts';
@@ -75,6 +74,7 @@ export async function runScenarioWs(
   seed: number,
   options: { timeScale?: number; keepTrace?: boolean } & WsRunOptions = {},
 ): Promise<WsRunOutput> {
+  // real-time: the ws transport runs on real time by design; this measures its wall duration.
   const wallStart = performance.now();
   const timeScale = options.timeScale ?? DEFAULT_WS_TIME_SCALE;
   const label = `scenario ${spec.name} (router ${config.name}, seed ${seed}, ws transport)`;
@@ -258,36 +258,25 @@ export async function runScenarioWs(
   }
 
   const router = server!.router;
-  const flags = config.flags;
-  const judgement = judge(truth, {
-    resumeWindowUs: flags.resumeWindowMs * 1_000,
-    deadlineUs: (spec.deadlineMs ?? DEFAULT_DEADLINE_MS) * 1_000,
-    routerReportedDelivered: router.monitoring.counters.eventsReportedDelivered,
-  });
-  const timelineMode = options.timeline ?? 'failing';
-  const wantTimeline = timelineMode === 'always' || (timelineMode === 'failing' && judgement.verdict === 'fail');
-  const timeline = wantTimeline ? buildTimeline(truth, judgement, options.maxTimelineItems ?? 5_000) : undefined;
+  // real-time: wall-clock duration for humans only.
   const wallMs = Math.round((performance.now() - wallStart) * 100) / 100;
-  const result: RunResult = {
-    scenario: spec.name,
-    router: config.name,
+  const judged = resultOfRun({
+    spec,
+    config,
     seed,
-    // A run that could not perform every step of its scenario is not a verdict on the scenario.
-    verdict: unsupported.length > 0 ? 'unknown' : judgement.verdict,
-    traceHash: trace.hash(),
-    traceRecords: trace.size,
+    truth,
+    trace,
+    router,
     simulatedUs: clock.now(),
     wallMs,
-    counts: judgement.counts,
-    interactions: judgement.interactions,
-    violations: judgement.violations,
-    violationCount: judgement.violations.length,
-    latencyUs: judgement.latencyUs.toJSON(),
-    monitoring: router.monitoring.snapshot(),
-    noConnectionWarnings: router.log.warnings.get('No connections found for thread <id>') ?? 0,
-    faults: faults.sort((a, b) => a.startUs - b.startUs),
-    ...(timeline ? { timeline: timeline.items, timelineTruncated: timeline.truncated } : {}),
-  };
+    faults,
+    ...(options.timeline !== undefined ? { timeline: options.timeline } : {}),
+    ...(options.maxTimelineItems !== undefined ? { maxTimelineItems: options.maxTimelineItems } : {}),
+  });
+  const judgement = judged.judgement;
+  // A run that could not perform every step of its scenario is not a verdict on the scenario.
+  const result: RunResult = unsupported.length > 0 ? { ...judged.result, verdict: 'unknown' } : judged.result;
+
   return {
     result,
     judgement,
