@@ -24,6 +24,7 @@ import { agentProfileOf } from './profiles.ts';
 import type { ScenarioSpec, TabSpec, UserSpec } from './types.ts';
 import type { FaultWindow, RunResult } from './result.ts';
 import { resultOfRun } from './result-of-run.ts';
+import { observeRouter } from './observers.ts';
 
 export { DEFAULT_DEADLINE_MS } from './result-of-run.ts';
 const DEFAULT_MAX_DURATION_MS = 24 * 3600 * 1_000;
@@ -115,14 +116,7 @@ export async function runScenario(spec: ScenarioSpec, config: RouterConfig, seed
     ...(spec.server?.rateLimitPerS ? { rateLimitPerS: spec.server.rateLimitPerS } : {}),
     wireAtStart: injectionDelayMs === 0,
     logSink: (level, message) => trace.record(scheduler.now(), 'router.log', { level, message }),
-    onTrace: (kind, fields) => {
-      trace.record(scheduler.now(), kind, fields);
-      truth.routerFact(scheduler.now(), kind, fields);
-    },
-    onProduced: (event) => {
-      trace.record(event.producedAtUs, 'agent.produced', { eid: event.eid, type: event.type, run: event.run.runId, thread: event.run.threadId });
-      truth.producedEvent(event);
-    },
+    ...observeRouter(truth, trace, scheduler),
   });
   if (injectionDelayMs > 0) scheduler.setTimer(injectionDelayMs * 1_000, () => router.wire(), 'startup:inject-manager');
 

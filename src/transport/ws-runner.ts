@@ -32,6 +32,7 @@ import { TabClient, type ClientSocketLike } from '../client/tab-client.ts';
 import { GroundTruth } from '../oracle/recorder.ts';
 import { materialise, type RunOutput } from '../scenario/runner.ts';
 import { resultOfRun } from '../scenario/result-of-run.ts';
+import { observeRouter } from '../scenario/observers.ts';
 import { runTabScript, type TabFaults } from '../scenario/script.ts';
 import { agentProfileOf } from '../scenario/profiles.ts';
 import type { ScenarioSpec } from '../scenario/types.ts';
@@ -122,14 +123,7 @@ export async function runScenarioWs(
         if (r.msg === 'connection accepted' || r.msg === 'connection closed' || r.msg === 'listening') return;
         trace.record(clock.now(), 'router.log', { level: r.level, message: r.msg });
       },
-      onTrace: (kind, fields) => {
-        trace.record(clock.now(), kind, fields);
-        truth.routerFact(clock.now(), kind, fields);
-      },
-      onProduced: (event) => {
-        trace.record(event.producedAtUs, 'agent.produced', { eid: event.eid, type: event.type, run: event.run.runId, thread: event.run.threadId });
-        truth.producedEvent(event);
-      },
+      ...observeRouter(truth, trace, clock),
       tap: {
         accepted: (conn) => acct.serverOpened(conn),
         read: (conn) => acct.serverRead(conn),
