@@ -22,7 +22,9 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
   });
   process.exitCode = undefined;
   try {
-    const code = await main(['node', 'threadline', ...args, '--no-color']);
+    // Reports go to the scratch folder, never into the checkout's reports/.
+    const report = args.some((a) => a === '--report' || a === '--no-report') ? [] : ['--report', join(dir, 'reports')];
+    const code = await main(['node', 'threadline', ...args, ...report, '--no-color']);
     return { code, stdout, stderr };
   } finally {
     vi.restoreAllMocks();
