@@ -6,6 +6,7 @@
  */
 import { Histogram, type HistogramJSON } from '../stats/histogram.ts';
 import { escapeHtml, formatCount, formatDuration, formatRate } from './format.ts';
+import { durationTickLabels, percentTickLabels } from './ticks.ts';
 
 export const MODE_ORDER = ['legacy', 'dynamic', 'shipped', 'guaranteed'];
 
@@ -86,10 +87,6 @@ export function displayBins(h: Histogram, edges: number[]): DisplayBin[] {
   return bins;
 }
 
-function decadeLabel(us: number): string {
-  return formatDuration(us);
-}
-
 // ---- Common SVG pieces -----------------------------------------------------------------------
 
 interface Box {
@@ -119,15 +116,20 @@ function logAxis(box: Box, x: (v: number) => number, domain: [number, number], t
   const lo = Math.floor(Math.log10(Math.max(1, domain[0])));
   const hi = Math.ceil(Math.log10(Math.max(1, domain[1])));
   const minor = hi - lo <= 3;
+  const ticks: Array<{ v: number; major: boolean }> = [];
   for (let d = lo; d <= hi; d++) {
     for (const m of minor ? [1, 2, 5] : [1]) {
       const v = m * 10 ** d;
       if (v < domain[0] * 0.999 || v > domain[1] * 1.001) continue;
-      const px = x(v);
-      out += `<line class="grid${m === 1 ? '' : ' minor'}" x1="${r1(px)}" y1="${box.top}" x2="${r1(px)}" y2="${y}"/>`;
-      out += `<text class="tick${m === 1 ? '' : ' minor'}" x="${r1(px)}" y="${y + 14}" text-anchor="middle">${escapeHtml(decadeLabel(v))}</text>`;
+      ticks.push({ v, major: m === 1 });
     }
   }
+  const labels = durationTickLabels(ticks.map((t) => t.v));
+  ticks.forEach(({ v, major }, i) => {
+    const px = x(v);
+    out += `<line class="grid${major ? '' : ' minor'}" x1="${r1(px)}" y1="${box.top}" x2="${r1(px)}" y2="${y}"/>`;
+    out += `<text class="tick${major ? '' : ' minor'}" x="${r1(px)}" y="${y + 14}" text-anchor="middle">${escapeHtml(labels[i])}</text>`;
+  });
   out += `<text class="axis-title" x="${(box.left + box.width - box.right) / 2}" y="${box.height - 4}" text-anchor="middle">${escapeHtml(title)}</text>`;
   return out;
 }
@@ -139,14 +141,23 @@ function niceStep(span: number, target: number): number {
   return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
 }
 
+/** Values from the first multiple of `step` at or above `lo` up to `hi` (float-safe). */
+function stepValues(lo: number, hi: number, step: number): number[] {
+  const values: number[] = [];
+  const first = Math.ceil(lo / step - 1e-9);
+  for (let k = first; k * step <= hi + 1e-9 * Math.max(1, Math.abs(hi)); k++) values.push(k * step);
+  return values;
+}
+
 function percentAxis(box: Box, y: (v: number) => number, domain: [number, number], ticks = 4, digits = 0): string {
   let out = '';
-  const step = niceStep(domain[1] - domain[0], ticks);
-  for (let v = Math.ceil(domain[0] / step - 1e-9) * step; v <= domain[1] + 1e-9; v += step) {
+  const values = stepValues(domain[0], domain[1], niceStep(domain[1] - domain[0], ticks));
+  const labels = percentTickLabels(values, digits);
+  values.forEach((v, i) => {
     const py = y(v);
     out += `<line class="grid" x1="${box.left}" y1="${r1(py)}" x2="${box.width - box.right}" y2="${r1(py)}"/>`;
-    out += `<text class="tick" x="${box.left - 6}" y="${r1(py + 4)}" text-anchor="end">${(v * 100).toFixed(digits)}%</text>`;
-  }
+    out += `<text class="tick" x="${box.left - 6}" y="${r1(py + 4)}" text-anchor="end">${labels[i]}</text>`;
+  });
   out += `<line class="axis" x1="${box.left}" y1="${box.top}" x2="${box.left}" y2="${box.height - box.bottom}"/>`;
   return out;
 }
@@ -344,8 +355,10 @@ export interface TimeSeriesChartOptions {
   domain: [number, number];
   /** Shaded behind the data; a zero-length window is drawn as a thin band. */
   faults: FaultBand[];
-  /** Y tick labels (depth: counts; wait: durations). */
+  /** Values as text (the peak's label; y ticks unless formatTicks is given). */
   formatValue: (v: number) => string;
+  /** Y tick labels for all ticks at once, so they can be made distinct (durations). */
+  formatTicks?: (values: number[]) => string[];
   /** Integer values (depth): ticks at whole numbers. */
   integer?: boolean;
   /** Level before the first point of a step line. */
@@ -372,12 +385,13 @@ function niceTimeStep(spanUs: number, target: number): number {
 function timeAxis(box: Box, x: (us: number) => number, domain: [number, number]): string {
   const y = box.height - box.bottom;
   let out = `<line class="axis" x1="${box.left}" y1="${y}" x2="${box.width - box.right}" y2="${y}"/>`;
-  const step = niceTimeStep(domain[1] - domain[0], 5);
-  for (let v = Math.ceil(domain[0] / step) * step; v <= domain[1]; v += step) {
+  const values = stepValues(domain[0], domain[1], niceTimeStep(domain[1] - domain[0], 5));
+  const labels = durationTickLabels(values);
+  values.forEach((v, i) => {
     const px = x(v);
     out += `<line class="grid" x1="${r1(px)}" y1="${box.top}" x2="${r1(px)}" y2="${y}"/>`;
-    out += `<text class="tick" x="${r1(px)}" y="${y + 14}" text-anchor="middle">${v === 0 ? '0' : escapeHtml(formatDuration(v))}</text>`;
-  }
+    out += `<text class="tick" x="${r1(px)}" y="${y + 14}" text-anchor="middle">${escapeHtml(labels[i])}</text>`;
+  });
   out += `<text class="axis-title" x="${(box.left + box.width - box.right) / 2}" y="${box.height - 4}" text-anchor="middle">simulated time</text>`;
   return out;
 }
@@ -399,10 +413,12 @@ export function timeSeriesChart(o: TimeSeriesChartOptions): string {
     const w = Math.max(2, x(f.endUs) - x0);
     out += `<g class="fault-win"><title>${escapeHtml(`fault: ${f.label} (${formatDuration(f.startUs)} – ${formatDuration(f.endUs)})`)}</title><rect class="fault-band" x="${r1(x0)}" y="${box.top}" width="${r1(w)}" height="${box.height - box.top - box.bottom}"/><line class="fault-edge" x1="${r1(x0)}" y1="${box.top}" x2="${r1(x0)}" y2="${box.height - box.bottom}"/></g>`;
   }
-  for (let v = 0; v <= yMax + 1e-9; v += step) {
+  const yValues = stepValues(0, yMax, step);
+  const yLabels = o.formatTicks ? o.formatTicks(yValues) : yValues.map((v) => (v === 0 ? '0' : o.formatValue(v)));
+  yValues.forEach((v, i) => {
     out += `<line class="grid" x1="${box.left}" y1="${r1(y(v))}" x2="${box.width - box.right}" y2="${r1(y(v))}"/>`;
-    out += `<text class="tick" x="${box.left - 6}" y="${r1(y(v) + 4)}" text-anchor="end">${v === 0 ? '0' : escapeHtml(o.formatValue(v))}</text>`;
-  }
+    out += `<text class="tick" x="${box.left - 6}" y="${r1(y(v) + 4)}" text-anchor="end">${escapeHtml(yLabels[i])}</text>`;
+  });
   out += `<line class="axis" x1="${box.left}" y1="${box.top}" x2="${box.left}" y2="${box.height - box.bottom}"/>`;
   out += `<text class="axis-title" x="${box.left + 4}" y="${box.top - 5}">${escapeHtml(o.yTitle)}</text>`;
   out += timeAxis(box, x, o.domain);

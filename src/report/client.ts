@@ -6,6 +6,8 @@
  * template-literal placeholders.
  */
 import type { TimelineItem } from '../scenario/result.ts';
+import { CLIENT_TICKS_JS } from './ticks.ts';
+import { FILTER_JS } from './client-filter.ts';
 
 export interface KindStyle {
   shape: 'circle' | 'ring' | 'bar' | 'diamond' | 'diamond-hollow' | 'tri-up' | 'tri-up-hollow' | 'tri-down' | 'square' | 'square-hollow' | 'x' | 'dot';
@@ -35,7 +37,7 @@ const CLIENT_JS = String.raw`
 (function () {
   'use strict';
   var KINDS = __KINDS__;
-
+__TICKS__
   function esc(s) {
     return String(s == null ? '' : s).replace(/[&<>"']/g, function (c) {
       return c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&#39;';
@@ -237,7 +239,8 @@ const CLIENT_JS = String.raw`
     visible.forEach(function (k) { laneSet[self.items[k].lane] = 1; });
     var conns = this.conns.filter(function (c) { return !filtered || laneSet[c]; });
     var lanes = ['agent', 'router'].concat(conns);
-    var W = Math.max(640, this.host.clientWidth || 1000);
+    // The host's width (a narrow window gets a narrow chart, not a clipped one).
+    var W = Math.max(420, this.host.clientWidth || 1000);
     var L = 150, R = 16, T = 30, B = 28;
     var laneH = lanes.length > 40 ? 16 : lanes.length > 20 ? 22 : 30;
     var H = T + lanes.length * laneH + B;
@@ -264,15 +267,21 @@ const CLIENT_JS = String.raw`
         (user && laneH >= 22 ? '<tspan class="lane-user" dx="6">' + esc(user) + '</tspan>' : '') + '</text>');
     });
     // Time axis (ms), top and bottom.
+    // Labels start at the step's precision and gain decimals until neighbours differ
+    // (msTickLabels, shared with the server's charts' rule in ticks.ts).
     var step = niceStep(span / Math.max(2, pw / 110));
-    var dec = Math.max(0, -Math.floor(Math.log10(step / 1000) + 1e-9));
-    for (var t = Math.ceil(v0 / step) * step; t <= v1; t += step) {
+    var dec = Math.min(3, Math.max(0, -Math.floor(Math.log10(step / 1000) + 1e-9)));
+    var ticks = [];
+    for (var k = Math.ceil(v0 / step); k * step <= v1; k++) ticks.push(k * step);
+    var labels = msTickLabels(ticks, dec);
+    for (var ti = 0; ti < ticks.length; ti++) {
+      var t = ticks[ti], lab = labels[ti];
       var px = r1(x(t));
-      var parts = (t / 1000).toFixed(Math.min(3, dec)).split('.');
-      var lab = group(parts[0]) + (parts[1] ? '.' + parts[1] : '');
       s.push('<line class="grid" x1="' + px + '" y1="' + (T - 4) + '" x2="' + px + '" y2="' + (H - B + 4) + '"/>');
-      s.push('<text class="tick-label" x="' + px + '" y="' + (T - 9) + '" text-anchor="middle">' + lab + '</text>');
-      s.push('<text class="tick-label" x="' + px + '" y="' + (H - B + 17) + '" text-anchor="middle">' + lab + '</text>');
+      // Labels at the plot's edges are anchored inwards, so they are neither cut off nor over the unit.
+      var anchor = px < L + 24 ? 'start' : px > L + pw - 24 ? 'end' : 'middle';
+      s.push('<text class="tick-label" x="' + px + '" y="' + (T - 9) + '" text-anchor="' + anchor + '">' + lab + '</text>');
+      s.push('<text class="tick-label" x="' + px + '" y="' + (H - B + 17) + '" text-anchor="' + anchor + '">' + lab + '</text>');
     }
     s.push('<text class="tick-label" x="' + (L - 8) + '" y="' + (T - 9) + '" text-anchor="end">ms</text>');
     s.push('<g clip-path="url(#' + id + '-clip)">');
@@ -538,7 +547,7 @@ const CLIENT_JS = String.raw`
 })();
 `;
 
-/** The inline script, with the marker table and limits filled in (script-safe). */
+/** The inline script: the filter bar, then the timelines with the marker table filled in (script-safe). */
 export function clientScript(): string {
-  return CLIENT_JS.replace('__KINDS__', JSON.stringify(TIMELINE_KINDS).replace(/</g, '\\u003c'));
+  return FILTER_JS + CLIENT_JS.replace('__KINDS__', () => JSON.stringify(TIMELINE_KINDS).replace(/</g, '\\u003c')).replace('__TICKS__', () => CLIENT_TICKS_JS);
 }

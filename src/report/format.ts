@@ -140,3 +140,16 @@ export function comparisonText(s: Summary, metric: ComparisonMetric): string {
       return formatCount(s.counts[metric]);
   }
 }
+
+/** A threshold's actual value, or any plain number: integers grouped, others to 5 significant digits. */
+export function formatNumber(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return 'no data';
+  if (Number.isInteger(v)) return formatCount(v);
+  const [int, frac] = String(Number(v.toPrecision(5))).split('.');
+  return frac === undefined || int!.includes('e') ? `${int}${frac ? `.${frac}` : ''}` : `${group(int!)}.${frac}`;
+}
+
+/** "1 event", "2,000 events" (an irregular plural as the third argument). */
+export function countOf(n: number, singular: string, plural = `${singular}s`): string {
+  return `${formatCount(n)} ${n === 1 ? singular : plural}`;
+}

@@ -11,6 +11,7 @@
 import type { ResultsDocument, RunResult } from '../scenario/result.ts';
 import { sortRouters, timeSeriesChart, type FaultBand } from './charts.ts';
 import { escapeHtml as h, formatCount, formatDuration, formatMs } from './format.ts';
+import { durationTickLabels } from './ticks.ts';
 
 export const MAX_SERIES_CHARTS = 8;
 const TOP_POINTS = 10;
@@ -140,7 +141,7 @@ function runBlock(doc: ResultsDocument, i: number, why: string, color: string, h
   });
   const expired = run.monitoring?.counters?.['queueExpired'] ?? 0;
   const waitChart = waits.length
-    ? timeSeriesChart({ label: `Queue wait at flush, ${title}`, color, points: waits, kind: 'scatter', domain, faults, formatValue: (v) => formatDuration(v), yTitle: 'waited' })
+    ? timeSeriesChart({ label: `Queue wait at flush, ${title}`, color, points: waits, kind: 'scatter', domain, faults, formatValue: (v) => formatDuration(v), formatTicks: durationTickLabels, yTitle: 'waited' })
     : `<p class="muted small">No queued event was flushed${expired ? ` (${formatCount(expired)} expired)` : ''}: no waits to plot.</p>`;
 
   // The numbers: depth from the series; waits from the run's histogram (exact even when the

@@ -62,6 +62,7 @@ button:hover { border-color: var(--accent); color: var(--accent); }
 .cmd button { border-radius: 0 6px 6px 0; padding: 4px 14px; }
 dl.facts { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); gap: 10px 18px; margin: 12px 0 0; }
 dl.facts div { min-width: 0; }
+dl.facts div.wide { grid-column: 1 / -1; }
 dl.facts dt { font-size: 11.5px; text-transform: uppercase; letter-spacing: 0.05em; color: var(--faint); }
 dl.facts dd { margin: 1px 0 0; font-weight: 560; overflow-wrap: anywhere; }
 dl.facts dd .sub { display: block; font-weight: 400; color: var(--muted); font-size: 12.5px; }
@@ -80,8 +81,6 @@ th, td { padding: 5px 9px; border-bottom: 1px solid var(--border); text-align: l
 th { font-size: 11.5px; text-transform: uppercase; letter-spacing: 0.04em; color: var(--muted); font-weight: 650; background: var(--card); white-space: nowrap; }
 td.num, th.num { text-align: right; white-space: nowrap; }
 td.bad { background: var(--bad-cell); color: var(--fail); font-weight: 650; }
-tr.scenario-first td { border-top: 2px solid var(--border); }
-td.scenario { font-weight: 650; white-space: nowrap; }
 td.mode { white-space: nowrap; }
 td.thr-cell { min-width: 250px; }
 table.comparison th { white-space: normal; vertical-align: bottom; text-transform: none; letter-spacing: 0; font-size: 12px; }
@@ -197,5 +196,67 @@ ol.lost-list li.active { outline: 2px solid var(--accent); outline-offset: -1px;
 .counterexample dd { margin: 0; min-width: 0; }
 pre.json { background: var(--code-bg); border: 1px solid var(--border); border-radius: 6px; padding: 8px 10px; overflow: auto; max-height: 360px; margin: 0; }
 footer { color: var(--faint); font-size: 12px; margin-top: 30px; }
+[hidden] { display: none !important; }
+.bad-text { color: var(--fail); font-weight: 650; }
+.ok-text { color: var(--pass); font-weight: 650; }
+/* Filter bar (in the sticky top bar). */
+.filter-bar { margin-left: auto; display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
+.filter-bar .seg { display: inline-flex; }
+.filter-bar .seg button { border-radius: 0; margin-left: -1px; padding: 3px 10px; }
+.filter-bar .seg button:first-child { border-radius: 6px 0 0 6px; margin-left: 0; }
+.filter-bar .seg button:last-child { border-radius: 0 6px 6px 0; }
+.filter-bar .seg button .n { color: var(--faint); font-variant-numeric: tabular-nums; }
+.filter-bar .seg button[aria-pressed=true] { background: var(--accent); border-color: var(--accent); color: #fff; position: relative; }
+.filter-bar .seg button[aria-pressed=true] .n { color: rgba(255, 255, 255, 0.8); }
+#filter-search { font: inherit; font-size: 12.5px; color: var(--fg); background: var(--card); border: 1px solid var(--border); border-radius: 6px; padding: 4px 8px; width: 230px; }
+#filter-search:focus { outline: 2px solid var(--accent); outline-offset: -1px; }
+.filter-count { color: var(--muted); font-size: 12.5px; min-width: 80px; }
+.filter-empty { margin: 8px 4px; }
+/* Modes at a glance: scenarios first, pooled numbers labelled. */
+.mode-card .big-unit { font-size: 14px; font-weight: 600; color: var(--muted); letter-spacing: 0; }
+.mode-card .scen-line { font-size: 13px; margin-top: 1px; }
+.mode-card .scen-line > * { white-space: nowrap; }
+.pips { display: flex; gap: 3px; flex-wrap: wrap; margin: 7px 0 4px; }
+.pip { display: inline-block; width: 13px; height: 13px; border-radius: 3px; background: var(--unknown); }
+.pip.pass { background: var(--pass); }
+.pip.fail { background: var(--fail); }
+.pip:hover { outline: 2px solid var(--accent); outline-offset: 1px; }
+.mode-card .failed-names { margin-top: 2px; }
+.mode-card .pooled { margin-top: 9px; padding-top: 7px; border-top: 1px dashed var(--border); font-size: 12.5px; }
+.mode-card .pooled-label { font-size: 11px; text-transform: uppercase; letter-spacing: 0.04em; color: var(--faint); margin-bottom: 1px; }
+/* Comparison table: a group per scenario, note rows under the rows they explain. */
+table.comparison { width: 100%; }
+table.comparison tr.scenario-head th { background: var(--code-bg); color: var(--fg); font-size: 13px; text-transform: none; letter-spacing: 0; padding: 6px 8px; border-top: 2px solid var(--border); }
+tr.scenario-head .scenario { font-weight: 700; margin-right: 6px; }
+table.comparison tr.has-note > td { border-bottom: 0; }
+table.comparison tr.row-note > td { padding-top: 0; padding-bottom: 9px; font-size: 12.5px; }
+.row-note .failed-on .reason { color: var(--fail); font-weight: 600; }
+.row-note .failed-on .sep-dot { color: var(--faint); }
+.row-note .why { color: var(--muted); margin-top: 2px; max-width: 110ch; }
+.row-note .why::before { content: "Why: "; color: var(--fg); font-weight: 650; }
+.note-line { display: flex; flex-wrap: wrap; gap: 4px 22px; align-items: center; }
+.row-links { display: flex; flex-wrap: wrap; gap: 6px 14px; align-items: center; }
+.replay-label { color: var(--muted); margin-right: -8px; }
+.cmd.cmd-inline { display: inline-flex; margin: 0; min-width: 0; max-width: 100%; }
+.cmd.cmd-inline code { padding: 2px 8px; font-size: 12px; white-space: pre-wrap; word-break: break-all; }
+.cmd.cmd-inline button { padding: 1px 9px; font-size: 12px; }
+.tl-replay { margin: 2px 0 8px; }
+.tl-index { display: flex; flex-wrap: wrap; gap: 4px 16px; }
+/* Against the baseline. */
+table.baseline { width: 100%; }
+table.baseline td.bl { min-width: 150px; }
+table.baseline .badge { white-space: nowrap; }
+ul.bl-notes details > summary { margin: 0; }
+table.baseline td.bl.regression { background: var(--bad-cell); }
+table.baseline td.bl.improvement { background: var(--pass-bg); }
+table.baseline .bl-move { white-space: nowrap; }
+table.baseline .change { font-weight: 700; font-variant-numeric: tabular-nums; }
+.bl.regression .change, li.regression .change { color: var(--fail); }
+.bl.improvement .change, li.improvement .change { color: var(--pass); }
+.bl .tol, .bl-other .tol { color: var(--muted); font-size: 11.5px; }
+table.baseline tr.regressed > td:first-child { box-shadow: inset 3px 0 0 var(--fail); }
+ul.bl-other { list-style: none; margin: 0; padding: 0; font-size: 12.5px; }
+ul.bl-other li { margin: 1px 0; }
+ul.bl-notes { margin: 4px 0 10px; padding-left: 18px; }
 @media print { nav.top { display: none; } .card { break-inside: avoid; box-shadow: none; } }
 `;

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ResultsDocument } from '../scenario/result.ts';
+import type { ReportDocument } from './report-document.ts';
 import { renderHtmlReport, type HtmlReportOptions } from './html.ts';
 
 export const REPORT_HTML = 'index.html';
@@ -18,7 +18,7 @@ function writeAtomic(file: string, content: string): void {
   fs.renameSync(tmp, file);
 }
 
-export function writeReport(doc: ResultsDocument, dir: string, options: HtmlReportOptions = {}): { htmlPath: string; jsonPath: string } {
+export function writeReport(doc: ReportDocument, dir: string, options: HtmlReportOptions = {}): { htmlPath: string; jsonPath: string } {
   fs.mkdirSync(dir, { recursive: true });
   const jsonPath = path.join(dir, REPORT_JSON);
   const htmlPath = path.join(dir, REPORT_HTML);

@@ -1,32 +1,53 @@
 /**
- * The report in a real browser: headless Chromium (Debian's package) opens the generated file
+ * The report in a real browser: headless Chromium (from the npm package @sparticuz/chromium, or
+ * THREADLINE_CHROMIUM) opens the generated file
  * from a file:// URL. No request may leave the file (only file:, data: and blob: URLs), no
  * console error may appear, the numbers must match the document, the swimlane must draw and
  * respond to zoom and filters. Screenshots land in test-output/ (git-ignored).
  *
- * Chromium is required: install it with `apt-get update && apt-get install -y chromium`
- * (.ci/run does this). A missing browser fails these tests; it never skips them.
+ * The browser comes with `npm ci` (see test/support/chromium.ts). A browser that cannot start
+ * fails these tests; it never skips them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium.ts';
 import { comparisonText } from '../../src/report/html.ts';
 import { writeReport } from '../../src/report/write.ts';
 import type { ResultsDocument } from '../../src/scenario/result.ts';
-import { largeDocument, syntheticDocument } from './fixtures.ts';
+import { baselineDocument, contradictoryDocument, largeDocument, syntheticDocument } from './fixtures.ts';
+import { replayCommand } from '../../src/report/replay.ts';
 
 // Browser globals used inside page.evaluate callbacks (the project compiles without the DOM lib).
-declare const document: { documentElement: { dataset: Record<string, string | undefined> }; body: unknown };
-declare const window: { threadlineResults: ResultsDocument; __pwned?: boolean; scrollTo(x: number, y: number): void };
+interface Rect {
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+  width: number;
+}
+interface El {
+  scrollWidth: number;
+  clientWidth: number;
+  hidden: boolean;
+  textContent: string | null;
+  getBoundingClientRect(): Rect;
+  /** A NodeList in the page: use Array.from before array methods. */
+  querySelectorAll(selector: string): ArrayLike<El>;
+  getAttribute(name: string): string | null;
+  closest(selector: string): El | null;
+}
+declare const document: { documentElement: { dataset: Record<string, string | undefined>; scrollWidth: number; clientWidth: number }; body: unknown; querySelector(selector: string): El | null; querySelectorAll(selector: string): ArrayLike<El> };
+declare const window: { threadlineResults: ResultsDocument; __pwned?: boolean; scrollTo(x: number, y: number): void; innerHeight: number; location: { hash: string } };
+declare const navigator: unknown;
 declare const getComputedStyle: (element: unknown) => { backgroundColor: string };
 interface NavigationEntry {
   startTime: number;
   loadEventEnd: number;
 }
 
-const CHROMIUM = '/usr/bin/chromium';
 const OUT = path.resolve('test-output');
 const MAX_REPORT_BYTES = 5 * 1024 * 1024;
 
@@ -38,22 +59,16 @@ interface PageLog {
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} not found: the report's browser tests need Chromium. Install it with: apt-get update && apt-get install -y chromium`);
-  }
   fs.mkdirSync(OUT, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
   await browser?.close();
 });
 
-async function open(file: string, colorScheme: 'light' | 'dark' = 'light'): Promise<{ page: Page; log: PageLog; loadMs: number; readyMs: number }> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, colorScheme });
+async function open(file: string, colorScheme: 'light' | 'dark' = 'light', width = 1400): Promise<{ page: Page; log: PageLog; loadMs: number; readyMs: number }> {
+  const context = await browser.newContext({ viewport: { width, height: 900 }, colorScheme });
   const page = await context.newPage();
   const log: PageLog = { errors: [], external: [] };
   page.on('console', (msg) => {
@@ -230,4 +245,235 @@ describe('HTML report in headless Chromium', () => {
       await page.context().close();
     }
   }, 120_000);
+});
+
+describe('the report reads true at a glance, in headless Chromium', () => {
+  /** Visible (rendered) elements' attribute values, in document order. */
+  async function visibleAttr(page: Page, selector: string, attr: string): Promise<string[]> {
+    return page.$$eval(selector, (els, a) => els.filter((el) => el.getClientRects().length > 0).map((el) => el.getAttribute(a) ?? ''), attr);
+  }
+  // A wide table: five modes (one a variant with a long name), three scenarios, three thresholds each.
+  const wide = syntheticDocument({ routers: ['legacy', 'dynamic', 'shipped', 'guaranteed', 'dynamic+bindOnSwitch'], scenarios: ['chat-day', 'reconnect-storm', 'thread-switch-mid-run'], seeds: 2 });
+  const wideDir = path.join(OUT, 'report-wide');
+
+  for (const width of [1280, 1400]) {
+    it(`fits the comparison table at ${width} px: no cell clipped, every threshold fully visible`, async () => {
+      const { htmlPath } = writeReport(wide, wideDir);
+      const { page, log } = await open(htmlPath, 'light', width);
+      try {
+        const m = await page.evaluate(() => {
+          const wrap = document.querySelector('#comparison-wrap')!;
+          const table = document.querySelector('#comparison')!;
+          const w = wrap.getBoundingClientRect();
+          const clipped = Array.from(table.querySelectorAll('th, td')).filter((c) => c.scrollWidth > c.clientWidth).map((c) => c.textContent);
+          const thresholds = Array.from(table.querySelectorAll('td.thr-cell li')).map((li) => ({ text: (li.textContent ?? '').trim(), left: li.getBoundingClientRect().left, right: li.getBoundingClientRect().right, overflow: li.scrollWidth - li.clientWidth }));
+          return {
+            wrap: { left: w.left, right: w.right, scroll: wrap.scrollWidth, client: wrap.clientWidth },
+            tableRight: table.getBoundingClientRect().right,
+            clipped,
+            thresholds,
+            page: { scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth },
+          };
+        });
+        expect(m.clipped).toEqual([]);
+        // It fits: the table ends inside its container, which has nothing to scroll, and the page does not scroll sideways.
+        expect(m.tableRight).toBeLessThanOrEqual(m.wrap.right + 0.5);
+        expect(m.wrap.scroll).toBeLessThanOrEqual(m.wrap.client);
+        expect(m.page.scroll).toBeLessThanOrEqual(m.page.client);
+        const expected = wide.summary.flatMap((s) => s.thresholds.map((t) => t.source));
+        expect(m.thresholds).toHaveLength(expected.length);
+        for (const [i, t] of m.thresholds.entries()) {
+          expect(t.text).toContain(expected[i]!);
+          expect(t.text).toMatch(/= \S+$/); // the actual value, not cut off
+          expect(t.overflow, t.text).toBeLessThanOrEqual(0);
+          expect(t.left).toBeGreaterThanOrEqual(m.wrap.left - 0.5);
+          expect(t.right, t.text).toBeLessThanOrEqual(m.wrap.right + 0.5);
+        }
+        await page.locator('#comparison-wrap').screenshot({ path: path.join(OUT, `comparison-${width}.png`), style: 'nav.top { position: static !important; }' });
+        expect(log.errors).toEqual([]);
+        expect(log.external).toEqual([]);
+      } finally {
+        await page.context().close();
+      }
+    }, 60_000);
+  }
+
+  it('filters by status (failing only hides passing rows, timelines and runs) and narrows by scenario name', async () => {
+    const doc = contradictoryDocument();
+    const { htmlPath } = writeReport(doc, path.join(OUT, 'report-filter'));
+    const { page, log } = await open(htmlPath);
+    try {
+      const rowSel = '#comparison tr[data-scenario][data-router]';
+      expect(await visibleAttr(page, rowSel, 'data-status')).toHaveLength(doc.summary.length);
+
+      await page.click('[data-status-filter="fail"]');
+      const failingRows = doc.summary.filter((s) => s.verdict === 'fail').length;
+      expect(await visibleAttr(page, rowSel, 'data-status')).toEqual(Array(failingRows).fill('fail'));
+      expect(await page.getAttribute('[data-status-filter="fail"]', 'aria-pressed')).toBe('true');
+      expect(await page.textContent('#filter-count')).toBe(`${failingRows} of ${doc.summary.length} rows`);
+      // Note rows follow their rows: the passing reconnect-mid-run row's note is hidden too.
+      const notesShown = await visibleAttr(page, '#comparison tr.row-note', 'data-note-for');
+      const rowsShown = await visibleAttr(page, rowSel, 'id');
+      expect(notesShown.every((id) => rowsShown.includes(id))).toBe(true);
+      expect(await page.locator('tr[data-scenario="reconnect-mid-run"]').isVisible()).toBe(false);
+      // Timelines and runs: only failing ones.
+      const timelines = await visibleAttr(page, 'section.timeline', 'data-status');
+      expect(timelines.length).toBe(doc.runs.filter((r) => r.timeline && r.verdict === 'fail').length);
+      expect(new Set(timelines)).toEqual(new Set(['fail']));
+      const runs = await visibleAttr(page, '#runs-table tr[data-run]', 'data-status');
+      expect(runs).toEqual(Array(doc.runs.filter((r) => r.verdict === 'fail').length).fill('fail'));
+
+      await page.click('[data-status-filter="pass"]');
+      expect(new Set(await visibleAttr(page, rowSel, 'data-status'))).toEqual(new Set(['pass']));
+      expect(new Set(await visibleAttr(page, 'section.timeline', 'data-status'))).toEqual(new Set(['pass']));
+
+      // Search narrows by scenario name (and mode); scenario groups without a match disappear.
+      await page.click('[data-status-filter="all"]');
+      await page.fill('#filter-search', 'reconnect');
+      expect(await visibleAttr(page, rowSel, 'data-scenario')).toEqual(['reconnect-mid-run']);
+      expect(await page.locator('tbody[data-group="chat-day"]').isVisible()).toBe(false);
+      expect(await page.locator('#runs .filter-empty').isVisible()).toBe(true); // that row has no runs here
+      await page.fill('#filter-search', 'CHAT-DAY legacy');
+      expect(await visibleAttr(page, rowSel, 'data-router')).toEqual(['legacy']);
+      expect(new Set(await visibleAttr(page, '#runs-table tr[data-run]', 'data-filter-text'))).toEqual(new Set(['chat-day legacy']));
+      await page.screenshot({ path: path.join(OUT, 'filter.png') });
+      await page.fill('#filter-search', '');
+      expect(await visibleAttr(page, rowSel, 'data-status')).toHaveLength(doc.summary.length);
+      expect(await page.locator('#runs .filter-empty').isVisible()).toBe(false);
+      expect(log.errors).toEqual([]);
+      expect(log.external).toEqual([]);
+    } finally {
+      await page.context().close();
+    }
+  }, 60_000);
+
+  it('takes a failing row to its timeline, shows its replay command, and clears a filter that hides a link’s target', async () => {
+    const doc = contradictoryDocument();
+    const { htmlPath } = writeReport(doc, path.join(OUT, 'report-filter'));
+    const { page, log } = await open(htmlPath);
+    try {
+      const s = doc.summary.find((x) => x.scenario === 'chat-day' && x.verdict === 'fail')!;
+      const failing = doc.runs.findIndex((r) => r.scenario === s.scenario && r.router === s.router && r.verdict === 'fail');
+      const rowId = (await page.getAttribute(`#comparison tr[data-scenario="${s.scenario}"][data-router="${s.router}"]`, 'id'))!;
+      const note = page.locator(`tr.row-note[data-note-for="${rowId}"]`);
+      expect(await note.locator('.failed-on').textContent()).toContain('Failed on:');
+      expect(await note.locator('code[id^="replay-"]').textContent()).toBe(replayCommand(s.scenario, s.router, doc.runs[failing]!.seed));
+      await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+      await note.locator('button[data-copy]').click();
+      await expect.poll(() => note.locator('button[data-copy]').textContent()).toBe('Copied ✓');
+      expect(await page.evaluate(() => (navigator as unknown as { clipboard: { readText(): Promise<string> } }).clipboard.readText())).toBe(replayCommand(s.scenario, s.router, doc.runs[failing]!.seed));
+
+      const link = note.locator('a.to-timeline');
+      expect(await link.getAttribute('href')).toBe(`#timeline-${failing}`);
+      await link.click();
+      await page.waitForFunction((hash) => window.location.hash === hash, `#timeline-${failing}`);
+      await page.waitForFunction((id) => {
+        const r = document.querySelector(id)!.getBoundingClientRect();
+        return r.top >= 0 && r.top < window.innerHeight;
+      }, `#timeline-${failing}`);
+      expect(await page.locator(`#timeline-${failing} .swimlane svg`).count()).toBe(1);
+
+      // A pip of the legacy card links to chat-day × legacy; with that row filtered out, the link clears the filter.
+      await page.fill('#filter-search', 'history');
+      expect(await page.locator(`#${rowId}`).isVisible()).toBe(false);
+      await page.click(`.mode-card[data-router="legacy"] a.pip[href="#${rowId}"]`);
+      expect(await page.inputValue('#filter-search')).toBe('');
+      expect(await page.locator(`#${rowId}`).isVisible()).toBe(true);
+      expect(log.errors).toEqual([]);
+      expect(log.external).toEqual([]);
+    } finally {
+      await page.context().close();
+    }
+  }, 60_000);
+
+  it('shows the baseline comparison with the regressions highlighted, and no such section without a baseline', async () => {
+    const doc = baselineDocument();
+    const { htmlPath } = writeReport(doc, path.join(OUT, 'report-baseline'));
+    const { page, log } = await open(htmlPath, 'light', 1280);
+    try {
+      const section = page.locator('#baseline');
+      await section.scrollIntoViewIfNeeded();
+      expect(await section.isVisible()).toBe(true);
+      const regressed = section.locator('tr[data-router="legacy"][data-regressed="true"]');
+      expect(await regressed.count()).toBe(1);
+      const lost = regressed.locator('td[data-metric="lost"][data-change="regression"]');
+      const d = doc.baseline.regressions[0]!;
+      expect(await lost.locator('.bl-move').textContent()).toBe(`${d.old} → ${d.new}`);
+      expect(await lost.locator('.tol').textContent()).toBe('tolerance 0');
+      // Highlighted: a red cell and a red change, unlike a cell within tolerance.
+      const styles = await page.evaluate(() => {
+        const style = (sel: string): { bg: string; color: string } => {
+          const el = document.querySelector(sel)!;
+          const cs = getComputedStyle(el) as unknown as { backgroundColor: string; color: string };
+          return { bg: cs.backgroundColor, color: cs.color };
+        };
+        return {
+          regression: style('#baseline tr[data-regressed="true"] td[data-metric="lost"]'),
+          change: style('#baseline tr[data-regressed="true"] td[data-metric="lost"] .change'),
+          within: style('#baseline tr[data-regressed="true"] td[data-change="within"]'),
+        };
+      });
+      const rgb = (c: string): number[] => c.match(/\d+/g)!.map(Number);
+      const [r, g, b] = rgb(styles.regression.bg);
+      expect(r!).toBeGreaterThan(g! + 10); // reddish
+      expect(r!).toBeGreaterThan(b! + 10);
+      expect(styles.within.bg).not.toBe(styles.regression.bg);
+      const [cr, cg] = rgb(styles.change.color);
+      expect(cr!).toBeGreaterThan(cg! + 80);
+      expect(await section.locator('tr[data-router="guaranteed"] td[data-metric="latency_p99_ms"]').getAttribute('data-change')).toBe('improvement');
+      await section.screenshot({ path: path.join(OUT, 'baseline.png'), style: 'nav.top { position: static !important; }' });
+      // The filter applies here too: "passing" leaves the improvement only.
+      await page.click('[data-status-filter="pass"]');
+      expect(await visibleAttr(page, '#baseline-table tr[data-scenario]', 'data-router')).toEqual(['guaranteed']);
+      expect(log.errors).toEqual([]);
+      expect(log.external).toEqual([]);
+    } finally {
+      await page.context().close();
+    }
+    const plain = path.join(OUT, 'report-small', 'index.html');
+    if (!fs.existsSync(plain)) writeReport(syntheticDocument(), path.join(OUT, 'report-small'));
+    const other = await open(plain);
+    try {
+      expect(await other.page.locator('#baseline').count()).toBe(0);
+    } finally {
+      await other.page.context().close();
+    }
+  }, 60_000);
+
+  it('labels the swimlane’s time axis without repeats, zoomed out and zoomed far in, in a narrow window', async () => {
+    const doc = syntheticDocument();
+    const { htmlPath } = writeReport(doc, path.join(OUT, 'report-small'));
+    const { page, log } = await open(htmlPath, 'light', 700);
+    try {
+      const index = doc.runs.findIndex((r) => r.verdict === 'fail' && r.timeline);
+      const section = page.locator(`#timeline-${index}`);
+      await section.scrollIntoViewIfNeeded();
+      // Tick labels come in pairs (top and bottom axis), then the unit.
+      const topLabels = async (): Promise<string[]> => {
+        const all = await section.locator('.swimlane text.tick-label').allTextContents();
+        expect(all.at(-1)).toBe('ms');
+        return all.slice(0, -1).filter((_, i) => i % 2 === 0);
+      };
+      const distinct = (labels: string[]): boolean => labels.every((l, i) => i === 0 || l !== labels[i - 1]);
+      const full = await topLabels();
+      expect(full.length).toBeGreaterThan(2);
+      expect(distinct(full)).toBe(true);
+      for (const [from, to] of [
+        ['130000', '130000.3'], // clamps to the narrowest window (0.2 ms)
+        ['130000', '130004'],
+        ['120000', '180000'],
+      ]) {
+        await section.locator('input[data-zoom="from"]').fill(from!);
+        await section.locator('input[data-zoom="to"]').fill(to!);
+        await section.locator('input[data-zoom="to"]').dispatchEvent('change');
+        const labels = await topLabels();
+        expect(labels.length, `${from}–${to}`).toBeGreaterThan(1);
+        expect(distinct(labels), `${from}–${to}: ${labels.join(' ')}`).toBe(true);
+      }
+      await section.locator('.swimlane').screenshot({ path: path.join(OUT, 'swimlane-narrow.png') });
+      expect(log.errors).toEqual([]);
+    } finally {
+      await page.context().close();
+    }
+  }, 60_000);
 });

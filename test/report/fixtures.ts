@@ -6,6 +6,7 @@ import { Histogram, type HistogramJSON } from '../../src/stats/histogram.ts';
 import { RESULTS_SCHEMA, type ResultsDocument, type RunResult, type Summary, type TimelineItem, type FaultWindow } from '../../src/scenario/result.ts';
 import type { Counts, Violation } from '../../src/oracle/judge.ts';
 import type { MonitoringSnapshot } from '../../src/router/monitoring.ts';
+import type { BaselineComparison, BaselineDelta } from '../../src/scenario/baseline-comparison.ts';
 
 /** Deterministic PRNG (mulberry32). */
 export function prng(seed: number): () => number {
@@ -39,7 +40,7 @@ function mergeJson(list: HistogramJSON[]): HistogramJSON {
 }
 
 function zeroCounts(): Counts {
-  return { produced: 0, owed: 0, delivered: 0, lost: 0, duplicated: 0, leaked: 0, outOfOrder: 0, late: 0, droppedExplicit: 0, misrouted: 0, stray: 0 };
+  return { produced: 0, owed: 0, delivered: 0, lost: 0, duplicated: 0, leaked: 0, outOfOrder: 0, late: 0, droppedExplicit: 0, misrouted: 0, stray: 0, requests: 0, requestsLost: 0, runsDuplicated: 0, requestsNotJudged: 0 };
 }
 
 function addCounts(a: Counts, b: Counts): Counts {
@@ -91,7 +92,8 @@ function summarise(runs: RunResult[], thresholds: string[]): Summary {
     queueWaitUs: mergeJson(runs.map((r) => r.monitoring.histograms['queueWaitUs']!)),
     queueDepth: mergeJson(runs.map((r) => r.monitoring.histograms['queueDepth']!)),
     sentBeforeReady: runs.reduce((a, r) => a + (r.monitoring.counters['sentBeforeReady'] ?? 0), 0),
-    routingFailures: runs.reduce((a, r) => a + (r.monitoring.counters['routingFailures'] ?? 0), 0),
+    routingMisses: runs.reduce((a, r) => a + (r.monitoring.counters['routingMisses'] ?? 0), 0),
+    eventsUnreached: runs.reduce((a, r) => a + (r.monitoring.counters['eventsEmitted'] ?? 0) - (r.monitoring.counters['eventsWritten'] ?? 0), 0),
     dropsByReason: drops,
     thresholds: results,
     failedSeeds: runs.filter((r) => r.verdict === 'fail').map((r) => r.seed),
@@ -238,7 +240,8 @@ function makeRun(scenario: string, router: string, seed: number, o: Required<Syn
     monitoring: {
       counters: {
         eventsEmitted: n,
-        routingFailures: m.queue ? Math.floor(n * 0.02) : counts.lost + Math.floor(n * 0.01),
+        routingMisses: m.queue ? Math.floor(n * 0.02) : counts.lost + Math.floor(n * 0.01),
+        eventsWritten: n - counts.lost,
         sentBeforeReady: Math.floor(n * m.sentBeforeReadyRate),
         eventsReportedDelivered: counts.delivered,
         queued: queueWait.length,
@@ -374,4 +377,62 @@ export function largeDocument(): ResultsDocument {
     timelineItems: 5_000,
     passingTimelines: 2,
   });
+}
+
+/**
+ * Rows whose numbers seem to disagree, added to a synthetic document: "history-gap × legacy"
+ * fails with 100% success and 6 lost events (owed to the tab that did not send), and
+ * "reconnect-mid-run × guaranteed" passes with 50% success (nothing owed was lost; its
+ * threshold allows it). Their runs are left out: rows can exist without runs (a merged file).
+ */
+export function contradictoryDocument(): ResultsDocument {
+  const doc = syntheticDocument({ seeds: 1 });
+  const base = doc.summary.find((s) => s.router === 'guaranteed')!;
+  const row = (over: Partial<Summary>): Summary => ({ ...base, failedSeeds: [], ...over, counts: { ...base.counts, lost: 0, duplicated: 0, leaked: 0, late: 0, misrouted: 0, ...over.counts } });
+  doc.summary.push(
+    row({
+      scenario: 'history-gap',
+      router: 'legacy',
+      verdict: 'fail',
+      successRate: 1,
+      successRateCi95: wilson(1, 1),
+      interactions: { total: 1, succeeded: 1 },
+      counts: { ...base.counts, lost: 6 },
+      violationCount: 6,
+      violationCounts: { 'no-loss': 6 },
+      thresholds: [{ source: 'lost == 0', actual: 6, ok: false }],
+      failedSeeds: [1],
+    }),
+    row({
+      scenario: 'reconnect-mid-run',
+      router: 'guaranteed',
+      verdict: 'pass',
+      successRate: 0.5,
+      successRateCi95: wilson(1, 2),
+      interactions: { total: 2, succeeded: 1 },
+      violationCount: 0,
+      violationCounts: {},
+      thresholds: [{ source: 'success_rate >= 0.5', actual: 0.5, ok: true }],
+    }),
+  );
+  doc.verdict = 'fail';
+  return doc;
+}
+
+/**
+ * A document compared with a baseline: chat-day × legacy lost more and succeeded less than
+ * the baseline (two regressions), chat-day × guaranteed got faster (an improvement).
+ */
+export function baselineDocument(): ResultsDocument & { baseline: BaselineComparison } {
+  const doc = syntheticDocument({ seeds: 2 });
+  const legacy = doc.summary.find((s) => s.router === 'legacy')!;
+  const guaranteed = doc.summary.find((s) => s.router === 'guaranteed')!;
+  const regressions: BaselineDelta[] = [
+    { scenario: legacy.scenario, router: 'legacy', metric: 'lost', old: Math.max(0, legacy.counts.lost - 7), new: legacy.counts.lost, tolerance: '0', unit: '' },
+    { scenario: legacy.scenario, router: 'legacy', metric: 'success_rate', old: Math.min(1, legacy.successRate + 0.02), new: legacy.successRate, tolerance: '0.5 points', unit: 'rate' },
+  ];
+  const improvements: BaselineDelta[] = [
+    { scenario: guaranteed.scenario, router: 'guaranteed', metric: 'latency_p99_ms', old: guaranteed.latencyMs.p99 * 1.5, new: guaranteed.latencyMs.p99, tolerance: '10% and 0.5 ms', unit: 'ms' },
+  ];
+  return { ...doc, verdict: 'fail', baseline: { file: 'threadline.baseline.json', regressions, improvements, newPairs: [], runsDiffer: [] } };
 }

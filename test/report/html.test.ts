@@ -8,7 +8,11 @@ import { formatCount, formatRate, formatSeeds } from '../../src/report/format.ts
 import { updateLatest, writeReport } from '../../src/report/write.ts';
 import type { ComparisonMetric } from '../../src/report/format.ts';
 import type { ResultsDocument, TimelineItem } from '../../src/scenario/result.ts';
-import { largeDocument, syntheticDocument } from './fixtures.ts';
+import { baselineDocument, contradictoryDocument, largeDocument, syntheticDocument } from './fixtures.ts';
+import { pairCommand as reportPairCommand, replayCommand as reportReplayCommand } from '../../src/report/replay.ts';
+import { pairCommand as cliPairCommand, replayCommand as cliReplayCommand } from '../../src/cli/gate.ts';
+import { overallVerdict } from '../../src/scenario/aggregate.ts';
+import { explainRow } from '../../src/report/explain.ts';
 
 const HOSTILE = ' </script><script>alert("pwned")</script> <img src=x onerror=alert(1)> & <!-- "quoted" \'single\'';
 
@@ -164,6 +168,116 @@ describe('renderHtmlReport', () => {
     expect(out).toMatch(/<table id="comparison"/);
     expect(out).toContain('Partial results');
     expect(extractEmbeddedDocument(out)).toEqual(empty);
+  });
+});
+
+/** The note row under a comparison row (what failed, why, timeline link, replay), or undefined. */
+function noteOf(html: string, scenario: string, router: string): string | undefined {
+  const id = new RegExp(`<tr data-scenario="${scenario}" data-router="${router}"[^>]* id="(pair-\\d+)"`).exec(html)?.[1];
+  expect(id, `row ${scenario} × ${router}`).toBeDefined();
+  return new RegExp(`<tr class="row-note" data-note-for="${id}">[\\s\\S]*?</tr>`).exec(html)?.[0];
+}
+/** Visible text: tags as spaces, whitespace collapsed. */
+const text = (markupText: string): string => unescape(markupText.replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ');
+
+describe('the report reads true at a glance', () => {
+  const doc = contradictoryDocument();
+  const html = renderHtmlReport(doc);
+
+  it('says why a row’s numbers seem to disagree, in that row', () => {
+    const gap = noteOf(html, 'history-gap', 'legacy')!;
+    expect(gap).toBeDefined();
+    const gapSummary = doc.summary.find((s) => s.scenario === 'history-gap')!;
+    const { failedOn, notes } = explainRow({ summary: gapSummary });
+    expect(text(gap)).toContain(`Failed on: ${failedOn.join(' · ')}`);
+    expect(failedOn[0]).toBe('no-loss (6)');
+    expect(text(gap)).toContain(notes[0]!);
+    expect(notes[0]).toContain('the 6 lost events (owed to other tabs or connections)');
+    const reconnect = text(noteOf(html, 'reconnect-mid-run', 'guaranteed')!);
+    expect(reconnect).toContain('It passes: no invariant fired and its threshold success_rate >= 0.5 allows 50.00%.');
+    expect(reconnect).not.toContain('Failed on');
+    // A row whose numbers agree has no note.
+    expect(noteOf(html, 'chat-day', 'guaranteed')).toBeUndefined();
+  });
+
+  it('links every failing row to its timeline and shows the command that replays it', () => {
+    for (const s of doc.summary.filter((x) => x.verdict === 'fail')) {
+      const note = noteOf(html, s.scenario, s.router);
+      expect(note, `${s.scenario} × ${s.router}`).toBeDefined();
+      const failing = doc.runs.map((r, i) => ({ r, i })).filter(({ r }) => r.scenario === s.scenario && r.router === s.router && r.verdict === 'fail');
+      if (failing.length === 0) {
+        expect(note).toContain('no timeline embedded');
+        continue;
+      }
+      const target = /<a class="to-timeline" href="#(timeline-\d+)">/.exec(note!)?.[1];
+      expect(target).toBe(`timeline-${failing[0]!.i}`);
+      expect(html).toContain(`id="${target}"`);
+      expect(note).toContain(`>${reportReplayCommand(s.scenario, s.router, failing[0]!.r.seed)}</code>`);
+      expect(note).toMatch(/<code id="(replay-pair-\d+)">[^<]*<\/code><button type="button" data-copy="\1"/);
+    }
+  });
+
+  it('replays with the same command text as the CLI', () => {
+    for (const [where, router, seed] of [['scenarios/rapid-send.ts', 'dynamic', 7], ['my scenario', "it's+flag=2", 1]] as const) {
+      expect(reportReplayCommand(where, router, seed)).toBe(cliReplayCommand(where, router, seed));
+      for (const seeds of [[], [3], [1, 2, 3], [1, 5, 9]]) expect(reportPairCommand(where, router, seeds)).toBe(cliPairCommand(where, router, seeds));
+    }
+  });
+
+  it('leads each mode card with scenarios passed and failed; pooled numbers say they are pooled', () => {
+    for (const router of ['legacy', 'guaranteed']) {
+      const card = new RegExp(`<div class="mode-card"[^>]*data-router="${router}">[\\s\\S]*?</div>\\n</div>`).exec(html)?.[0] ?? '';
+      const list = doc.summary.filter((s) => s.router === router);
+      const passed = list.filter((s) => s.verdict === 'pass').length;
+      const failed = list.filter((s) => s.verdict === 'fail').length;
+      expect(text(card)).toContain(`${passed} of ${list.length} scenarios passed · ${failed} failed`);
+      expect(card).toContain(`<span class="badge ${overallVerdict(list)}">${overallVerdict(list)}</span>`);
+      expect(text(card)).toContain('pooled success over all scenarios’ interactions');
+      // The big number is the scenario count, never a pooled rate.
+      expect(/<div class="big"[^>]*>([\s\S]*?)<\/div>/.exec(card)![1]).not.toContain('%');
+    }
+  });
+
+  it('has a sticky filter bar whose counts match the rows, and marks every filterable row', () => {
+    const bar = /<div class="filter-bar" id="filter"[\s\S]*?<\/div>\n<input[\s\S]*?<\/div>/.exec(html)?.[0] ?? '';
+    const failing = doc.summary.filter((s) => s.verdict === 'fail').length;
+    expect(bar).toContain(`data-status-filter="all" aria-pressed="true">All <span class="n">${doc.summary.length}</span>`);
+    expect(bar).toContain(`data-status-filter="fail" aria-pressed="false">Failing <span class="n">${failing}</span>`);
+    expect(bar).toContain('id="filter-search"');
+    const rows = [...html.matchAll(/<tr data-scenario="[^"]*" data-router="[^"]*" data-verdict="([a-z]+)" id="pair-\d+" data-filter-item data-status="([a-z]+)"/g)];
+    expect(rows).toHaveLength(doc.summary.length);
+    for (const [, verdict, status] of rows) expect(status).toBe(verdict);
+    expect(html.match(/<section class="card timeline"[^>]*data-filter-item/g)?.length).toBe(doc.runs.filter((r) => r.timeline).length);
+    expect(html.match(/<tr data-run="\d+"[^>]*data-filter-item/g)?.length).toBe(doc.runs.length);
+  });
+});
+
+describe('comparison with a baseline', () => {
+  it('is absent without a baseline', () => {
+    const html = renderHtmlReport(syntheticDocument({ seeds: 1 }));
+    expect(html).not.toContain('id="baseline"');
+    expect(html).not.toContain('href="#baseline"');
+  });
+
+  it('shows per pair the old and new value, the change and the tolerance, regressions first and marked', () => {
+    const doc = baselineDocument();
+    const html = renderHtmlReport(doc);
+    const section = /<section class="card" id="baseline">[\s\S]*?<\/section>/.exec(html)?.[0] ?? '';
+    expect(section).toContain('<code>threadline.baseline.json</code>');
+    expect(text(section)).toContain('2 regressions in 1 pair, 1 improvement');
+    const rows = [...section.matchAll(/<tr data-scenario="([^"]*)" data-router="([^"]*)" data-regressed="(true|false)"[\s\S]*?<\/tr>/g)];
+    expect(rows.map((m) => [m[2], m[3]])).toEqual([['legacy', 'true'], ['guaranteed', 'false']]);
+    const legacy = rows[0]![0];
+    const [lost, rate] = doc.baseline.regressions;
+    expect(legacy).toMatch(/<td class="bl regression" data-metric="lost" data-change="regression">/);
+    expect(text(legacy)).toContain(`${formatCount(lost!.old)} → ${formatCount(lost!.new)} +7 (+${((7 / lost!.old) * 100).toFixed(1)}%) tolerance 0`);
+    expect(text(legacy)).toContain(`${formatRate(rate!.old)} → ${formatRate(rate!.new)} −2.00 points tolerance 0.5 points`);
+    expect(legacy).toMatch(/data-metric="latency_p99_ms" data-change="within"/);
+    expect(rows[1]![0]).toMatch(/<td class="bl improvement" data-metric="latency_p99_ms" data-change="improvement">/);
+    expect(text(rows[1]![0])).toContain('(−33.3%) tolerance 10% and 0.5 ms');
+    // The regressed comparison row says so and fails the filter's status, as the gate does.
+    expect(html).toMatch(/<tr data-scenario="chat-day" data-router="legacy"[^>]*data-status="fail"[\s\S]*?<a class="badge bad" href="#bl-pair-\d+"[^>]*>regressed<\/a>/);
+    expect(html).toContain('<a href="#baseline">Baseline</a>');
   });
 });
 

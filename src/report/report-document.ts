@@ -1,0 +1,14 @@
+/**
+ * What the report renders: a results document, plus the optional fields the CLI adds to it
+ * (src/cli/results-file.ts GateDocument has the same two). The report reads them when present
+ * and never needs them: an older or hand-made document renders without both.
+ */
+import type { ResultsDocument } from '../scenario/result.ts';
+import type { BaselineComparison } from '../scenario/baseline-comparison.ts';
+
+export interface ReportDocument extends ResultsDocument {
+  /** Scenario name → script path (for replay commands). */
+  scenarioFiles?: Record<string, string>;
+  /** Present when the run was compared with a baseline (`--baseline`). */
+  baseline?: BaselineComparison;
+}
