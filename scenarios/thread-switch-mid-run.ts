@@ -28,5 +28,7 @@ export default defineScenario({
   agent: { thinkMs: { kind: 'fixed', value: 200 }, toolCalls: { kind: 'fixed', value: 3 }, toolMs: { kind: 'uniform', min: 300, max: 600 } },
   thresholds: ['lost == 0'],
   // shipped passes: the fallback fan-out sends A's orphaned events to all of the user's tabs.
-  expect: { legacy: 'fail', dynamic: 'fail', shipped: 'pass', guaranteed: 'pass' },
+  // shipped delivers everything here (its sleep and fallback fan-out), but its monitoring hides
+  // the routing misses behind the fallback (F12 success masking): honest-monitoring fails.
+  expect: { legacy: 'fail', dynamic: 'fail', shipped: 'fail', guaranteed: 'pass' },
 });

@@ -8,6 +8,7 @@
  * honest monitoring. A run that crashes or exceeds its budget fails the property too.
  */
 import type { InvariantName, Violation } from '../oracle/judge.ts';
+import type { Verdict } from '../oracle/verdict.ts';
 import type { RouterConfig } from '../router/flags.ts';
 import { runScenario, type RunOptions, type RunOutput } from '../scenario/runner.ts';
 import type { FuzzCase } from './arbitraries.ts';
@@ -18,7 +19,7 @@ export type FailureKind = InvariantName | 'error';
 
 export interface CaseOutcome {
   ok: boolean;
-  verdict: 'pass' | 'fail' | 'unknown' | 'error';
+  verdict: Verdict | 'error';
   /** The first violated invariant (or "error"), null when the property held. */
   invariant: FailureKind | null;
   /** Every violated invariant, in the order the oracle reported them first. */
@@ -42,6 +43,7 @@ export async function evaluateCase(c: FuzzCase, router: RouterConfig, options: E
     run = await runScenario(c.spec, router, c.seed, {
       timeline: 'never',
       maxEvents: MAX_RUN_EVENTS,
+      maxEventsSource: `fuzz's per-case cap MAX_RUN_EVENTS (${MAX_RUN_EVENTS} events, src/check/timing.ts): a generated case this busy counts as a failure ('error')`,
       ...(options.keepTrace ? { keepTrace: true } : {}),
       ...(options.onWorld ? { onWorld: options.onWorld } : {}),
     });

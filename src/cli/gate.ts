@@ -5,6 +5,7 @@
  * human summary, JUnit XML, GitHub annotations and the step summary all read this.
  */
 import type { RunResult, Summary } from '../scenario/result.ts';
+import type { Verdict } from '../oracle/verdict.ts';
 import { describeDelta, pairKey } from './baseline.ts';
 import type { GateDocument } from './results-file.ts';
 
@@ -20,7 +21,7 @@ export interface PairOutcome {
   router: string;
   /** The scenario script, when known. */
   file?: string;
-  verdict: 'pass' | 'fail' | 'unknown';
+  verdict: Verdict;
   summary: Summary;
   runs: number;
   wallMs: number;

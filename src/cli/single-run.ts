@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import type { RunOutput } from '../scenario/runner.ts';
 import { buildTimeline } from '../scenario/timeline.ts';
-import { summarise } from '../scenario/aggregate.ts';
+import { overallVerdict, summarise } from '../scenario/aggregate.ts';
 import { RESULTS_SCHEMA, type ResultsDocument, type RunResult } from '../scenario/result.ts';
 import { toChromeTrace } from '../report/perfetto.ts';
 import { VERSION } from './version.ts';
@@ -18,7 +18,7 @@ export function withTimeline(run: RunOutput, maxItems = 5_000): RunResult {
 
 export function documentForRuns(runs: RunResult[], command: string, thresholds: readonly string[], startedAtMs: number, extra: Partial<ResultsDocument> = {}): ResultsDocument {
   const summary = summarise(runs, new Map(runs.map((r) => [r.scenario, thresholds])));
-  const verdict = summary.some((s) => s.verdict === 'fail') ? 'fail' : summary.some((s) => s.verdict === 'pass') ? 'pass' : 'unknown';
+  const verdict = overallVerdict(summary);
   return {
     schema: RESULTS_SCHEMA,
     version: VERSION,

@@ -42,7 +42,7 @@ export function printSummary(doc: GateDocument | ResultsDocument, out: Output): 
     out.say(c.bold(`${failing.length} failing run(s):`));
     for (const r of failing.slice(0, MAX_FAILING_RUNS)) {
       const v = r.violations[0];
-      out.say(`  ${c.red('✗')} ${r.scenario} × ${r.router} seed ${r.seed}: ${r.error !== undefined ? 'did not complete' : `${r.violationCount} violation(s)`}`);
+      out.say(`  ${c.red('✗')} ${r.scenario} × ${r.router} seed ${r.seed}: ${r.error !== undefined ? 'did not complete' : `${r.violationCount} violation(s)${byInvariant(r.violationCounts)}`}`);
       if (r.error !== undefined) out.say(`      ${r.error}`);
       else if (v) out.say(`      ${v.invariant}: ${v.explanation}`);
       out.say(c.dim(`      replay: ${replayCommand(gdoc.scenarioFiles?.[r.scenario] ?? r.scenario, r.router, r.seed)}`));
@@ -65,4 +65,10 @@ export function printSummary(doc: GateDocument | ResultsDocument, out: Output): 
   const shard = doc.shard ? `, shard ${doc.shard.index}/${doc.shard.total}` : '';
   const partial = doc.partial ? c.yellow(' (interrupted, or shards missing: not a verdict)') : '';
   out.say(`${verdict}  ${doc.runs.length} run(s), ${pairs.length} scenario × router pair(s)${shard}, ${(doc.wallMs / 1000).toFixed(1)} s${partial}`);
+}
+
+/** " (no-loss 1970, order 3)": the true count per invariant, when the results file has them. */
+function byInvariant(counts: Partial<Record<string, number>> | undefined): string {
+  const parts = Object.entries(counts ?? {}).map(([k, n]) => `${k} ${n}`);
+  return parts.length > 0 ? ` (${parts.join(', ')})` : '';
 }

@@ -44,8 +44,17 @@ export class Monitoring {
     eventsEmitted: 0,
     /** Routing attempts for an event (one per event, retries excluded). */
     routingAttempts: 0,
-    /** Attempts that found no connection for the thread ("No connections found"). */
-    routingFailures: 0,
+    /**
+     * First routing attempts that found no connection bound to the event's thread ("No
+     * connections found for thread"). Not a loss by itself: run-scoped delivery, the pending
+     * queue or a catch-up may still deliver the event. Compare `eventsWritten`.
+     */
+    routingMisses: 0,
+    /**
+     * Distinct events written to at least one connection, by any path (routing, queue flush,
+     * catch-up, resume). `eventsEmitted - eventsWritten` reached no connection in the end.
+     */
+    eventsWritten: 0,
     /** Events emitted while no connection of the user had the thread's context. */
     sentBeforeReady: 0,
     /** Events the router counts as delivered (reached at least one socket's send). */
@@ -91,6 +100,11 @@ export class Monitoring {
 
   drop(reason: DropReason, count = 1): void {
     this.dropsByReason[reason] = (this.dropsByReason[reason] ?? 0) + count;
+  }
+
+  /** Events that reached no connection (so far; at the end of a run, in the end). */
+  eventsUnreached(): number {
+    return this.counters.eventsEmitted - this.counters.eventsWritten;
   }
 
   snapshot(): MonitoringSnapshot {

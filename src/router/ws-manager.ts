@@ -30,6 +30,8 @@ export class WebSocketManager {
   private readonly registrationOrder: string[] = [];
   /** Events already counted as delivered (weak: forgotten with the event). */
   private readonly reported = new WeakSet<AgentEventFrame>();
+  /** Events with at least one frame written (for `eventsWritten`). */
+  private readonly written = new WeakSet<AgentEventFrame>();
   /** Sessions an event was announced to as out of order (weak: forgotten with the event). */
   private readonly gappedTo = new WeakMap<AgentEventFrame, Set<string>>();
 
@@ -126,7 +128,7 @@ export class WebSocketManager {
     const sentTo: string[] = [];
     for (const c of targets) if (this.sendEvent(c, event)) sentTo.push(c.id);
     const masked = this.flags.successMasking && (sentTo.length > 0 || isTestThread(event.thread_id));
-    if (missed && !(this.flags.successMasking && masked)) this.monitoring.counters.routingFailures++;
+    if (missed && !(this.flags.successMasking && masked)) this.monitoring.counters.routingMisses++;
     if (sentTo.length > 0 || masked) this.reportDelivered(event);
     return { sentTo, missed };
   }
@@ -166,7 +168,12 @@ export class WebSocketManager {
       }
     }
     const emittedAtUs = this.clock.now();
-    return this.write(conn, event, () => this.monitoring.sendLatencyUs.record(this.clock.now() - emittedAtUs));
+    const ok = this.write(conn, event, () => this.monitoring.sendLatencyUs.record(this.clock.now() - emittedAtUs));
+    if (ok && !this.written.has(event)) {
+      this.written.add(event);
+      this.monitoring.counters.eventsWritten++;
+    }
+    return ok;
   }
 
   /**

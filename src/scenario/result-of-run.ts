@@ -32,7 +32,11 @@ export function resultOfRun(run: FinishedRun): { result: RunResult; judgement: J
   const judgement = judge(truth, {
     resumeWindowUs: config.flags.resumeWindowMs * 1_000,
     deadlineUs: (spec.deadlineMs ?? DEFAULT_DEADLINE_MS) * 1_000,
-    routerReportedDelivered: router.monitoring.counters.eventsReportedDelivered,
+    reported: {
+      delivered: router.monitoring.counters.eventsReportedDelivered,
+      routingMisses: router.monitoring.counters.routingMisses,
+      unreached: router.monitoring.eventsUnreached(),
+    },
   });
   const timelineMode = run.timeline ?? 'failing';
   const wantTimeline = timelineMode === 'always' || (timelineMode === 'failing' && judgement.verdict === 'fail');
@@ -49,7 +53,8 @@ export function resultOfRun(run: FinishedRun): { result: RunResult; judgement: J
     counts: judgement.counts,
     interactions: judgement.interactions,
     violations: judgement.violations,
-    violationCount: judgement.violations.length,
+    violationCount: judgement.violationTotal,
+    violationCounts: judgement.violationCounts,
     latencyUs: judgement.latencyUs.toJSON(),
     monitoring: router.monitoring.snapshot(),
     noConnectionWarnings: router.log.warnings.get('No connections found for thread <id>') ?? 0,

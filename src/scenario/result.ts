@@ -3,8 +3,9 @@
  * Field names are a public contract (CI gates and the HTML report read them).
  */
 import type { HistogramJSON } from '../stats/histogram.ts';
-import type { Counts, Violation } from '../oracle/judge.ts';
+import type { Counts, Violation, ViolationCounts } from '../oracle/judge.ts';
 import type { MonitoringSnapshot } from '../router/monitoring.ts';
+import type { Verdict } from '../oracle/verdict.ts';
 
 export const RESULTS_SCHEMA = 'threadline/results@1';
 
@@ -34,15 +35,19 @@ export interface RunResult {
   scenario: string;
   router: string;
   seed: number;
-  verdict: 'pass' | 'fail' | 'unknown';
+  verdict: Verdict;
   traceHash: string;
   traceRecords: number;
   simulatedUs: number;
   wallMs: number;
   counts: Counts;
   interactions: { total: number; succeeded: number; abandoned: number };
+  /** The first violations with explanations (capped; see violationCount). */
   violations: Violation[];
+  /** The true number of violations, all invariants (never capped). */
   violationCount: number;
+  /** The true number of violations per invariant that fired (absent in older results files). */
+  violationCounts?: ViolationCounts;
   latencyUs: HistogramJSON;
   monitoring: MonitoringSnapshot;
   /** "No connections found for thread" warnings logged by the router. */
@@ -59,7 +64,7 @@ export interface Summary {
   scenario: string;
   router: string;
   runs: number;
-  verdict: 'pass' | 'fail' | 'unknown';
+  verdict: Verdict;
   successRate: number;
   successRateCi95: [number, number];
   interactions: { total: number; succeeded: number };
@@ -71,8 +76,16 @@ export interface Summary {
   /** Total pending-queue depth sampled at each enqueue (absent in older results files). */
   queueDepth?: HistogramJSON;
   sentBeforeReady: number;
-  routingFailures: number;
+  /** First routing attempts that found no bound connection (may still have been delivered later). */
+  routingMisses: number;
+  /** Events that reached no connection of any kind in the end (written nowhere). */
+  eventsUnreached: number;
+  /** Older results files: the first-attempt misses under their old, ambiguous name. */
+  routingFailures?: number;
   dropsByReason: Record<string, number>;
+  /** All runs' violations, and per invariant (absent in older results files). */
+  violationCount?: number;
+  violationCounts?: ViolationCounts;
   thresholds: Array<{ source: string; actual: number; ok: boolean }>;
   failedSeeds: number[];
 }
@@ -80,7 +93,7 @@ export interface Summary {
 export interface ResultsDocument {
   schema: typeof RESULTS_SCHEMA;
   version: string;
-  verdict: 'pass' | 'fail' | 'unknown';
+  verdict: Verdict;
   command: string;
   startedAt?: string;
   wallMs: number;

@@ -8,7 +8,7 @@
  * timers (heartbeats) stop and the run drains to idle; then the oracle judges.
  */
 import { performance } from 'node:perf_hooks';
-import { Scheduler } from '../sim/scheduler.ts';
+import { DEFAULT_MAX_EVENTS, Scheduler } from '../sim/scheduler.ts';
 import { createRandom } from '../sim/rng.ts';
 import { Trace } from '../sim/trace.ts';
 import { SimNetwork } from '../sim/network.ts';
@@ -39,6 +39,8 @@ export interface RunOptions {
   /** Test hook: perturb the run (e.g. inject nondeterminism) once the world is built. */
   onWorld?: (world: World) => void;
   maxEvents?: number;
+  /** Where `maxEvents` comes from, for the budget error (e.g. fuzz's per-case cap). */
+  maxEventsSource?: string;
 }
 
 export interface World {
@@ -82,6 +84,10 @@ export async function runScenario(spec: ScenarioSpec, config: RouterConfig, seed
     label: `scenario ${spec.name} (router ${config.name})`,
     maxTimeUs: (spec.maxDurationMs ?? DEFAULT_MAX_DURATION_MS) * 1_000,
     ...(options.maxEvents !== undefined ? { maxEvents: options.maxEvents } : {}),
+    budgetSources: {
+      maxTimeUs: `the scenario's maxDurationMs (now ${spec.maxDurationMs ?? `${DEFAULT_MAX_DURATION_MS}, the default`} ms)`,
+      maxEvents: options.maxEventsSource ?? `the event budget (${options.maxEvents ?? DEFAULT_MAX_EVENTS} events, DEFAULT_MAX_EVENTS in src/sim/scheduler.ts; a scenario cannot raise it)`,
+    },
   });
   const net = spec.network ?? {};
   const network = new SimNetwork({

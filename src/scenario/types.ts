@@ -10,7 +10,8 @@
 import type { Distribution } from '../sim/distribution.ts';
 import type { RouterMode } from '../router/flags.ts';
 
-export type Verdict = 'pass' | 'fail' | 'unknown';
+export type { Verdict } from '../oracle/verdict.ts';
+import type { Verdict } from '../oracle/verdict.ts';
 
 export interface ActionBase {
   /** Absolute time, ms. */
@@ -107,7 +108,7 @@ export interface LoadSpec {
 export interface ScenarioSpec {
   name: string;
   description: string;
-  /** Failure modes of FAILURE-MODES.md this scenario expresses (F1..F20). */
+  /** Failure modes of FAILURE-MODES.md this scenario expresses (F1..F25). */
   failureModes?: string[];
   users: UserSpec[];
   tabs: TabSpec[];

@@ -40,6 +40,11 @@ export interface SchedulerOptions {
   traceTimers?: boolean;
   /** Stream for tie-breaking; defaults to a stream derived from `seed`. */
   rng?: Random;
+  /**
+   * Where each budget is set, in the user's terms (a scenario field, a flag), so the budget
+   * error can say what to change, e.g. `the scenario's maxDurationMs (120000 ms)`.
+   */
+  budgetSources?: { maxEvents?: string; maxTimeUs?: string };
 }
 
 export class BudgetExceededError extends Error {
@@ -50,11 +55,13 @@ export class BudgetExceededError extends Error {
     readonly atUs: number,
     readonly seed: number | string,
     readonly label: string,
+    /** Where the budget is set (a scenario field or flag); the scheduler option's name otherwise. */
+    readonly source: string = `the scheduler option ${budget}`,
   ) {
     const what = budget === 'maxEvents' ? `event budget of ${limit} events` : `virtual-time budget of ${formatUs(limit)}`;
     super(
       `${label}: the run exceeded its ${what} at t=${formatUs(atUs)} (seed ${seed}); ` +
-        `a timer loop or an endless workload is the usual cause — raise the budget (${budget}) only if the run is meant to be this long`,
+        `a timer loop or an endless workload is the usual cause — raise ${source} only if the run is meant to be this long`,
     );
   }
 }
@@ -85,7 +92,7 @@ class SimEvent implements TimerHandle {
   }
 }
 
-const DEFAULT_MAX_EVENTS = 50_000_000;
+export const DEFAULT_MAX_EVENTS = 50_000_000;
 const DEFAULT_MAX_TIME_US = 7 * 24 * 3600 * 1_000_000;
 
 // real-time: setImmediate carries no time and no order of its own; it only lets the engine run
@@ -105,6 +112,7 @@ export class Scheduler implements Clock {
   private readonly maxEvents: number;
   private readonly maxTimeUs: number;
   private readonly traceTimers: boolean;
+  private readonly budgetSources: { maxEvents?: string; maxTimeUs?: string };
   readonly seed: number | string;
   readonly label: string;
   readonly trace: Trace | undefined;
@@ -114,6 +122,7 @@ export class Scheduler implements Clock {
     this.label = options.label ?? 'run';
     this.maxEvents = options.maxEvents ?? DEFAULT_MAX_EVENTS;
     this.maxTimeUs = options.maxTimeUs ?? DEFAULT_MAX_TIME_US;
+    this.budgetSources = options.budgetSources ?? {};
     this.trace = options.trace;
     this.traceTimers = options.traceTimers ?? options.trace !== undefined;
     this.tieRng = options.tieBreak ? (options.rng ?? createRandom(options.seed)).fork('kernel/tiebreak') : null;
@@ -196,7 +205,7 @@ export class Scheduler implements Clock {
         if (head === undefined || head.t > limitUs) break;
         const t = head.t;
         if (t > this.maxTimeUs) {
-          throw new BudgetExceededError('maxTimeUs', this.maxTimeUs, this.nowUs, this.seed, this.label);
+          throw new BudgetExceededError('maxTimeUs', this.maxTimeUs, this.nowUs, this.seed, this.label, this.budgetSources.maxTimeUs);
         }
         this.nowUs = t;
         // One batch: every event due at t, including ones scheduled at t during the batch.
@@ -205,7 +214,7 @@ export class Scheduler implements Clock {
           this.live--;
           ev.cancelled = true; // fired: a later cancel is a no-op
           if (++this.executed > this.maxEvents) {
-            throw new BudgetExceededError('maxEvents', this.maxEvents, t, this.seed, this.label);
+            throw new BudgetExceededError('maxEvents', this.maxEvents, t, this.seed, this.label, this.budgetSources.maxEvents);
           }
           if (this.traceTimers && this.trace) this.trace.record(t, 'kernel.timer', { label: ev.label });
           this.runCallback(ev);

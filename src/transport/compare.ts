@@ -13,6 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { runScenario } from '../scenario/runner.ts';
 import { summariseGroup } from '../scenario/aggregate.ts';
 import type { RunResult, Summary } from '../scenario/result.ts';
+import type { Verdict } from '../oracle/verdict.ts';
 import type { ScenarioSpec } from '../scenario/types.ts';
 import type { RouterConfig } from '../router/flags.ts';
 import { DEFAULT_WS_TIME_SCALE, runScenarioWs, type WsRunOptions } from './ws-runner.ts';
@@ -20,7 +21,7 @@ import { DEFAULT_WS_TIME_SCALE, runScenarioWs, type WsRunOptions } from './ws-ru
 export interface SideFigures {
   transport: 'sim' | 'ws';
   verdict: Summary['verdict'];
-  verdicts: Record<'pass' | 'fail' | 'unknown', number>;
+  verdicts: Record<Verdict, number>;
   successRate: number;
   successRateCi95: [number, number];
   interactions: { total: number; succeeded: number };

@@ -35,6 +35,7 @@ export function renderMetrics(router: Router, stats: ServerStats): string {
     lines.push(`# TYPE ${metric} counter`);
     lines.push(`${metric} ${value}`);
   }
+  gauge(lines, 'threadline_events_unreached', 'events written to no connection so far (emitted minus written); a queued event leaves it when flushed', m.eventsUnreached());
   lines.push('# HELP threadline_drops_total events the router dropped, by reason');
   lines.push('# TYPE threadline_drops_total counter');
   for (const [reason, value] of Object.entries(m.dropsByReason)) lines.push(`threadline_drops_total{reason="${escapeLabel(reason)}"} ${value}`);

@@ -32,7 +32,8 @@ import { WebSocket } from 'ws';
 import { Trace } from '../sim/trace.ts';
 import { TabClient, type ClientSocketLike } from '../client/tab-client.ts';
 import { GroundTruth } from '../oracle/recorder.ts';
-import { judge, type Judgement, type Violation } from '../oracle/judge.ts';
+import { DEFAULT_MAX_VIOLATIONS, judge, type Judgement, type Violation } from '../oracle/judge.ts';
+import { withViolations } from '../oracle/judgement.ts';
 import { AGENT_EVENT_TYPES, isAgentEventType, type AgentEventType } from '../protocol.ts';
 import { DEFAULT_DEADLINE_MS, materialise } from '../scenario/runner.ts';
 import type { ScenarioSpec } from '../scenario/types.ts';
@@ -219,10 +220,10 @@ export async function probeServer(options: ProbeOptions): Promise<ProbeReport> {
   // ---- Infer the produced set -----------------------------------------------------------------
   const inference = inferProduced(truth, observed, refusedRefs);
   const deadlineUs = (spec.deadlineMs ?? DEFAULT_DEADLINE_MS) * 1_000;
-  const judgement = judge(truth, { resumeWindowUs: (options.resumeWindowMs ?? 0) * 1_000, deadlineUs });
+  const judged = judge(truth, { resumeWindowUs: (options.resumeWindowMs ?? 0) * 1_000, deadlineUs });
 
   // The oracle's loss explanations read router facts, which a probe does not have: say what it knows.
-  for (const v of judgement.violations) {
+  for (const v of judged.violations) {
     if (v.invariant !== 'no-loss' || v.messageId === null) continue;
     const head = v.explanation.split('; but ')[0]!;
     v.explanation = observed.has(v.messageId)
@@ -246,11 +247,8 @@ export async function probeServer(options: ProbeOptions): Promise<ProbeReport> {
       extra.push({ invariant: 'timeliness', messageId: completed!.eid, connectionId: got.conn, atUs: got.atUs, explanation: `${runId}, started by ${messageId} at ${formatUs(send.atUs)}, completed at ${send.tab} only ${formatUs(us)} later; the deadline is ${formatUs(deadlineUs)}` });
     }
   }
-  judgement.violations.push(...extra);
-  if (extra.length > 0) {
-    judgement.verdict = 'fail';
-    judgement.counts.late += extra.length;
-  }
+  judged.counts.late += extra.length;
+  const judgement = withViolations(judged, extra, DEFAULT_MAX_VIOLATIONS);
   const verdict = unsupported.length > 0 && judgement.verdict !== 'fail' ? 'unknown' : judgement.verdict;
   const empty = { count: 0, sum: 0, min: 0, max: 0, buckets: [] as Array<[number, number]> };
   const result: RunResult = {
@@ -265,7 +263,8 @@ export async function probeServer(options: ProbeOptions): Promise<ProbeReport> {
     counts: judgement.counts,
     interactions: judgement.interactions,
     violations: judgement.violations,
-    violationCount: judgement.violations.length,
+    violationCount: judgement.violationTotal,
+    violationCounts: judgement.violationCounts,
     latencyUs: judgement.latencyUs.toJSON(),
     monitoring: { counters: {}, dropsByReason: {}, histograms: { connectToBindUs: empty, queueWaitUs: empty, queueDepth: empty, sendLatencyUs: empty } },
     noConnectionWarnings: 0,

@@ -222,7 +222,7 @@ export async function runScenarioWs(
       if (performance.now() - wallStart > wallTimeoutMs) {
         throw new Error(`${label}: did not finish within ${wallTimeoutMs} ms of wall time (virtual t=${(clock.now() / 1e6).toFixed(3)} s; ${acct.describe()}; next timer ${clock.nextLabel() ?? 'none'})`);
       }
-      if (clock.now() > maxTimeUs) throw new Error(`${label}: the run exceeded its virtual-time budget of ${maxTimeUs / 1e6} s`);
+      if (clock.now() > maxTimeUs) throw new Error(`${label}: the run exceeded its virtual-time budget of ${maxTimeUs / 1e6} s; raise the scenario's maxDurationMs (now ${spec.maxDurationMs ?? `${DEFAULT_MAX_DURATION_MS}, the default`} ms) only if the run is meant to be this long`);
       const done = scriptsRunning === 0 && server.router.engine.active.size === 0;
       if (done && !quiesced) {
         quiesced = true;

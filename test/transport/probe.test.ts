@@ -49,7 +49,7 @@ describe('probe against serve (rapid-send)', () => {
     const { spec } = await loadScenarioFile('scenarios/rapid-send.ts');
     const s = await serveFor(spec, 'dynamic');
     const report = await probeServer({ url: s.url, spec, token: (u) => signToken(SECRET, u), settleMs: 1_000 });
-    const failures = s.router.monitoring.counters.routingFailures;
+    const failures = s.router.monitoring.eventsUnreached();
     expect(failures, 'dynamic really lost events on this server').toBeGreaterThan(0);
     expect(report.result.verdict).toBe('fail');
     expect(report.result.counts.lost).toBe(failures);
