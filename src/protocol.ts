@@ -2,7 +2,8 @@
  * The wire protocol (DESIGN.md section 2): JSON text frames, one object per frame.
  *
  * Client → server: user_message, switch_thread, resume, ack, ping.
- * Server → client: connection_ready, thread_context, the five agent events, gap, error, pong.
+ * Server → client: connection_ready, thread_context, the five agent events, gap, error, pong,
+ * and message_ack (servers that declare `acks` in connection_ready: guaranteed).
  *
  * `eid` on agent events is harness instrumentation: the ground-truth identity of a produced
  * event, which the oracle uses to recognise deliveries. The modelled production system had
@@ -20,6 +21,12 @@ export interface UserMessageFrame {
   content: string;
   /** Not part of the protocol; the shipped mode trusted it when present (F11 leak). */
   user_id?: string;
+  /**
+   * Written again from the client's outbox after a reconnect. The tab may be showing another
+   * thread by now (its handshake says which), so a resend starts (or re-acknowledges) the run
+   * but does not move the connection's binding.
+   */
+  resend?: boolean;
 }
 export interface SwitchThreadFrame {
   type: 'switch_thread';
@@ -56,6 +63,21 @@ export interface AgentEventFrame {
 export interface ConnectionReadyFrame {
   type: 'connection_ready';
   connection_id: string;
+  /**
+   * The server acknowledges every accepted user_message and applied switch_thread with a
+   * `message_ack`, and deduplicates resent ones by id; a client then keeps unacknowledged
+   * frames in an outbox and resends them after a reconnect.
+   */
+  acks?: boolean;
+}
+/** An accepted user_message (with the run it started, or had started) or an applied switch. */
+export interface MessageAckFrame {
+  type: 'message_ack';
+  /** The id of the acknowledged client frame. */
+  ref: string;
+  run_id?: string;
+  /** True when the frame was a resend of one already acted on: nothing new was started. */
+  duplicate?: boolean;
 }
 export interface ThreadContextFrame {
   type: 'thread_context';
@@ -83,7 +105,7 @@ export interface ErrorFrame {
 export interface PongFrame {
   type: 'pong';
 }
-export type ServerFrame = AgentEventFrame | ConnectionReadyFrame | ThreadContextFrame | GapFrame | ErrorFrame | PongFrame;
+export type ServerFrame = AgentEventFrame | ConnectionReadyFrame | ThreadContextFrame | GapFrame | ErrorFrame | PongFrame | MessageAckFrame;
 
 export type ErrorCode = 'bad_json' | 'bad_frame' | 'unknown_type' | 'forbidden' | 'rate_limited' | 'not_found' | 'internal';
 
@@ -125,6 +147,7 @@ export function parseClientFrame(text: string): ParseResult {
       if (typeof o['content'] !== 'string') return fail('bad_frame', 'user_message needs "content": a string');
       const frame: UserMessageFrame = { type: 'user_message', id, thread_id: thread, content: o['content'] as string };
       if (typeof o['user_id'] === 'string') frame.user_id = o['user_id'] as string;
+      if (o['resend'] === true) frame.resend = true;
       return { ok: true, frame };
     }
     case 'switch_thread': {

@@ -52,7 +52,7 @@ import { defineScenario } from '../../src/scenario/types.ts';
 export const meta = {
   "router": "guaranteed",
   "seed": 281956,
-  "traceHash": "6ffba3e44fed6a95fd7a3843e3b613edbe83c680e9d453128bf95a7f77c02d25",
+  "traceHash": "86f99bf6f8055f9ef1018103be09eacabf9d4555619a45b0992a7f150946f8fe",
   "invariant": "honest-monitoring",
   "invariants": ["honest-monitoring"],
 };

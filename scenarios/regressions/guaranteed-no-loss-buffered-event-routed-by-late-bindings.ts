@@ -47,7 +47,7 @@ import { defineScenario } from '../../src/scenario/types.ts';
 export const meta = {
   "router": "guaranteed",
   "seed": 0,
-  "traceHash": "bcdd68e876d6556031c46243f7490dbd9936f3abf87a58f7ca664fc5e4d1598d",
+  "traceHash": "ff5838fcc37ee908c744607f8f1b64aa205cb00102485ca79ea5706cc83041f3",
   "invariant": "no-loss",
   "invariants": ["no-loss"],
 };

@@ -53,7 +53,7 @@ import { defineScenario } from '../../src/scenario/types.ts';
 export const meta = {
   "router": "guaranteed",
   "seed": 197275,
-  "traceHash": "b7d6dff4671cc02303eef8a921e287e580a7f4a59feaeb088a81c34ba68a6b18",
+  "traceHash": "5d2812649dc13f082e0003f7725af74eba44ed230eb97054817d6a898b528e92",
   "invariant": "no-loss",
   "invariants": ["no-loss"],
 };

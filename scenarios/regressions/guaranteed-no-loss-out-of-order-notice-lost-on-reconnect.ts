@@ -90,7 +90,7 @@ import { defineScenario } from '../../src/scenario/types.ts';
 export const meta = {
   "router": "guaranteed",
   "seed": 10,
-  "traceHash": "9e9a74f778a9caa44b3ca806764f7456891ee9ba8e829b82d684d8a118261869",
+  "traceHash": "efeacf4c765d1c413a580083d934679567d69e645ea1a63eb913b12b786d2824",
   "invariant": "no-loss",
   "invariants": ["no-loss"],
 };

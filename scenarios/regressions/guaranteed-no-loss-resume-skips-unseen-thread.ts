@@ -54,7 +54,7 @@ import { defineScenario } from '../../src/scenario/types.ts';
 export const meta = {
   "router": "guaranteed",
   "seed": 63323,
-  "traceHash": "4da0aeb3d70fd8a1341a315fb80388c7ffe3d5521e19fd9139f6e84785cabb3e",
+  "traceHash": "928a4f1003ef5523c6aab44987e85019ed08425bb1799e0f8b63413084a8ad6e",
   "invariant": "no-loss",
   "invariants": ["no-loss"],
 };

@@ -70,7 +70,7 @@ import { defineScenario } from '../../src/scenario/types.ts';
 export const meta = {
   "router": "guaranteed",
   "seed": 0,
-  "traceHash": "eac279393ea592aff04bc879830bb0c8caf875f94acb09b58c395b7c119aa427",
+  "traceHash": "73fbe29d2065ad12420455efd9aba6e1da1ab7777ad5903e4e6ded3020a424c0",
   "invariant": "no-loss",
   "invariants": ["no-loss"],
 };

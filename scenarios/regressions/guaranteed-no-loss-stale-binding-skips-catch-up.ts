@@ -90,7 +90,7 @@ import { defineScenario } from '../../src/scenario/types.ts';
 export const meta = {
   "router": "guaranteed",
   "seed": 999994,
-  "traceHash": "0eb3e73a957be0d428542eb51daf7bb281b702646b8b004d5c3253493fcac392",
+  "traceHash": "77ff59e0936c9a1e12c2acf3194f71506b1ab09923661d513f3ab64aa085dd1e",
   "invariant": "no-loss",
   "invariants": ["no-loss"],
 };

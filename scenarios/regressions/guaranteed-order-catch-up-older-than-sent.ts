@@ -71,7 +71,7 @@ import { defineScenario } from '../../src/scenario/types.ts';
 export const meta = {
   "router": "guaranteed",
   "seed": 0,
-  "traceHash": "3833b13f62300988a99b89f69dab1b6c369473a81ea2c7b27b6563c86d5e4ba4",
+  "traceHash": "c545a4a0e4676143c758886fb8addc9314446354aef259d3729c468c2b02be2a",
   "invariant": "order",
   "invariants": ["order"],
 };

@@ -83,7 +83,7 @@ import { defineScenario } from '../../src/scenario/types.ts';
 export const meta = {
   "router": "guaranteed",
   "seed": 0,
-  "traceHash": "a39a9347e1ae3f3e1b4381d2867faa659dd668ba043d7834fa16c881264b7816",
+  "traceHash": "12029df424285af7eec915c7ed980c0c8a1e84c444e28a102aa5bd866a837286",
   "invariant": "order",
   "invariants": ["order"],
   "fuzzSeed": 21,

@@ -48,7 +48,7 @@ import { defineScenario } from '../../src/scenario/types.ts';
 export const meta = {
   "router": "guaranteed",
   "seed": 15,
-  "traceHash": "bc0fe1c9db0fd01ebf86ad930150be36b3807e1c935c8e740314809a2fd0bb8e",
+  "traceHash": "a62e8d0065749a132fcf84a68459c9895172992dafbf9ba31379ea73a4c68646",
   "invariant": "order",
   "invariants": ["order"],
 };

@@ -72,7 +72,7 @@ import { defineScenario } from '../../src/scenario/types.ts';
 export const meta = {
   "router": "guaranteed",
   "seed": 115604,
-  "traceHash": "79c39eb55fe5be3b5cb7bc13e6c58e5bb63f1c81c4da5f96ea98026f0578a262",
+  "traceHash": "3a9c4d56508bad525f69221ca79fd4a9e17a53af28afb9ee591f77d410d35049",
   "invariant": "order",
   "invariants": ["order"],
 };

@@ -16,6 +16,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { dirname } from 'node:path';
 import { Histogram, type HistogramJSON } from '../stats/histogram.ts';
 import type { Summary } from '../scenario/result.ts';
+import type { BaselineComparison, BaselineDelta, BaselineUnit } from '../scenario/baseline-comparison.ts';
 import { UsageError, describe, parseJsonFile } from './errors.ts';
 
 export const BASELINE_SCHEMA = 'threadline/baseline@1';
@@ -25,7 +26,7 @@ interface MetricDef {
   better: Better;
   /** Counts scale with the number of runs; rates and latencies do not. */
   count: boolean;
-  unit: '' | 'ms' | 'rate';
+  unit: BaselineUnit;
   get(s: Summary): number;
 }
 
@@ -44,7 +45,10 @@ export const BASELINE_METRICS: Record<string, MetricDef> = {
   out_of_order: { better: 'lower', count: true, unit: '', get: (s) => s.counts.outOfOrder },
   late: { better: 'lower', count: true, unit: '', get: (s) => s.counts.late },
   dropped_explicit: { better: 'lower', count: true, unit: '', get: (s) => s.counts.droppedExplicit },
-  routing_failures: { better: 'lower', count: true, unit: '', get: (s) => s.routingFailures },
+  requests_lost: { better: 'lower', count: true, unit: '', get: (s) => s.counts.requestsLost ?? NaN },
+  runs_duplicated: { better: 'lower', count: true, unit: '', get: (s) => s.counts.runsDuplicated ?? NaN },
+  routing_misses: { better: 'lower', count: true, unit: '', get: (s) => s.routingMisses ?? s.routingFailures ?? NaN },
+  events_unreached: { better: 'lower', count: true, unit: '', get: (s) => s.eventsUnreached ?? NaN },
   sent_before_ready: { better: 'lower', count: true, unit: '', get: (s) => s.sentBeforeReady },
   latency_p50_ms: { better: 'lower', count: false, unit: 'ms', get: (s) => s.latencyMs.p50 },
   latency_p90_ms: { better: 'lower', count: false, unit: 'ms', get: (s) => s.latencyMs.p90 },
@@ -71,6 +75,8 @@ export const DEFAULT_TOLERANCES: Record<string, Tolerance | null> = {
   misrouted: { abs: 0 },
   out_of_order: { abs: 0 },
   late: { abs: 0 },
+  requests_lost: { abs: 0 },
+  runs_duplicated: { abs: 0 },
   latency_p50_ms: { rel: 0.1, abs: 0.5 },
   latency_p90_ms: { rel: 0.1, abs: 0.5 },
   latency_p99_ms: { rel: 0.1, abs: 0.5 },
@@ -119,27 +125,8 @@ export interface BaselineFile {
   pairs: BaselinePair[];
 }
 
-export interface BaselineDelta {
-  scenario: string;
-  router: string;
-  metric: string;
-  old: number;
-  new: number;
-  /** The old value scaled to this run's number of runs (counts only, when runs differ). */
-  oldScaled?: number;
-  tolerance: string;
-  unit: MetricDef['unit'];
-}
-
-export interface BaselineComparison {
-  file: string;
-  regressions: BaselineDelta[];
-  improvements: BaselineDelta[];
-  /** Pairs of this run that the baseline does not have (not compared). */
-  newPairs: string[];
-  /** Pairs whose number of runs differs from the baseline's (counts were scaled). */
-  runsDiffer: string[];
-}
+// The comparison's data types live with the results document (the report reads them too).
+export type { BaselineComparison, BaselineDelta, BaselineUnit };
 
 export function pairKey(scenario: string, router: string): string {
   return `${scenario} × ${router}`;

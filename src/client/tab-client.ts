@@ -13,7 +13,12 @@
  *    for every thread the tab has shown or written to, from 0 when it has seen nothing there
  *    yet (a run it started may have emitted only into the dead connection: F14);
  *  - after an abnormal close (1006, 4008, 4009) the tab reconnects after `reconnectAfterMs`;
- *  - with `heartbeatMs`, it pings, and a missing pong marks the link dead (F10).
+ *  - with `heartbeatMs`, it pings, and a missing pong marks the link dead (F10);
+ *  - when the server declares `acks` (connection_ready), every user_message and switch_thread
+ *    stays in an outbox until its `message_ack` (or an error naming it) arrives, and is sent
+ *    again on the next connection, after the resume — also one typed while offline. A switch
+ *    the user has since left is not resent (superseded). Without `acks` a message typed while
+ *    offline is gone, as in a chat client with no outbox.
  */
 import type { Clock, TimerHandle } from '../sim/clock.ts';
 import { type AgentEventFrame, type GapFrame, isAgentEventType, parseServerFrame } from '../protocol.ts';
@@ -45,6 +50,29 @@ export interface GroundTruthObserver {
   gap(tab: string, conn: string, gap: GapFrame, atUs: number): void;
   serverConnection(tab: string, conn: string, serverConnectionId: string): void;
   frame(tab: string, conn: string, type: string, atUs: number): void;
+  /**
+   * A request the tab made (user_message or switch_thread), whether or not a socket was there
+   * to carry it: `conn` is null when the tab was offline. Judged by no-lost-request.
+   */
+  requested(tab: string, conn: string | null, kind: RequestKind, id: string, thread: string, atUs: number): void;
+  /** A request written again on a later connection (the outbox after a reconnect). */
+  resent(tab: string, conn: string, id: string, atUs: number): void;
+  /** The server acknowledged request `ref` (message_ack). */
+  acked(tab: string, conn: string, ref: string, runId: string | null, duplicate: boolean, atUs: number): void;
+  /** The server refused request `ref` with an error frame the client saw. */
+  refused(tab: string, conn: string, ref: string, code: string, atUs: number): void;
+  /** What the server declared in connection_ready on this connection. */
+  capabilities(tab: string, conn: string, caps: { acks: boolean }): void;
+}
+
+export type RequestKind = 'user_message' | 'switch_thread';
+
+interface OutboxEntry {
+  kind: RequestKind;
+  thread: string;
+  text: string;
+  /** The connection it was last written on (null: not yet written). */
+  writtenOn: string | null;
 }
 
 export interface TabClientOptions {
@@ -93,6 +121,10 @@ export class TabClient {
   serverConnectionId: string | null = null;
   /** Abnormal closes seen (for reports). */
   abnormalCloses = 0;
+  /** Did the server of the current connection declare acks? (null: not known yet) */
+  private serverAcks: boolean | null = null;
+  /** Requests not yet acknowledged, in the order the user made them. */
+  private readonly unacked = new Map<string, OutboxEntry>();
 
   constructor(private readonly options: TabClientOptions) {
     this.id = options.id;
@@ -151,16 +183,47 @@ export class TabClient {
     this.interest.add(thread);
     const now = this.clock.now();
     this.observer.declared(this.id, thread, 'send', now);
-    if (this.currentConn !== null && this.socket !== null && this.socket.readyState <= 1) this.observer.sent(this.id, this.currentConn, id, thread, now);
-    this.write({ type: 'user_message', id, thread_id: thread, content: `message ${this.messageIndex}`, ...(payloadUser ? { user_id: payloadUser } : {}) });
+    const online = this.currentConn !== null && this.socket !== null && this.socket.readyState <= 1;
+    if (online) this.observer.sent(this.id, this.currentConn!, id, thread, now);
+    this.observer.requested(this.id, online ? this.currentConn : null, 'user_message', id, thread, now);
+    this.request('user_message', id, thread, { type: 'user_message', id, thread_id: thread, content: `message ${this.messageIndex}`, ...(payloadUser ? { user_id: payloadUser } : {}) });
     return id;
   }
 
   switchTo(thread: string): void {
     this.thread = thread;
     this.interest.add(thread);
-    this.observer.declared(this.id, thread, 'switch', this.clock.now());
-    this.write({ type: 'switch_thread', id: `${this.id}-s${++this.switchIndex}`, thread_id: thread });
+    const now = this.clock.now();
+    this.observer.declared(this.id, thread, 'switch', now);
+    const id = `${this.id}-s${++this.switchIndex}`;
+    const online = this.currentConn !== null && this.socket !== null && this.socket.readyState <= 1;
+    this.observer.requested(this.id, online ? this.currentConn : null, 'switch_thread', id, thread, now);
+    this.request('switch_thread', id, thread, { type: 'switch_thread', id, thread_id: thread });
+  }
+
+  /** Write a request, keeping it in the outbox until acknowledged (servers that declare acks). */
+  private request(kind: RequestKind, id: string, thread: string, frame: object): void {
+    const text = JSON.stringify(frame);
+    const written = this.write(frame, text);
+    // Until the server says it does not acknowledge, keep it: a resend needs the original text.
+    if (this.serverAcks !== false) this.unacked.set(id, { kind, thread, text, writtenOn: written ? this.currentConn : null });
+  }
+
+  /** After connection_ready with acks: send what is still unacknowledged on this connection. */
+  private resendUnacked(conn: string): void {
+    for (const [id, entry] of this.unacked) {
+      if (entry.writtenOn === conn) continue;
+      if (entry.kind === 'switch_thread' && entry.thread !== this.thread) {
+        // The user has moved on: the reconnect's handshake declares the current thread instead.
+        this.unacked.delete(id);
+        continue;
+      }
+      // A resent message says so: the server must not rebind this connection to its thread.
+      const text = entry.kind === 'user_message' ? JSON.stringify({ ...(JSON.parse(entry.text) as object), resend: true }) : entry.text;
+      if (!this.write(null, text)) return;
+      entry.writtenOn = conn;
+      this.observer.resent(this.id, conn, id, this.clock.now());
+    }
   }
 
   /** The user closes the tab. */
@@ -260,6 +323,20 @@ export class TabClient {
       case 'connection_ready':
         this.serverConnectionId = frame.connection_id;
         this.observer.serverConnection(this.id, conn, frame.connection_id);
+        this.serverAcks = frame.acks === true;
+        this.observer.capabilities(this.id, conn, { acks: this.serverAcks });
+        if (this.serverAcks) this.resendUnacked(conn);
+        else this.unacked.clear();
+        return;
+      case 'message_ack':
+        this.unacked.delete(frame.ref);
+        this.observer.acked(this.id, conn, frame.ref, frame.run_id ?? null, frame.duplicate === true, now);
+        return;
+      case 'error':
+        if (frame.ref !== undefined) {
+          this.unacked.delete(frame.ref);
+          this.observer.refused(this.id, conn, frame.ref, frame.code, now);
+        }
         return;
       case 'pong':
         if (this.pongDeadline) {
@@ -340,12 +417,14 @@ export class TabClient {
   /** Frames written while the socket is still connecting wait here (as chat clients do). */
   private readonly outbox: string[] = [];
 
-  private write(frame: object): void {
-    if (this.socket === null || this.socket.readyState > 1) return;
+  /** Write a frame (or its text); false when there is no socket to take it. */
+  private write(frame: object | null, text: string = JSON.stringify(frame)): boolean {
+    if (this.socket === null || this.socket.readyState > 1) return false;
     if (this.socket.readyState === 0) {
-      this.outbox.push(JSON.stringify(frame));
-      return;
+      this.outbox.push(text);
+      return true;
     }
-    this.socket.send(JSON.stringify(frame));
+    this.socket.send(text);
+    return true;
   }
 }

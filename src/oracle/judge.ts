@@ -23,8 +23,19 @@ import { Histogram } from '../stats/histogram.ts';
 import { formatUs } from '../sim/clock.ts';
 import type { ConnRecord, DeliveryRecord, GroundTruth, ProducedRecord, TabRecord } from './recorder.ts';
 import { explainLoss } from './explain.ts';
+import { judgeRequests } from './requests.ts';
+import { makeJudgement, ViolationLog, type Judgement } from './judgement.ts';
 
-export type InvariantName = 'no-loss' | 'no-leakage' | 'no-duplicates' | 'order' | 'timeliness' | 'thread-isolation' | 'honest-monitoring';
+export type InvariantName =
+  | 'no-loss'
+  | 'no-leakage'
+  | 'no-duplicates'
+  | 'order'
+  | 'timeliness'
+  | 'thread-isolation'
+  | 'honest-monitoring'
+  | 'no-lost-request'
+  | 'no-duplicate-run';
 
 export interface Violation {
   invariant: InvariantName;
@@ -46,42 +57,53 @@ export interface Counts {
   droppedExplicit: number;
   misrouted: number;
   stray: number;
+  /** Requests the tabs made (user_message, switch_thread). */
+  requests: number;
+  /** Requests neither acted on nor refused within the deadline (no-lost-request). */
+  requestsLost: number;
+  /** Extra runs started for a message that already had one (no-duplicate-run). */
+  runsDuplicated: number;
+  /** Switches sent to a server that acknowledges nothing: their application is not on the wire. */
+  requestsNotJudged: number;
 }
 
-export interface Judgement {
-  verdict: 'pass' | 'fail' | 'unknown';
-  counts: Counts;
-  interactions: { total: number; succeeded: number; abandoned: number };
-  violations: Violation[];
-  /** Delivery latency of owed, delivered pairs, µs. */
-  latencyUs: Histogram;
-  /** Client-observed time from connect to first thread_context / first event (not used). */
-  notes: string[];
-}
+export type { Judgement, ViolationCounts } from './judgement.ts';
 
 export interface JudgeOptions {
   /** Resume window of the mode under test, µs; 0 when the mode has no resume. */
   resumeWindowUs: number;
   deadlineUs: number;
   closeGraceUs?: number;
-  /** The router's own count of events it reports delivered (honest monitoring). */
-  routerReportedDelivered?: number;
+  /** What the server's own monitoring reports (honest monitoring); absent when it reports nothing. */
+  reported?: ReportedMonitoring;
   /** Keep at most this many violations in detail (counts are always complete). */
   maxViolations?: number;
+}
+
+export const DEFAULT_MAX_VIOLATIONS = 200;
+
+/**
+ * A server's self-reported figures, each optional. The oracle holds each against its own count:
+ * `delivered` and `unreached` against the wire tap (ground truth), `routingMisses` against the
+ * router's own routing facts in the trace (FAILURE-MODES invariant 12: counters equal what the
+ * trace shows), so a monitor that hides misses behind a fallback is caught.
+ */
+export interface ReportedMonitoring {
+  /** Events reported delivered (reached at least one connection of their user). */
+  delivered?: number;
+  /** First routing attempts that found no bound connection ("No connections found"). */
+  routingMisses?: number;
+  /** Events written to no connection at all, in the end. */
+  unreached?: number;
 }
 
 const DEFAULT_CLOSE_GRACE_US = 100_000;
 
 export function judge(truth: GroundTruth, options: JudgeOptions): Judgement {
   const closeGraceUs = options.closeGraceUs ?? DEFAULT_CLOSE_GRACE_US;
-  const maxViolations = options.maxViolations ?? 200;
-  const violations: Violation[] = [];
-  const violationCounts: Record<string, number> = {};
-  const addViolation = (v: Violation): void => {
-    violationCounts[v.invariant] = (violationCounts[v.invariant] ?? 0) + 1;
-    if (violations.length < maxViolations) violations.push(v);
-  };
-  const counts: Counts = { produced: truth.produced.size, owed: 0, delivered: 0, lost: 0, duplicated: 0, leaked: 0, outOfOrder: 0, late: 0, droppedExplicit: 0, misrouted: 0, stray: 0 };
+  const log = new ViolationLog(options.maxViolations ?? DEFAULT_MAX_VIOLATIONS);
+  const addViolation = (v: Violation): void => log.add(v);
+  const counts: Counts = { produced: truth.produced.size, owed: 0, delivered: 0, lost: 0, duplicated: 0, leaked: 0, outOfOrder: 0, late: 0, droppedExplicit: 0, misrouted: 0, stray: 0, requests: 0, requestsLost: 0, runsDuplicated: 0, requestsNotJudged: 0 };
   const latencyUs = new Histogram();
   const resume = options.resumeWindowUs > 0;
 
@@ -223,18 +245,35 @@ export function judge(truth: GroundTruth, options: JudgeOptions): Judgement {
   }
 
   // ---- Honest monitoring -----------------------------------------------------------------------
-  if (options.routerReportedDelivered !== undefined) {
+  const reported = options.reported ?? {};
+  const honesty = (explanation: string): void => addViolation({ invariant: 'honest-monitoring', messageId: null, connectionId: null, atUs: 0, explanation });
+  if (reported.delivered !== undefined || reported.unreached !== undefined) {
     let onWire = 0;
-    for (const m of truth.produced.values()) if (truth.wireWrites.get(m.eid)?.has(m.trueUser)) onWire++;
-    if (options.routerReportedDelivered !== onWire) {
-      addViolation({
-        invariant: 'honest-monitoring',
-        messageId: null,
-        connectionId: null,
-        atUs: 0,
-        explanation: `the router reports ${options.routerReportedDelivered} events delivered, but only ${onWire} of ${truth.produced.size} produced events were written to a connection of their user` +
-          (options.routerReportedDelivered > onWire ? ' (failures counted as success: success masking)' : ''),
-      });
+    let anywhere = 0;
+    for (const m of truth.produced.values()) {
+      const users = truth.wireWrites.get(m.eid);
+      if (users?.has(m.trueUser)) onWire++;
+      if (users !== undefined && users.size > 0) anywhere++;
+    }
+    if (reported.delivered !== undefined && reported.delivered !== onWire) {
+      honesty(
+        `the router reports ${reported.delivered} events delivered, but only ${onWire} of ${truth.produced.size} produced events were written to a connection of their user` +
+          (reported.delivered > onWire ? ' (failures counted as success: success masking)' : ''),
+      );
+    }
+    const unreached = truth.produced.size - anywhere;
+    if (reported.unreached !== undefined && reported.unreached !== unreached) {
+      honesty(`the router reports ${reported.unreached} events that reached no connection, but ${unreached} of ${truth.produced.size} produced events were written to no connection at all${reported.unreached < unreached ? ' (events dropped before the router counted them)' : ''}`);
+    }
+  }
+  if (reported.routingMisses !== undefined) {
+    let missFacts = 0;
+    for (const f of truth.routerFacts) if (f.kind === 'router.route' && f.fields['missed'] === true) missFacts++;
+    if (reported.routingMisses !== missFacts) {
+      honesty(
+        `the router's monitoring counts ${reported.routingMisses} routing misses, but its own routing log shows ${missFacts} events that found no connection bound to their thread` +
+          (reported.routingMisses < missFacts ? ' (misses hidden behind a fallback or a test prefix: success masking)' : ''),
+      );
     }
   }
 
@@ -258,13 +297,17 @@ export function judge(truth: GroundTruth, options: JudgeOptions): Judgement {
     if (completed && events.every((e) => (handedByTabEid.get(`${tab.id}\u0000${e.eid}`)?.length ?? 0) > 0)) succeeded++;
   }
 
-  const failed = Object.keys(violationCounts).length > 0;
-  const verdict = failed ? 'fail' : counts.owed === 0 ? 'unknown' : 'pass';
+  // ---- Requests (client → server) ------------------------------------------------------------
+  const requests = judgeRequests(truth, { deadlineUs: options.deadlineUs, add: addViolation });
+  counts.requests = requests.requests;
+  counts.requestsLost = requests.requestsLost;
+  counts.runsDuplicated = requests.runsDuplicated;
+  counts.requestsNotJudged = requests.requestsNotJudged;
   const notes: string[] = [];
-  if (violations.length < Object.values(violationCounts).reduce((a, b) => a + b, 0)) {
-    notes.push(`${Object.values(violationCounts).reduce((a, b) => a + b, 0)} violations; the first ${violations.length} are listed`);
+  if (requests.requestsNotJudged > 0) {
+    notes.push(`${requests.requestsNotJudged} switch_thread request(s) not judged by no-lost-request: the server sends no acknowledgement, so whether a switch was applied is not visible on the wire (no-loss still judges the new thread's events)`);
   }
-  return { verdict, counts, interactions: { total, succeeded, abandoned }, violations, latencyUs, notes };
+  return makeJudgement({ counts, interactions: { total, succeeded, abandoned }, latencyUs }, log, notes);
 }
 
 function ownsThread(truth: GroundTruth, user: string, thread: string): boolean {

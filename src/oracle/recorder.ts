@@ -12,7 +12,7 @@
  */
 import type { AgentEventFrame, GapFrame } from '../protocol.ts';
 import type { ProducedEvent } from '../router/agents.ts';
-import type { CloseCause, GroundTruthObserver } from '../client/tab-client.ts';
+import type { CloseCause, GroundTruthObserver, RequestKind } from '../client/tab-client.ts';
 
 export interface ConnRecord {
   id: string;
@@ -40,6 +40,23 @@ export interface SendRecord {
   conn: string;
   thread: string;
   atUs: number;
+}
+
+/** A request a tab made (client → server), and what became of it as the client saw it. */
+export interface RequestRecord {
+  id: string;
+  kind: RequestKind;
+  tab: string;
+  thread: string;
+  atUs: number;
+  /** The connection it was first written on; null when the tab was offline. */
+  conn: string | null;
+  /** Later writes of it (outbox after a reconnect). */
+  resends: Array<{ conn: string; atUs: number }>;
+  /** message_ack frames the client received for it. */
+  acks: Array<{ conn: string; runId: string | null; duplicate: boolean; atUs: number }>;
+  /** Error frames naming it. */
+  refusals: Array<{ conn: string; code: string; atUs: number }>;
 }
 
 export interface ProducedRecord {
@@ -89,6 +106,12 @@ export class GroundTruth implements GroundTruthObserver {
   readonly produced = new Map<string, ProducedRecord>();
   readonly producedByRun = new Map<string, ProducedRecord[]>();
   readonly runByMessage = new Map<string, string>();
+  /** message id → every run the agent side started for it, in start order (no-duplicate-run). */
+  readonly runsByMessage = new Map<string, string[]>();
+  /** Requests (user_message, switch_thread) in the order the tabs made them. */
+  readonly requests = new Map<string, RequestRecord>();
+  /** Client connections whose server declared acks in connection_ready. */
+  readonly ackingConns = new Set<string>();
   readonly deliveries: DeliveryRecord[] = [];
   readonly gaps: GapRecord[] = [];
   /** eid → users whose server-side connections had the frame written (transport tap). */
@@ -146,6 +169,21 @@ export class GroundTruth implements GroundTruthObserver {
     this.serverToClientConn.set(serverConnectionId, conn);
   }
   frame(): void {}
+  requested(tab: string, conn: string | null, kind: RequestKind, id: string, thread: string, atUs: number): void {
+    this.requests.set(id, { id, kind, tab, thread, atUs, conn, resends: [], acks: [], refusals: [] });
+  }
+  resent(_tab: string, conn: string, id: string, atUs: number): void {
+    this.requests.get(id)?.resends.push({ conn, atUs });
+  }
+  acked(_tab: string, conn: string, ref: string, runId: string | null, duplicate: boolean, atUs: number): void {
+    this.requests.get(ref)?.acks.push({ conn, runId, duplicate, atUs });
+  }
+  refused(_tab: string, conn: string, ref: string, code: string, atUs: number): void {
+    this.requests.get(ref)?.refusals.push({ conn, code, atUs });
+  }
+  capabilities(_tab: string, conn: string, caps: { acks: boolean }): void {
+    if (caps.acks) this.ackingConns.add(conn);
+  }
 
   // ---- Agent side ------------------------------------------------------------------------------
 
@@ -171,6 +209,11 @@ export class GroundTruth implements GroundTruthObserver {
     list.push(rec);
     this.producedByRun.set(rec.runId, list);
     this.runByMessage.set(rec.messageId, rec.runId);
+    if (rec.index === 0) {
+      const runs = this.runsByMessage.get(rec.messageId);
+      if (runs) runs.push(rec.runId);
+      else this.runsByMessage.set(rec.messageId, [rec.runId]);
+    }
   }
 
   // ---- Transport tap ---------------------------------------------------------------------------

@@ -72,6 +72,15 @@ export interface RouterFlags {
   /** Events emitted before `setWebSocketManager` are buffered and flushed at injection
    *  (instead of "EMISSION BLOCKED", F18). */
   bufferBeforeInjection: boolean;
+
+  // ---- Requests (client → server) --------------------------------------------------------
+  /** Acknowledge every accepted user_message (with its run id) and applied switch_thread
+   *  (`message_ack`), declared in connection_ready, so clients keep an outbox and resend after
+   *  a reconnect (prevents F21: a message dropped while its look-up ran). */
+  messageAcks: boolean;
+  /** A user_message id seen within this window is not run again: it is acknowledged with the
+   *  run it already started (prevents F22: a resend starting a second run). 0 = no dedup. */
+  messageDedupWindowMs: number;
 }
 
 export const MODES = ['legacy', 'dynamic', 'shipped', 'guaranteed'] as const;
@@ -103,6 +112,8 @@ const LEGACY: RouterFlags = {
   pendingTtlMs: 0,
   resumeWindowMs: 0,
   bufferBeforeInjection: false,
+  messageAcks: false,
+  messageDedupWindowMs: 0,
 };
 
 const DYNAMIC: RouterFlags = { ...LEGACY, bindOnMessage: true };
@@ -136,6 +147,8 @@ const GUARANTEED: RouterFlags = {
   pendingTtlMs: 60_000,
   resumeWindowMs: 120_000,
   bufferBeforeInjection: true,
+  messageAcks: true,
+  messageDedupWindowMs: 600_000,
 };
 
 export const MODE_PRESETS: Readonly<Record<RouterMode, Readonly<RouterFlags>>> = {

@@ -36,6 +36,8 @@ export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
 export const DEFAULT_RATE_LIMIT_PER_S = 200;
 /** On binding, the guaranteed mode catches a connection up on its thread's live runs and the last few seconds. */
 export const CATCH_UP_WINDOW_US = 5_000_000;
+/** At most this many message ids are remembered for dedup; past it the oldest are forgotten first. */
+export const MAX_DEDUP_ENTRIES = 100_000;
 
 export interface RouterOptions {
   config: RouterConfig;
@@ -87,6 +89,8 @@ export class Router {
   private readonly producedUnwired = new Set<string>();
   /** Run-scoped delivery: (user, session, thread) → the connection of that tab carrying the thread. */
   private readonly carriers = new Map<string, Connection>();
+  /** Accepted user_message ids (dedup, F22): (user, id) → the run it started. Oldest first. */
+  private readonly accepted = new Map<string, { runId: string; threadId: string; atUs: number }>();
   private nextConnection = 1;
   private closed = false;
 
@@ -161,7 +165,7 @@ export class Router {
     socket.on('message', (data: unknown) => this.onFrame(conn, data));
     socket.on('close', () => this.onClose(conn));
     socket.on('error', () => {});
-    this.send(conn, { type: 'connection_ready', connection_id: conn.id });
+    this.send(conn, this.config.flags.messageAcks ? { type: 'connection_ready', connection_id: conn.id, acks: true } : { type: 'connection_ready', connection_id: conn.id });
     const thread = threadFromUrl(handshake.url);
     if (thread !== null && this.config.flags.bindAtHandshake) {
       void this.bindAfterLookup(conn, thread, 'handshake', true, ++conn.bindRequests);
@@ -222,7 +226,7 @@ export class Router {
   private async dispatch(conn: Connection, frame: ClientFrame): Promise<void> {
     switch (frame.type) {
       case 'user_message':
-        return this.onUserMessage(conn, frame.id, frame.thread_id, frame.user_id);
+        return this.onUserMessage(conn, frame.id, frame.thread_id, frame.user_id, frame.resend === true);
       case 'switch_thread':
         return this.onSwitchThread(conn, frame.id, frame.thread_id);
       case 'resume':
@@ -236,15 +240,21 @@ export class Router {
   }
 
   /** AgentMessageHandler + MessageHandlerService. */
-  private async onUserMessage(conn: Connection, messageId: string, threadId: string, payloadUserId: string | undefined): Promise<void> {
+  private async onUserMessage(conn: Connection, messageId: string, threadId: string, payloadUserId: string | undefined, resend = false): Promise<void> {
     const flags = this.config.flags;
     this.trace('router.user_message', { conn: conn.id, thread: threadId, msg: messageId });
     const request = ++conn.bindRequests;
+    if (this.answeredDuplicate(conn, messageId)) return;
     const owned = await this.threads.owns(conn.userId, threadId);
     if (!owned) return this.forbid(conn, threadId, messageId);
+    // F21: the connection closed during the look-up. Without acks the message is gone here;
+    // with acks the client still holds it unacknowledged and resends it after reconnecting.
     if (!conn.open) return;
+    // Another copy (a resend on a newer connection) may have been accepted during the look-up.
+    if (this.answeredDuplicate(conn, messageId)) return;
 
-    if (flags.bindOnMessage) {
+    // A resend from the outbox does not rebind: the tab may show another thread now.
+    if (flags.bindOnMessage && !(resend && flags.messageAcks)) {
       if (flags.awaitBindBeforeRun) {
         this.bindNow(conn, threadId, 'message', request);
       } else {
@@ -265,7 +275,36 @@ export class Router {
       run.carrier = carrierKey(conn.userId, conn.session, threadId);
       this.carry(conn, threadId);
     }
+    if (flags.messageDedupWindowMs > 0) this.rememberAccepted(conn.userId, messageId, run.runId, threadId);
+    if (flags.messageAcks) this.send(conn, { type: 'message_ack', ref: messageId, run_id: run.runId });
     await this.engine.execute(run);
+  }
+
+  /**
+   * A user_message id this user already had accepted within the dedup window: acknowledge it
+   * again with the run it started (the first ack was lost with its connection) and start
+   * nothing. With run-scoped delivery, this connection now carries that run's thread.
+   */
+  private answeredDuplicate(conn: Connection, messageId: string): boolean {
+    const flags = this.config.flags;
+    if (flags.messageDedupWindowMs <= 0) return false;
+    const prior = this.accepted.get(dedupKey(conn.userId, messageId));
+    if (!prior || this.clock.now() - prior.atUs > flags.messageDedupWindowMs * 1_000) return false;
+    this.trace('router.duplicate', { conn: conn.id, msg: messageId, run: prior.runId });
+    if (flags.runScopedDelivery) this.carry(conn, prior.threadId);
+    if (flags.messageAcks) this.send(conn, { type: 'message_ack', ref: messageId, run_id: prior.runId, duplicate: true });
+    return true;
+  }
+
+  /** Remember an accepted message; entries past the window, or past the bound, are forgotten oldest first. */
+  private rememberAccepted(userId: string, messageId: string, runId: string, threadId: string): void {
+    const now = this.clock.now();
+    const windowUs = this.config.flags.messageDedupWindowMs * 1_000;
+    for (const [key, entry] of this.accepted) {
+      if (now - entry.atUs <= windowUs && this.accepted.size < MAX_DEDUP_ENTRIES) break;
+      this.accepted.delete(key);
+    }
+    this.accepted.set(dedupKey(userId, messageId), { runId, threadId, atUs: now });
   }
 
   /** The thread-switch handler: rooms always; the association only with bindOnSwitch. */
@@ -278,6 +317,7 @@ export class Router {
     this.manager.joinRoom(conn.id, `thread:${threadId}`);
     this.trace('router.switch', { conn: conn.id, thread: threadId, bound: this.config.flags.bindOnSwitch });
     if (this.config.flags.bindOnSwitch) this.bindNow(conn, threadId, 'switch', request);
+    if (this.config.flags.messageAcks) this.send(conn, { type: 'message_ack', ref: switchId });
   }
 
   /**
@@ -444,6 +484,7 @@ export class Router {
     if (bound.length === 0 && !(origin && origin.open) && earlier.length > 0) {
       const to = earlier.filter((c) => this.manager.sendEvent(c, event)).map((c) => c.id);
       if (to.length > 0) this.manager.reportDelivered(event);
+      this.monitoring.counters.routingMisses++; // nothing bound now: a miss, even if an earlier binding takes it
       this.trace('router.route', { eid: event.eid, thread: event.thread_id, to, missed: true });
       return;
     }
@@ -558,4 +599,8 @@ export function threadFromUrl(url: string): string | null {
   if (q < 0) return null;
   const value = new URLSearchParams(url.slice(q + 1)).get('thread_id');
   return value === null || value === '' ? null : value;
+}
+
+function dedupKey(userId: string, messageId: string): string {
+  return `${userId}\u0000${messageId}`;
 }

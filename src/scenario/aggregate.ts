@@ -5,12 +5,13 @@
  */
 import { Histogram } from '../stats/histogram.ts';
 import { wilsonInterval } from '../stats/wilson.ts';
-import type { Counts } from '../oracle/judge.ts';
+import type { Counts, InvariantName, ViolationCounts } from '../oracle/judge.ts';
+import { combineVerdicts, type Verdict } from '../oracle/verdict.ts';
 import { evaluateThreshold, parseThreshold, type ThresholdMetric } from './thresholds.ts';
 import type { RunResult, Summary } from './result.ts';
 
 export function emptyCounts(): Counts {
-  return { produced: 0, owed: 0, delivered: 0, lost: 0, duplicated: 0, leaked: 0, outOfOrder: 0, late: 0, droppedExplicit: 0, misrouted: 0, stray: 0 };
+  return { produced: 0, owed: 0, delivered: 0, lost: 0, duplicated: 0, leaked: 0, outOfOrder: 0, late: 0, droppedExplicit: 0, misrouted: 0, stray: 0, requests: 0, requestsLost: 0, runsDuplicated: 0, requestsNotJudged: 0 };
 }
 
 export function summarise(runs: readonly RunResult[], thresholdsByScenario: ReadonlyMap<string, readonly string[]>): Summary[] {
@@ -36,14 +37,15 @@ export function summariseGroup(list: readonly RunResult[], thresholds: readonly 
   let total = 0;
   let succeeded = 0;
   let sentBeforeReady = 0;
-  let routingFailures = 0;
+  let routingMisses = 0;
+  let eventsUnreached = 0;
   let violations = 0;
+  const violationCounts: ViolationCounts = {};
   const drops: Record<string, number> = {};
   const failedSeeds: number[] = [];
-  let anyFail = false;
-  let anyPass = false;
   for (const r of list) {
-    for (const k of Object.keys(counts) as Array<keyof Counts>) counts[k] += r.counts[k];
+    // `?? 0`: older results files lack the request counts.
+    for (const k of Object.keys(counts) as Array<keyof Counts>) counts[k] += r.counts[k] ?? 0;
     latency.merge(Histogram.fromJSON(r.latencyUs));
     bind.merge(Histogram.fromJSON(r.monitoring.histograms['connectToBindUs']!));
     queueWait.merge(Histogram.fromJSON(r.monitoring.histograms['queueWaitUs']!));
@@ -51,14 +53,14 @@ export function summariseGroup(list: readonly RunResult[], thresholds: readonly 
     total += r.interactions.total;
     succeeded += r.interactions.succeeded;
     sentBeforeReady += r.monitoring.counters['sentBeforeReady'] ?? 0;
-    routingFailures += r.monitoring.counters['routingFailures'] ?? 0;
+    // Older results files have only `routingFailures` (the first-attempt misses).
+    routingMisses += r.monitoring.counters['routingMisses'] ?? r.monitoring.counters['routingFailures'] ?? 0;
+    const written = r.monitoring.counters['eventsWritten'];
+    if (written !== undefined) eventsUnreached += (r.monitoring.counters['eventsEmitted'] ?? 0) - written;
     violations += r.violationCount;
+    for (const [k, n] of Object.entries(r.violationCounts ?? {}) as Array<[InvariantName, number]>) violationCounts[k] = (violationCounts[k] ?? 0) + n;
     for (const [k, v] of Object.entries(r.monitoring.dropsByReason)) drops[k] = (drops[k] ?? 0) + v;
-    if (r.verdict === 'fail') {
-      anyFail = true;
-      failedSeeds.push(r.seed);
-    }
-    if (r.verdict === 'pass') anyPass = true;
+    if (r.verdict === 'fail') failedSeeds.push(r.seed);
   }
   const toMs = (us: number): number => (Number.isNaN(us) ? NaN : Math.round(us) / 1_000);
   const successRate = total === 0 ? NaN : succeeded / total;
@@ -71,6 +73,8 @@ export function summariseGroup(list: readonly RunResult[], thresholds: readonly 
     late: counts.late,
     misrouted: counts.misrouted,
     dropped_explicit: counts.droppedExplicit,
+    requests_lost: counts.requestsLost,
+    runs_duplicated: counts.runsDuplicated,
     produced: counts.produced,
     owed: counts.owed,
     delivered: counts.delivered,
@@ -83,7 +87,8 @@ export function summariseGroup(list: readonly RunResult[], thresholds: readonly 
     latency_p999_ms: toMs(latency.quantile(0.999)),
     latency_max_ms: toMs(latency.count ? latency.max : NaN),
     connect_to_bind_p99_ms: toMs(bind.quantile(0.99)),
-    routing_failures: routingFailures,
+    routing_misses: routingMisses,
+    events_unreached: eventsUnreached,
     sent_before_ready: sentBeforeReady,
   };
   const thresholdResults = thresholds.map((source) => {
@@ -96,7 +101,7 @@ export function summariseGroup(list: readonly RunResult[], thresholds: readonly 
     scenario: first.scenario,
     router: first.router,
     runs: list.length,
-    verdict: anyFail || thresholdFailed ? 'fail' : anyPass ? 'pass' : 'unknown',
+    verdict: combineVerdicts([...list.map((r) => r.verdict), ...(thresholdFailed ? (['fail'] as const) : [])]),
     successRate,
     successRateCi95: ci,
     interactions: { total, succeeded },
@@ -113,16 +118,17 @@ export function summariseGroup(list: readonly RunResult[], thresholds: readonly 
     queueWaitUs: queueWait.toJSON(),
     queueDepth: queueDepth.toJSON(),
     sentBeforeReady,
-    routingFailures,
+    routingMisses,
+    eventsUnreached,
     dropsByReason: drops,
+    violationCount: violations,
+    violationCounts,
     thresholds: thresholdResults,
     failedSeeds,
   };
 }
 
 /** The metric table of a summary, by threshold metric name (for baselines). */
-export function overallVerdict(summaries: readonly Summary[]): 'pass' | 'fail' | 'unknown' {
-  if (summaries.some((s) => s.verdict === 'fail')) return 'fail';
-  if (summaries.length > 0 && summaries.every((s) => s.verdict === 'unknown')) return 'unknown';
-  return summaries.some((s) => s.verdict === 'pass') ? 'pass' : 'unknown';
+export function overallVerdict(summaries: readonly Summary[]): Verdict {
+  return combineVerdicts(summaries.map((s) => s.verdict));
 }

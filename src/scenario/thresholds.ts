@@ -12,6 +12,8 @@ export const THRESHOLD_METRICS = [
   'late',
   'misrouted',
   'dropped_explicit',
+  'requests_lost',
+  'runs_duplicated',
   'produced',
   'owed',
   'delivered',
@@ -24,7 +26,8 @@ export const THRESHOLD_METRICS = [
   'latency_p999_ms',
   'latency_max_ms',
   'connect_to_bind_p99_ms',
-  'routing_failures',
+  'routing_misses',
+  'events_unreached',
   'sent_before_ready',
 ] as const;
 export type ThresholdMetric = (typeof THRESHOLD_METRICS)[number];
@@ -47,6 +50,9 @@ export function parseThreshold(source: string): Threshold {
   const m = /^\s*([a-z0-9_]+)\s*(<=|>=|==|!=|<|>)\s*(-?[0-9]+(?:\.[0-9]+)?)\s*$/.exec(source);
   if (!m) throw new ThresholdError(`bad threshold "${source}": write "<metric> <op> <number>", e.g. "lost == 0"`);
   const metric = m[1]!;
+  if (metric === 'routing_failures') {
+    throw new ThresholdError(`threshold "${source}": routing_failures meant two things and was split: use routing_misses (no bound connection at the first attempt; may still be delivered later) or events_unreached (reached no connection in the end)`);
+  }
   if (!(THRESHOLD_METRICS as readonly string[]).includes(metric)) {
     throw new ThresholdError(`unknown metric "${metric}" in threshold "${source}": metrics are ${THRESHOLD_METRICS.join(', ')}`);
   }

@@ -49,7 +49,7 @@ export function validateScenario(value: unknown, file: string): ScenarioSpec {
   if (s['failureModes'] !== undefined) {
     if (!Array.isArray(s['failureModes'])) fail('failureModes', 'expected an array like ["F1", "F3"]');
     (s['failureModes'] as unknown[]).forEach((f, i) => {
-      if (typeof f !== 'string' || !/^F([1-9]|1[0-9]|20)$/.test(f)) fail(`failureModes[${i}]`, 'expected F1..F20');
+      if (typeof f !== 'string' || !/^F([1-9]|1[0-9]|2[0-5])$/.test(f)) fail(`failureModes[${i}]`, 'expected F1..F25 (the rows of FAILURE-MODES.md)');
     });
   }
 

@@ -47,8 +47,20 @@ describe('the weaker modes are found failing, and shrunk', () => {
     expect(actionCount(c.case.spec)).toBeLessThanOrEqual(6);
   });
 
-  it(`shipped: a payload naming another user is trusted (F11), and the origin loses its run (no-loss), within ${FIND_WITHIN_RUNS} runs`, async () => {
+  // Under full shipped, success masking (F12) hides routing misses from its monitoring in nearly
+  // every case, so the shrinker's simplest counterexample is that one (honest-monitoring); the
+  // other defects are searched for with masking off.
+  it(`shipped: success masking hides routing misses from its own monitoring (honest-monitoring), within ${FIND_WITHIN_RUNS} runs`, async () => {
     const report = await fuzz({ router: parseRouterSpec('shipped'), seed: 1, runs: 200 });
+    const c = report.counterexample!;
+    expect(report.runs).toBeLessThanOrEqual(FIND_WITHIN_RUNS);
+    expect(c.outcome.invariant).toBe('honest-monitoring');
+    expect(c.outcome.violations[0]!.explanation).toMatch(/counts 0 routing misses, but its own routing log shows [1-9]/);
+    expect((await evaluateCase(c.case, parseRouterSpec('shipped-successMasking'))).outcome.invariants).not.toContain('honest-monitoring');
+  });
+
+  it(`shipped: a payload naming another user is trusted (F11), and the origin loses its run (no-loss), within ${FIND_WITHIN_RUNS} runs`, async () => {
+    const report = await fuzz({ router: parseRouterSpec('shipped-successMasking'), seed: 1, runs: 200 });
     const c = report.counterexample!;
     expect(report.runs).toBeLessThanOrEqual(FIND_WITHIN_RUNS);
     expect(c.outcome.invariant).toBe('no-loss');
@@ -59,7 +71,7 @@ describe('the weaker modes are found failing, and shrunk', () => {
   });
 
   it('shipped with other seeds: late injection (EMISSION BLOCKED) is found too', async () => {
-    const report = await fuzz({ router: parseRouterSpec('shipped'), seed: 4, runs: 200 });
+    const report = await fuzz({ router: parseRouterSpec('shipped-successMasking'), seed: 5, runs: 200 });
     const c = report.counterexample!;
     expect(report.runs).toBeLessThanOrEqual(FIND_WITHIN_RUNS);
     expect(c.outcome.violations[0]!.explanation).toMatch(/EMISSION BLOCKED/);
@@ -82,6 +94,9 @@ describe('the property itself', () => {
     expect(outcome.ok).toBe(false);
     expect(outcome.invariant).toBe('error');
     expect(outcome.error).toMatch(/virtual-time budget/);
+    // The error names the field that sets the budget, with its value, not an internal option.
+    expect(outcome.error).toContain("raise the scenario's maxDurationMs (now 50 ms)");
+    expect(outcome.error).not.toContain('(maxTimeUs)');
   });
 
   it('a run where nothing was owed is not a failure (verdict unknown)', async () => {

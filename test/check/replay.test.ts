@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fuzz, type FuzzCounterexample } from '../../src/check/fuzz.ts';
 import { counterexampleName, counterexampleSpec, replayCommandFor, saveCounterexample } from '../../src/check/counterexample.ts';
@@ -76,25 +76,72 @@ describe('counterexample files', () => {
 
   it('threadline replay: exit 1 while it fails, 0 once it passes (here: under guaranteed); flags override meta', async () => {
     let out = captureStdout();
-    expect(await replayCommand(path, { json: true }, [])).toBe(1);
+    expect(await replayCommand(path, { json: true, report: false }, [])).toBe(1);
     out.restore();
     const doc = JSON.parse(out.text()) as Record<string, unknown>;
     expect(doc).toMatchObject({ schema: 'threadline/replay@1', router: 'dynamic', seed: found.case.seed, verdict: 'fail', hashMatches: true, invariants: ['no-loss'] });
     expect(doc['traceHash']).toBe(found.outcome.traceHash);
 
     out = captureStdout();
-    expect(await replayCommand(path, { json: true, router: 'guaranteed' }, [])).toBe(0);
+    expect(await replayCommand(path, { json: true, router: 'guaranteed', report: false }, [])).toBe(0);
     out.restore();
     const passed = JSON.parse(out.text()) as Record<string, unknown>;
     expect(passed).toMatchObject({ router: 'guaranteed', verdict: 'pass', hashMatches: null });
   });
 
   it('threadline replay says when the trace hash differs from the saved one', async () => {
-    const out = captureStdout();
-    // Another seed: the saved hash belongs to the saved seed, so no comparison is claimed...
-    expect(await replayCommand(path, { seed: String(found.case.seed + 1) }, ['--no-color'])).toBeGreaterThanOrEqual(0);
+    // The same case saved with a hash it does not have: as if the router changed since.
+    const stale = '0123456789abcdef0123456789abcdef';
+    const tampered = join(dir, 'stale-hash.ts');
+    writeFileSync(tampered, readFileSync(path, 'utf8').replaceAll(found.outcome.traceHash!, stale));
+    expect(readFileSync(tampered, 'utf8')).toContain(stale);
+    let out = captureStdout();
+    const code = await replayCommand(tampered, { report: false }, ['--no-color']);
     out.restore();
-    expect(out.text()).not.toMatch(/matches|differs/);
+    expect(code).toBe(1); // the case still fails its invariant; the hash is a change notice, not a verdict
+    expect(out.text()).toContain(`trace ${found.outcome.traceHash}`);
+    expect(out.text()).toContain(`the trace hash differs from the one saved with the case (${stale})`);
+    expect(out.text()).toContain('the router, the simulator or the scenario changed since it was saved');
+    expect(out.text()).not.toContain('matches');
+
+    out = captureStdout();
+    expect(await replayCommand(tampered, { report: false, json: true }, [])).toBe(1);
+    out.restore();
+    expect(JSON.parse(out.text())).toMatchObject({ hashMatches: false, expectedTraceHash: stale, traceHash: found.outcome.traceHash });
+
+    // The untouched file matches; another seed claims no comparison at all.
+    out = captureStdout();
+    await replayCommand(path, { report: false }, ['--no-color']);
+    out.restore();
+    expect(out.text()).toContain('the trace hash matches the one saved with the case');
+    out = captureStdout();
+    await replayCommand(tampered, { report: false, seed: String(found.case.seed + 1) }, ['--no-color']);
+    out.restore();
+    expect(out.text()).not.toMatch(/hash (matches|differs)/);
+  });
+
+  it('threadline replay --update-hash refreshes a stale hash only while every stated verdict holds', async () => {
+    const stale = 'fedcba9876543210fedcba9876543210';
+    const file = join(dir, 'refresh.ts');
+    writeFileSync(file, readFileSync(path, 'utf8').replaceAll(found.outcome.traceHash!, stale));
+    const warn = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    let out = captureStdout();
+    expect(await replayCommand(file, { report: false, updateHash: true }, ['--no-color'])).toBe(1); // still fails its invariant, as expected
+    out.restore();
+    expect(readFileSync(file, 'utf8')).toContain(found.outcome.traceHash!);
+    expect(readFileSync(file, 'utf8')).not.toContain(stale);
+    expect(warn.mock.calls.map((c) => String(c[0])).join('')).toMatch(/hash updated: .*refresh\.ts \(fedcba987654… → .*every stated verdict holds: guaranteed pass, dynamic fail/);
+
+    // A file whose stated verdict no longer holds keeps its hash, and the command fails.
+    const wrong = join(dir, 'wrong-expect.ts');
+    writeFileSync(wrong, readFileSync(file, 'utf8').replace('"guaranteed":"pass"', '"guaranteed":"fail"').replaceAll(found.outcome.traceHash!, stale));
+    warn.mockClear();
+    out = captureStdout();
+    expect(await replayCommand(wrong, { report: false, updateHash: true }, ['--no-color'])).toBe(1);
+    out.restore();
+    expect(readFileSync(wrong, 'utf8')).toContain(stale);
+    expect(warn.mock.calls.map((c) => String(c[0])).join('')).toContain('guaranteed now gives pass, the file expects fail; the hash was not updated');
+    warn.mockRestore();
   });
 });
 
@@ -135,7 +182,7 @@ describe('--check-determinism', () => {
       w.scheduler.setTimer(runsSoFar * 2_500, () => w.trace.record(w.scheduler.now(), 'test.injected', { run: runsSoFar }), 'test:inject');
     };
     let out = captureStdout();
-    const code = await replayCommand('scenarios/rapid-send.ts', { router: 'guaranteed', seed: '1', checkDeterminism: true, json: true }, [], { onWorld });
+    const code = await replayCommand('scenarios/rapid-send.ts', { router: 'guaranteed', seed: '1', checkDeterminism: true, json: true, report: false }, [], { onWorld });
     out.restore();
     expect(code).toBe(1);
     const doc = JSON.parse(out.text()) as { verdict: string; determinism: { deterministic: boolean; divergence: { atUs: number; first: { kind: string } } } };
@@ -145,7 +192,7 @@ describe('--check-determinism', () => {
     expect(doc.determinism.divergence.first.kind).toBe('test.injected');
 
     out = captureStdout();
-    expect(await replayCommand('scenarios/rapid-send.ts', { router: 'guaranteed', seed: '1', checkDeterminism: true }, ['--no-color'])).toBe(0);
+    expect(await replayCommand('scenarios/rapid-send.ts', { router: 'guaranteed', seed: '1', checkDeterminism: true, report: false }, ['--no-color'])).toBe(0);
     out.restore();
     expect(out.text()).toMatch(/deterministic: two runs, identical traces/);
   });

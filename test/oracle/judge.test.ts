@@ -146,10 +146,30 @@ describe('oracle', () => {
       t.wireWrite('u1', JSON.stringify(e));
       t.received('k1', 'k1#1', e, true, 6_000 + i);
     });
-    expect(judge(t, { ...opts, routerReportedDelivered: 3 }).verdict).toBe('pass');
-    const j = judge(t, { ...opts, routerReportedDelivered: 5 });
+    expect(judge(t, { ...opts, reported: { delivered: 3 } }).verdict).toBe('pass');
+    const j = judge(t, { ...opts, reported: { delivered: 5 } });
     expect(j.violations.map((v) => v.invariant)).toEqual(['honest-monitoring']);
     expect(j.violations[0]!.explanation).toContain('reports 5 events delivered, but only 3');
+  });
+
+  it('honest monitoring: routing misses against the routing log, unreached events against the wire', () => {
+    const t = world();
+    const ev = produce(t, 'run-1', [3_000, 4_000, 5_000]);
+    // The first event found no bound connection; run-scoped delivery still wrote it. The third
+    // was written nowhere.
+    t.routerFact(3_000, 'router.route', { eid: 'run-1#0', thread: 'A', to: ['c1'], missed: true });
+    t.wireWrite('u1', JSON.stringify(ev[0]));
+    t.wireWrite('u1', JSON.stringify(ev[1]));
+    t.received('k1', 'k1#1', ev[0]!, true, 6_000);
+    t.received('k1', 'k1#1', ev[1]!, true, 6_001);
+    const honest = judge(t, { ...opts, reported: { delivered: 2, routingMisses: 1, unreached: 1 } });
+    expect(honest.violations.filter((v) => v.invariant === 'honest-monitoring')).toEqual([]);
+    const masked = judge(t, { ...opts, reported: { delivered: 2, routingMisses: 0, unreached: 0 } });
+    const honesty = masked.violations.filter((v) => v.invariant === 'honest-monitoring').map((v) => v.explanation);
+    expect(honesty).toHaveLength(2);
+    expect(honesty[0]).toContain('reports 0 events that reached no connection, but 1 of 3 produced events were written to no connection at all');
+    expect(honesty[1]).toContain('counts 0 routing misses, but its own routing log shows 1');
+    expect(masked.violationCounts['honest-monitoring']).toBe(2);
   });
 
   it('with resume, a tab that reconnects inside the window is owed what it missed', () => {
@@ -207,5 +227,32 @@ describe('oracle', () => {
     const j = judge(t, opts);
     expect(j.counts.outOfOrder).toBe(1);
     expect(j.violations.find((v) => v.invariant === 'order')!).toMatchObject({ messageId: 'run-2#0', connectionId: 'k3#1' });
+  });
+
+  it('counts every violation per invariant; only the explanations are capped', () => {
+    const t = world();
+    // 300 runs of three events, none delivered: 900 losses, 2 of them listed in detail.
+    for (let r = 0; r < 300; r++) produce(t, `run-${r}`, [3_000 + r * 10, 4_000 + r * 10, 5_000 + r * 10]);
+    const j = judge(t, { ...opts, maxViolations: 2 });
+    expect(j.verdict).toBe('fail');
+    if (j.verdict !== 'fail') return;
+    expect(j.counts.lost).toBe(900);
+    expect(j.violationCounts).toEqual({ 'no-loss': 900 });
+    expect(j.violationTotal).toBe(900);
+    expect(j.violations).toHaveLength(2);
+    expect(j.violationsOmitted).toBe(898);
+    expect(j.failed).toEqual(['no-loss']);
+    expect(j.notes.join(' ')).toContain('900 violations; the first 2 are listed');
+  });
+
+  it('a judgement is discriminated by its verdict: unknown says why nothing was judged', () => {
+    const t = new GroundTruth();
+    t.addOwnership('u1', ['A']);
+    t.addTab('k1', 'u1');
+    const j = judge(t, opts);
+    expect(j.verdict).toBe('unknown');
+    if (j.verdict !== 'unknown') return;
+    expect(j.reason).toMatch(/nothing was owed/);
+    expect(j.violationTotal).toBe(0);
   });
 });

@@ -10,6 +10,9 @@
  * time at which the traces differ, with the record (kind and fields) on each side.
  */
 import type { Command } from 'commander';
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { CounterexampleMeta } from '../../check/counterexample.ts';
+import type { ScenarioSpec } from '../../scenario/types.ts';
 import { parseRouterSpec, RouterSpecError, type RouterConfig } from '../../router/flags.ts';
 import { ScenarioLoadError } from '../../scenario/load-file.ts';
 import { formatUs } from '../../sim/clock.ts';
@@ -17,7 +20,7 @@ import { checkDeterminism, describeRecord, loadCase, replayCase, type Determinis
 import type { CaseOutcome } from '../../check/property.ts';
 import { buildStory, formatStory } from '../../check/story.ts';
 import { EXIT_FAILED, EXIT_OK, UsageError, parseNonNegativeInt } from '../errors.ts';
-import { createOutput } from '../output.ts';
+import { createOutput, type Output } from '../output.ts';
 import { VERSION } from '../version.ts';
 import { emitReport } from '../report-output.ts';
 import { documentForRuns, withTimeline, writeTraceOut } from '../single-run.ts';
@@ -31,6 +34,7 @@ export interface ReplayFlags {
   json?: boolean;
   report?: string | false;
   traceOut?: string;
+  updateHash?: boolean;
 }
 
 export function register(program: Command, argv: readonly string[]): void {
@@ -45,13 +49,15 @@ export function register(program: Command, argv: readonly string[]): void {
     .option('--report <dir>', 'where the HTML report of the replay is written (default: reports)')
     .option('--no-report', 'do not write results.json and the HTML report')
     .option('--trace-out <file.json>', "export the run's timeline as Chrome trace-event JSON (opens in Perfetto)")
+    .option('--update-hash', "rewrite the file's meta.traceHash with this run's hash — only when every verdict in its `expect` still holds (a hash is a change notice; the verdicts are the check)")
     .addHelpText(
       'after',
       `
 Examples:
   $ threadline replay scenarios/regressions/fuzz-dynamic-no-loss-1a2b3c4d.ts
   $ threadline replay scenarios/regressions/fuzz-dynamic-no-loss-1a2b3c4d.ts --router guaranteed
-  $ threadline replay scenarios/rapid-send.ts --router dynamic --seed 3 --check-determinism`,
+  $ threadline replay scenarios/rapid-send.ts --router dynamic --seed 3 --check-determinism
+  $ threadline replay scenarios/regressions/guaranteed-order-stale-binding.ts --update-hash`,
     )
     .action(async (file: string, flags: ReplayFlags) => {
       process.exitCode = await replayCommand(file, flags, argv);
@@ -168,6 +174,10 @@ export async function replayCommand(file: string, flags: ReplayFlags, argv: read
       }
     }
   }
+  if (flags.updateHash) {
+    const updated = await updateSavedHash(loaded.file, spec, meta, router.name, seed, outcome.traceHash, out);
+    if (!updated) return EXIT_FAILED;
+  }
   if (reportPaths) out.say(`report: ${reportPaths.htmlPath}`);
   if (flags.traceOut !== undefined && runs.length > 0) out.say(`trace: ${flags.traceOut} (Chrome trace-event JSON; open it in Perfetto)`);
   return failed || diverged ? EXIT_FAILED : EXIT_OK;
@@ -180,4 +190,33 @@ function parseOneRouter(value: string): RouterConfig {
     if (error instanceof RouterSpecError) throw new UsageError(error.message);
     throw error;
   }
+}
+
+/**
+ * `--update-hash`: a saved trace hash may be refreshed only after showing that the case still
+ * judges the same: every verdict its `expect` states is re-checked first. The hash is then
+ * replaced in the file's text, nothing else changes.
+ */
+async function updateSavedHash(file: string, spec: ScenarioSpec, meta: Partial<CounterexampleMeta>, routerName: string, seed: number, hash: string | null, out: Output): Promise<boolean> {
+  if (!meta.traceHash) throw new UsageError(`${file}: --update-hash needs a meta export with a traceHash (a saved counterexample)`);
+  if ((meta.router ?? routerName) !== routerName || (meta.seed ?? seed) !== seed) {
+    throw new UsageError(`${file}: --update-hash replays the saved router and seed (${meta.router}, ${meta.seed}); drop --router/--seed`);
+  }
+  if (hash === null) {
+    out.warn(`threadline: ${file}: the run did not complete; the hash was not updated`);
+    return false;
+  }
+  for (const [mode, expected] of Object.entries(spec.expect ?? {})) {
+    const { outcome } = await replayCase(spec, parseRouterSpec(mode), seed);
+    if (outcome.verdict !== expected) {
+      out.warn(`threadline: ${file}: ${mode} now gives ${outcome.verdict}, the file expects ${expected}; the hash was not updated (${outcome.violations[0]?.explanation ?? outcome.error ?? ''})`);
+      return false;
+    }
+  }
+  if (hash === meta.traceHash) return true;
+  const text = readFileSync(file, 'utf8');
+  if (!text.includes(meta.traceHash)) throw new UsageError(`${file}: the saved hash ${meta.traceHash} is not in the file's text; edit meta.traceHash by hand`);
+  writeFileSync(file, text.split(meta.traceHash).join(hash));
+  out.warn(`hash updated: ${file} (${meta.traceHash.slice(0, 12)}… → ${hash.slice(0, 12)}…); every stated verdict holds: ${Object.entries(spec.expect ?? {}).map(([m, v]) => `${m} ${v}`).join(', ') || 'none stated'}`);
+  return true;
 }
