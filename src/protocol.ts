@@ -11,6 +11,8 @@
  * `msg_id`, which only the guaranteed mode sends).
  */
 
+import { parseSeqRanges, type SeqRanges } from './seq-ranges.ts';
+
 export const AGENT_EVENT_TYPES = ['agent_started', 'agent_thinking', 'tool_executing', 'tool_completed', 'agent_completed'] as const;
 export type AgentEventType = (typeof AGENT_EVENT_TYPES)[number];
 
@@ -36,6 +38,11 @@ export interface SwitchThreadFrame {
 export interface ResumeFrame {
   type: 'resume';
   last_seq: Record<string, number>;
+  /**
+   * Per thread, the sequence numbers the client holds (sorted inclusive ranges, at most
+   * MAX_RESUME_RANGES): the server sends nothing the client has, also below `last_seq`.
+   */
+  have?: Record<string, SeqRanges>;
 }
 export interface AckFrame {
   type: 'ack';
@@ -169,7 +176,18 @@ export function parseClientFrame(text: string): ParseResult {
         }
         out[thread] = seq;
       }
-      return { ok: true, frame: { type: 'resume', last_seq: out } };
+      const frame: ResumeFrame = { type: 'resume', last_seq: out };
+      if (o['have'] !== undefined) {
+        const have = o['have'];
+        if (typeof have !== 'object' || have === null || Array.isArray(have)) return fail('bad_frame', 'resume.have must be an object mapping thread ids to sorted [from, to] ranges');
+        frame.have = {};
+        for (const [thread, ranges] of Object.entries(have as Record<string, unknown>)) {
+          const parsed = parseSeqRanges(ranges);
+          if (parsed === null) return fail('bad_frame', `resume.have["${thread.slice(0, 64)}"] must be at most 64 sorted, disjoint [from, to] ranges of non-negative integers`);
+          frame.have[thread] = parsed;
+        }
+      }
+      return { ok: true, frame };
     }
     case 'ack': {
       const seq = o['seq'];

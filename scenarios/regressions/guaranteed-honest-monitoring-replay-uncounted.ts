@@ -52,7 +52,7 @@ import { defineScenario } from '../../src/scenario/types.ts';
 export const meta = {
   "router": "guaranteed",
   "seed": 281956,
-  "traceHash": "86f99bf6f8055f9ef1018103be09eacabf9d4555619a45b0992a7f150946f8fe",
+  "traceHash": "b45e1dc6e191bf0c7397f19442a09d98717767ae9556f3889b20d9ec77ab91a2",
   "invariant": "honest-monitoring",
   "invariants": ["honest-monitoring"],
 };

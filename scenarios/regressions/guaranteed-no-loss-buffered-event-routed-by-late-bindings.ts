@@ -47,7 +47,7 @@ import { defineScenario } from '../../src/scenario/types.ts';
 export const meta = {
   "router": "guaranteed",
   "seed": 0,
-  "traceHash": "ff5838fcc37ee908c744607f8f1b64aa205cb00102485ca79ea5706cc83041f3",
+  "traceHash": "47ee822b12adf38727006dd5ae77f55b252b08bc002bf4becb625e2a981c482d",
   "invariant": "no-loss",
   "invariants": ["no-loss"],
 };

@@ -53,7 +53,7 @@ import { defineScenario } from '../../src/scenario/types.ts';
 export const meta = {
   "router": "guaranteed",
   "seed": 197275,
-  "traceHash": "5d2812649dc13f082e0003f7725af74eba44ed230eb97054817d6a898b528e92",
+  "traceHash": "d34eed62d126c4f7ad94d4394ed582fa5eccba1da485b23dd7b117eecd943abb",
   "invariant": "no-loss",
   "invariants": ["no-loss"],
 };

@@ -90,7 +90,7 @@ import { defineScenario } from '../../src/scenario/types.ts';
 export const meta = {
   "router": "guaranteed",
   "seed": 10,
-  "traceHash": "efeacf4c765d1c413a580083d934679567d69e645ea1a63eb913b12b786d2824",
+  "traceHash": "04e6f9e684eab3ffb1efcddf3f6071db4961ac19453fe5ccceae47e1d25a6acd",
   "invariant": "no-loss",
   "invariants": ["no-loss"],
 };

@@ -140,7 +140,7 @@ import { defineScenario } from '../../src/scenario/types.ts';
 export const meta = {
   "router": "guaranteed",
   "seed": 908275,
-  "traceHash": "984b06fb11132eb866b6c6405490bb7e1f3060c8b2e1a62c6da941e09470acdd",
+  "traceHash": "5b43bf96fbe1e5cdbc5863695f2df86e4b0ea18ba840648bc48c675226892eba",
   "invariant": "no-loss",
   "invariants": ["no-loss"],
   "fuzzSeed": 7,

@@ -54,7 +54,7 @@ import { defineScenario } from '../../src/scenario/types.ts';
 export const meta = {
   "router": "guaranteed",
   "seed": 63323,
-  "traceHash": "928a4f1003ef5523c6aab44987e85019ed08425bb1799e0f8b63413084a8ad6e",
+  "traceHash": "09a5ac7fe79a31978aa43a877988a6ca02f02fe97695a1c80d4ded0d3fe279f6",
   "invariant": "no-loss",
   "invariants": ["no-loss"],
 };

@@ -70,7 +70,7 @@ import { defineScenario } from '../../src/scenario/types.ts';
 export const meta = {
   "router": "guaranteed",
   "seed": 0,
-  "traceHash": "73fbe29d2065ad12420455efd9aba6e1da1ab7777ad5903e4e6ded3020a424c0",
+  "traceHash": "cff95165b0cfb85e580f28ab1956930c2c5f1a46539cdf1dd6e5280a906d679f",
   "invariant": "no-loss",
   "invariants": ["no-loss"],
 };

@@ -90,7 +90,7 @@ import { defineScenario } from '../../src/scenario/types.ts';
 export const meta = {
   "router": "guaranteed",
   "seed": 999994,
-  "traceHash": "77ff59e0936c9a1e12c2acf3194f71506b1ab09923661d513f3ab64aa085dd1e",
+  "traceHash": "a9047f4d9328d1f789d0e0f3737c063e536ca0e1273d6ce5dad58a032ee1dcca",
   "invariant": "no-loss",
   "invariants": ["no-loss"],
 };

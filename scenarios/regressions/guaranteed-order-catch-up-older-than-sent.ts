@@ -71,7 +71,7 @@ import { defineScenario } from '../../src/scenario/types.ts';
 export const meta = {
   "router": "guaranteed",
   "seed": 0,
-  "traceHash": "c545a4a0e4676143c758886fb8addc9314446354aef259d3729c468c2b02be2a",
+  "traceHash": "b4d9241f54ec3ce98a27a36f07f3e87d5cfa353f5573c9df0b636a397d552093",
   "invariant": "order",
   "invariants": ["order"],
 };

@@ -83,7 +83,7 @@ import { defineScenario } from '../../src/scenario/types.ts';
 export const meta = {
   "router": "guaranteed",
   "seed": 0,
-  "traceHash": "12029df424285af7eec915c7ed980c0c8a1e84c444e28a102aa5bd866a837286",
+  "traceHash": "9b1407cc4845ed8cf8162c60c0658daea2d1a65fed7a13cef92e05f48ed97314",
   "invariant": "order",
   "invariants": ["order"],
   "fuzzSeed": 21,

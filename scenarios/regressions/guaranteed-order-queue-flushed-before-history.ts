@@ -48,7 +48,7 @@ import { defineScenario } from '../../src/scenario/types.ts';
 export const meta = {
   "router": "guaranteed",
   "seed": 15,
-  "traceHash": "a62e8d0065749a132fcf84a68459c9895172992dafbf9ba31379ea73a4c68646",
+  "traceHash": "11c980ac50a4f74f6ee19547f1907900e3a2cabc3d82358f3a9121f178871dd4",
   "invariant": "order",
   "invariants": ["order"],
 };

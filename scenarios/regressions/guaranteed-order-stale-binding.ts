@@ -72,7 +72,7 @@ import { defineScenario } from '../../src/scenario/types.ts';
 export const meta = {
   "router": "guaranteed",
   "seed": 115604,
-  "traceHash": "3a9c4d56508bad525f69221ca79fd4a9e17a53af28afb9ee591f77d410d35049",
+  "traceHash": "68c2c56d83742e51da35233f86fd86dde84bb1834e1eed98562cad75d4a425ef",
   "invariant": "order",
   "invariants": ["order"],
 };

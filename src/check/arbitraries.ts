@@ -23,16 +23,23 @@
  *    user's own close cannot be delivered by any router;
  *  - a tab goes half-open at most once, and only on a settled, open link (same windows): a
  *    handshake that goes half-open never completes, and no client or router could notice;
- *  - clients always reconnect after an abnormal close (0–1000 ms).
+ *  - clients always reconnect after an abnormal close (0–1000 ms), except a tab whose
+ *    resume-edge episode sets its own delay (110–135 s, or none and an explicit reconnect);
+ *  - templates (swarm.ts) add one episode per tab after its safety-phase script, once its link
+ *    has settled (`settledAt`: past the cutoff, its faults, its drops and reconnects with their
+ *    recovery, its zombie watch): sends, switches, drops and reconnects only, no new fault and
+ *    no close. A resume-edge episode only on a calm tab (no drop, reconnect, half-open or killing
+ *    partition: its reconnect delay can change), and the case's bound grows by the time it
+ *    comes back (events produced while it is away are owed to it on its return; see timing.ts).
  */
 import fc from 'fast-check';
 import type { Action, ClientSpec, FaultSpec, ScenarioSpec, TabSpec } from '../scenario/types.ts';
-import { kindOf, type RawAction } from './actions.ts';
+import { buildEpisode, kindOf, rawEpisodeArb, templateOf, type RawAction, type RawEpisode } from './actions.ts';
 import { buildFaults, faultWindowFor, rawFaultsArb, type RawFault } from './faults.ts';
-import { agentArb, heartbeatArb, networkArb, reconnectDelayArb, serverDrawArb, serverSpec, type ServerDraw } from './profiles.ts';
-import { isOn, swarmArb, type Swarm, type SwarmOptions } from './swarm.ts';
-import { FAULT_CUTOFF_MS, LIVENESS_BOUND_MS, LIVENESS_WATCH_MS, MAX_RUN_MS } from './timing.ts';
-import { nameUsers, rawUsersArb, type RawUser, type TopologyOptions } from './topology.ts';
+import { agentArb, agentRunMs, heartbeatArb, longRunAgent, longRunArb, lowerMs, networkArb, reconnectDelayArb, serverDrawArb, serverSpec, type LongRunDraw, type ServerDraw } from './profiles.ts';
+import { isOn, swarmArb, templateSwarmArb, withTemplates, type Swarm, type SwarmOptions, type Template } from './swarm.ts';
+import { caseDurationMs, deadlineFor, FAULT_CUTOFF_MS, LIVENESS_WATCH_MS } from './timing.ts';
+import { MAX_TABS_PER_USER, MAX_USERS, nameUsers, rawUsersArb, type RawUser, type TopologyOptions } from './topology.ts';
 import type { AgentSpec, NetworkSpec } from '../scenario/types.ts';
 
 /** A generated case: the scenario and the simulation seed (also the tie-break seed). */
@@ -68,10 +75,17 @@ export interface RawCase {
   heartbeatMs: number;
   tieBreak: boolean;
   seed: number;
+  /** Switched-on templates with their weights (drawn last: absent or empty = none). */
+  templates?: Partial<Record<Template, number>>;
+  /** One optional episode per tab, by tab index. */
+  episodes?: Array<RawEpisode | null>;
+  /** The long-run agent's tool calls and length (read when long-run is on). */
+  longRun?: LongRunDraw;
 }
 
 export function rawCaseArb(options: FuzzCaseOptions = {}): fc.Arbitrary<RawCase> {
-  return fc.record({
+  const maxTabs = (options.maxUsers ?? MAX_USERS) * (options.maxTabsPerUser ?? MAX_TABS_PER_USER);
+  const base = fc.record({
     users: rawUsersArb(options),
     swarm: swarmArb(options),
     faults: rawFaultsArb(),
@@ -83,6 +97,86 @@ export function rawCaseArb(options: FuzzCaseOptions = {}): fc.Arbitrary<RawCase>
     tieBreak: fc.boolean(),
     seed: fc.nat({ max: 999_999 }),
   });
+  const templates = fc.record({
+    templates: templateSwarmArb(options),
+    episodes: fc.array(fc.option(rawEpisodeArb(), { nil: null }), { minLength: maxTabs, maxLength: maxTabs }),
+    longRun: longRunArb(),
+  });
+  // Templates are drawn after everything else, so every other field is what the same seed drew
+  // before templates existed; they are shrunk first, so a counterexample that does not need
+  // them loses them before anything else shrinks (and shrinks as it did without them).
+  return drawnAfterShrunkFirst(base, templates, followTabs).map(([b, t]) => ({ ...b, ...t }));
+}
+
+type TemplateDraw = Pick<RawCase, 'templates' | 'episodes' | 'longRun'>;
+
+/**
+ * Episodes are drawn per tab index. When a shrink step removes a user or a tab, the episodes
+ * of the remaining tabs move with them (and the removed tab's goes), so the shrinker can take
+ * away everything an episode does not need. Tabs are matched by content, in order (one shrink
+ * step removes or changes one thing); when they cannot be matched, nothing moves.
+ */
+function followTabs(before: Omit<RawCase, keyof TemplateDraw>, after: Omit<RawCase, keyof TemplateDraw>, draw: TemplateDraw): TemplateDraw {
+  const episodes = draw.episodes;
+  if (episodes === undefined) return draw;
+  const was = before.users.flatMap((u) => u.tabs.map((t) => JSON.stringify(t)));
+  const now = after.users.flatMap((u) => u.tabs.map((t) => JSON.stringify(t)));
+  if (now.length >= was.length) return draw;
+  const from: number[] = [];
+  let i = 0;
+  for (const tab of now) {
+    while (i < was.length && was[i] !== tab) i++;
+    if (i === was.length) return draw;
+    from.push(i++);
+  }
+  const moved = from.map((k) => episodes[k] ?? null);
+  while (moved.length < episodes.length) moved.push(null);
+  return { ...draw, episodes: moved };
+}
+
+/**
+ * A pair drawn `first` then `second`, whose shrinker tries `second`'s shrinks before `first`'s
+ * (fast-check's tuple shrinks its elements in drawing order). `follow` adapts `second` to a
+ * shrink of `first` (then `second` shrinks on without its drawing context, so every part of it
+ * must be able to: plain arbitraries, or `map` with the way back).
+ */
+export function drawnAfterShrunkFirst<A, B>(first: fc.Arbitrary<A>, second: fc.Arbitrary<B>, follow?: (before: A, after: A, b: B) => B): fc.Arbitrary<[A, B]> {
+  return new DrawnAfterShrunkFirst(first, second, follow);
+}
+
+class DrawnAfterShrunkFirst<A, B> extends fc.Arbitrary<[A, B]> {
+  constructor(
+    private readonly first: fc.Arbitrary<A>,
+    private readonly second: fc.Arbitrary<B>,
+    private readonly follow: ((before: A, after: A, b: B) => B) | undefined,
+  ) {
+    super();
+  }
+
+  generate(mrng: fc.Random, biasFactor: number | undefined): fc.Value<[A, B]> {
+    const a = this.first.generate(mrng, biasFactor);
+    const b = this.second.generate(mrng, biasFactor);
+    return new fc.Value<[A, B]>([a.value_, b.value_], [a.context, b.context]);
+  }
+
+  canShrinkWithoutContext(value: unknown): value is [A, B] {
+    return Array.isArray(value) && value.length === 2 && this.first.canShrinkWithoutContext(value[0]) && this.second.canShrinkWithoutContext(value[1]);
+  }
+
+  shrink(value: [A, B], context: unknown): fc.Stream<fc.Value<[A, B]>> {
+    const [a, b] = value;
+    const [ca, cb] = Array.isArray(context) ? (context as [unknown, unknown]) : [undefined, undefined];
+    const pair = (x: A, cx: unknown, y: B, cy: unknown) => new fc.Value<[A, B]>([x, y], [cx, cy]);
+    return this.second
+      .shrink(b, cb)
+      .map((vb) => pair(a, ca, vb.value_, vb.context))
+      .join(
+        this.first.shrink(a, ca).map((va) => {
+          const nb = this.follow ? this.follow(a, va.value_, b) : b;
+          return pair(va.value_, va.context, nb, nb === b ? cb : undefined);
+        }),
+      );
+  }
 }
 
 export function fuzzCaseArb(options: FuzzCaseOptions = {}): fc.Arbitrary<FuzzCase> {
@@ -90,23 +184,28 @@ export function fuzzCaseArb(options: FuzzCaseOptions = {}): fc.Arbitrary<FuzzCas
 }
 
 export function buildCase(raw: RawCase): FuzzCase {
-  const users = nameUsers(raw.users);
+  const swarm = withTemplates(raw.swarm, raw.templates);
+  const users = nameUsers(raw.users, isOn(swarm, 'shared-thread-ids'));
   const tabIds: string[] = [];
   const tabOwner: number[] = [];
   raw.users.forEach((u, i) => u.tabs.forEach(() => {
     tabIds.push(`t${tabIds.length + 1}`);
     tabOwner.push(i);
   }));
-  const faults = buildFaults(raw.faults, raw.swarm, tabIds);
-  const server = serverSpec(raw.server, isOn(raw.swarm, 'late-injection'));
+  const faults = buildFaults(raw.faults, swarm, tabIds);
+  const server = serverSpec(raw.server, isOn(swarm, 'late-injection'));
+  const agent = isOn(swarm, 'long-run') && raw.longRun ? longRunAgent(raw.agent, raw.longRun) : raw.agent;
   // Until the WebSocket manager is injected (F18) the server holds every event, as in a pause.
   const held: FaultSpec[] = server.injectionDelayMs ? [...faults, { kind: 'pause', at: 0, durationMs: server.injectionDelayMs }] : faults;
   const tabs: TabSpec[] = [];
   let halfOpen = false;
+  let longestReturnMs = 0;
+  let lastScriptedMs = 0;
   let k = 0;
   raw.users.forEach((u, ui) => {
     for (const rt of u.tabs) {
-      const id = tabIds[k++]!;
+      const index = k++;
+      const id = tabIds[index]!;
       const own = users[ui]!.threads;
       const actions: Action[] = [{ at: rt.connectAt, do: 'connect', ...(rt.connectThread !== null ? { thread: own[rt.connectThread % own.length]! } : {}) }];
       const sorted = rt.actions.map((a, i) => ({ a, i, at: rt.connectAt + a.offset })).sort((x, y) => x.at - y.at || x.i - y.i);
@@ -116,7 +215,7 @@ export function buildCase(raw: RawCase): FuzzCase {
       let closed = false;
       const disruptions: number[] = [];
       for (const { a, at } of sorted) {
-        const action = buildAction(a, at, raw.swarm, users, ui);
+        const action = buildAction(a, at, swarm, users, ui);
         if (action === null) continue;
         // A closed tab has no link to fault until it reconnects (a fault on a closing link would
         // only stretch the user's own close, e.g. to the 30 s close timeout of a half-open link).
@@ -133,7 +232,26 @@ export function buildCase(raw: RawCase): FuzzCase {
       if (slowed) actions.push({ at: FAULT_CUTOFF_MS, do: 'slow', bytesPerS: HEALED_BYTES_PER_S });
       // Keep heartbeats running in the liveness phase until the zombie link has been noticed.
       if (zombie) actions.push({ at: FAULT_CUTOFF_MS + LIVENESS_WATCH_MS, do: 'wait' });
-      tabs.push({ id, user: users[ui]!.id, actions });
+      const tab: TabSpec = { id, user: users[ui]!.id, actions };
+      const ep = raw.episodes?.[index] ?? null;
+      const template = ep === null ? null : templateOf(ep.roll, swarm);
+      if (ep !== null && template !== null) {
+        const built = buildEpisode(ep, template, {
+          settledAt: settledAt(id, actions, disruptions, held, raw.reconnectAfterMs, slowed, zombie),
+          threads: own,
+          closed,
+          calm: disruptions.length === 0 && !zombie && !held.some((f) => f.kind === 'partition' && f.then === 'kill' && faultWindowFor(f, id) !== null),
+          lookupMs: lowerMs(server.lookupMs),
+          handshakeMs: lowerMs(raw.network.handshakeMs),
+        });
+        if (built !== null) {
+          actions.push(...built.actions);
+          if (built.reconnectAfterMs !== undefined) tab.reconnectAfterMs = built.reconnectAfterMs;
+          if (built.returnAtMs !== undefined) longestReturnMs = Math.max(longestReturnMs, built.returnAtMs);
+        }
+      }
+      lastScriptedMs = Math.max(lastScriptedMs, scriptEndMs(actions), longestReturnMs);
+      tabs.push(tab);
     }
   });
   const client: ClientSpec = { reconnectAfterMs: raw.reconnectAfterMs, ...(halfOpen ? { heartbeatMs: raw.heartbeatMs } : {}) };
@@ -142,17 +260,46 @@ export function buildCase(raw: RawCase): FuzzCase {
     description: 'generated by threadline fuzz',
     users,
     tabs,
-    agent: raw.agent,
+    agent,
     network: raw.network,
     server,
     client,
     ...(faults.length > 0 ? { faults } : {}),
-    deadlineMs: LIVENESS_BOUND_MS,
-    maxDurationMs: MAX_RUN_MS,
+    deadlineMs: deadlineFor(longestReturnMs),
+    maxDurationMs: caseDurationMs(lastScriptedMs, agentRunMs(agent)),
     ...(raw.tieBreak ? { tieBreak: true } : {}),
     seeds: [raw.seed],
   };
   return { spec, seed: raw.seed };
+}
+
+/**
+ * When a tab's link has settled after its safety-phase script, ms: past the cutoff (slowed
+ * links are restored there), its last action, the recovery after its drops and reconnects and
+ * after every fault window touching it, and its zombie watch. An episode starts from here.
+ */
+function settledAt(tab: string, actions: readonly Action[], disruptions: readonly number[], faults: readonly FaultSpec[], reconnectAfterMs: number, slowed: boolean, zombie: boolean): number {
+  const recovery = reconnectAfterMs + RECOVERY_MARGIN_MS;
+  let t = Math.max(FAULT_CUTOFF_MS, scriptEndMs(actions));
+  if (slowed) t = Math.max(t, FAULT_CUTOFF_MS + RECOVERY_MARGIN_MS);
+  if (zombie) t = Math.max(t, FAULT_CUTOFF_MS + LIVENESS_WATCH_MS + RECOVERY_MARGIN_MS);
+  for (const d of disruptions) t = Math.max(t, d + recovery);
+  for (const f of faults) {
+    const w = faultWindowFor(f, tab);
+    if (w !== null) t = Math.max(t, w[1] + recovery);
+  }
+  return t;
+}
+
+/** When a tab's script has done its last action, ms (`after` steps and bursts included). */
+export function scriptEndMs(actions: readonly Action[]): number {
+  let t = 0;
+  for (const a of actions) {
+    t = a.at !== undefined ? Math.max(t, a.at) : t;
+    t += a.after ?? 0;
+    if (a.do === 'send' && a.count !== undefined && a.count > 1) t += (a.count - 1) * (a.intervalMs ?? 0);
+  }
+  return t;
 }
 
 function buildAction(a: RawAction, at: number, swarm: Swarm, users: ReadonlyArray<{ id: string; threads: string[] }>, ui: number): Action | null {

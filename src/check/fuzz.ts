@@ -11,6 +11,7 @@
 import fc from 'fast-check';
 import { performance } from 'node:perf_hooks';
 import type { RouterConfig } from '../router/flags.ts';
+import type { InvariantName } from '../oracle/judge.ts';
 import { fuzzCaseArb, type FuzzCase, type FuzzCaseOptions } from './arbitraries.ts';
 import { evaluateCase, holds, type CaseOutcome } from './property.ts';
 import type { RunOutput } from '../scenario/runner.ts';
@@ -28,6 +29,8 @@ export interface FuzzOptions {
   timeMs?: number;
   /** Runs per fast-check call. Default 100. */
   batchSize?: number;
+  /** Search only for violations of these invariants (others are reported, not counterexamples). */
+  invariants?: readonly InvariantName[];
   /** Restrict the generator (tests, benchmarks). */
   caseOptions?: FuzzCaseOptions;
   /** Called after each batch with the runs tried so far. */
@@ -67,7 +70,8 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH;
   const maxRuns = options.runs ?? (options.timeMs === undefined ? DEFAULT_RUNS : Infinity);
   const arb = fuzzCaseArb(options.caseOptions ?? {});
-  const predicate = holds(options.router);
+  const focus = options.invariants && options.invariants.length > 0 ? options.invariants : undefined;
+  const predicate = holds(options.router, focus);
   let tried = 0;
   for (let batch = 0; tried < maxRuns; batch++) {
     if (options.timeMs !== undefined && batch > 0 && performance.now() - started >= options.timeMs) break;
@@ -78,7 +82,7 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
     if (details.failed && details.counterexample) {
       tried += details.numRuns;
       const found = details.counterexample[0];
-      const { outcome, run } = await evaluateCase(found, options.router, { keepTrace: false });
+      const { outcome, run } = await evaluateCase(found, options.router, { keepTrace: false, ...(focus ? { focus } : {}) });
       return {
         router: options.router.name,
         seed: options.seed,

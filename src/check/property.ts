@@ -33,6 +33,8 @@ export interface CaseOutcome {
 
 export interface EvaluateOptions {
   keepTrace?: boolean;
+  /** Only these invariants fail the case (fuzz --invariant); a crash always does. */
+  focus?: readonly InvariantName[];
   onWorld?: RunOptions['onWorld'];
 }
 
@@ -54,18 +56,22 @@ export async function evaluateCase(c: FuzzCase, router: RouterConfig, options: E
       run: null,
     };
   }
-  return { outcome: outcomeOf(run), run };
+  return { outcome: outcomeOf(run, options.focus), run };
 }
 
-export function outcomeOf(run: RunOutput): CaseOutcome {
+export function outcomeOf(run: RunOutput, focus?: readonly InvariantName[]): CaseOutcome {
   const { result } = run;
   const invariants: FailureKind[] = [];
   for (const v of result.violations) if (!invariants.includes(v.invariant)) invariants.push(v.invariant);
-  const failed = result.verdict === 'fail';
+  // The explained list is capped; the counts are complete.
+  for (const k of Object.keys(result.violationCounts ?? {}) as InvariantName[]) if (!invariants.includes(k)) invariants.push(k);
+  // With a focus, only those invariants fail the property (the others are still reported).
+  const relevant = focus && focus.length > 0 ? invariants.filter((i) => (focus as readonly string[]).includes(i)) : invariants;
+  const failed = result.verdict === 'fail' && relevant.length > 0;
   return {
     ok: !failed,
     verdict: result.verdict,
-    invariant: failed ? (invariants[0] ?? null) : null,
+    invariant: failed ? (relevant[0] ?? null) : null,
     invariants,
     violations: result.violations,
     violationCount: result.violationCount,
@@ -74,7 +80,7 @@ export function outcomeOf(run: RunOutput): CaseOutcome {
   };
 }
 
-/** The predicate fast-check checks. */
-export function holds(router: RouterConfig): (c: FuzzCase) => Promise<boolean> {
-  return async (c) => (await evaluateCase(c, router)).outcome.ok;
+/** The predicate fast-check checks; with `focus`, only those invariants count as failures. */
+export function holds(router: RouterConfig, focus?: readonly InvariantName[]): (c: FuzzCase) => Promise<boolean> {
+  return async (c) => (await evaluateCase(c, router, focus ? { focus } : {})).outcome.ok;
 }

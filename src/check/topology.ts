@@ -72,8 +72,14 @@ export function threadName(index: number): string {
   return index < 26 ? String.fromCharCode(65 + index) : `T${index + 1}`;
 }
 
-/** Users with named threads, in order: u1 owns A (and B, C), u2 the next letters, ... */
-export function nameUsers(raw: readonly RawUser[]): UserSpec[] {
+/**
+ * Users with named threads, in order: u1 owns A (and B, C), u2 the next letters, ... With
+ * `shared`, every user's threads are named from A (two users own an "A": F25).
+ */
+export function nameUsers(raw: readonly RawUser[], shared = false): UserSpec[] {
   let next = 0;
-  return raw.map((u, i) => ({ id: `u${i + 1}`, threads: Array.from({ length: u.threads }, () => threadName(next++)) }));
+  return raw.map((u, i) => {
+    if (shared) next = 0;
+    return { id: `u${i + 1}`, threads: Array.from({ length: u.threads }, () => threadName(next++)) };
+  });
 }

@@ -23,6 +23,7 @@
 import type { Clock, TimerHandle } from '../sim/clock.ts';
 import { type AgentEventFrame, type GapFrame, isAgentEventType, parseServerFrame } from '../protocol.ts';
 import { CloseCode } from '../transport/socket.ts';
+import { addSeq, MAX_RESUME_RANGES, type SeqRanges } from '../seq-ranges.ts';
 
 export interface ClientSocketLike {
   readonly readyState: number;
@@ -63,6 +64,10 @@ export interface GroundTruthObserver {
   refused(tab: string, conn: string, ref: string, code: string, atUs: number): void;
   /** What the server declared in connection_ready on this connection. */
   capabilities(tab: string, conn: string, caps: { acks: boolean }): void;
+  /** A resume the tab sent: its positions and the sequence numbers it holds, per thread. */
+  resumed(tab: string, conn: string, lastSeq: Record<string, number>, have: Record<string, SeqRanges>, atUs: number): void;
+  /** The server's readiness for a thread on this connection (thread_context). */
+  threadContext(tab: string, conn: string, thread: string, seq: number | null, atUs: number): void;
 }
 
 export type RequestKind = 'user_message' | 'switch_thread';
@@ -103,6 +108,8 @@ export class TabClient {
   thread: string | null = null;
   /** Last sequence number seen per thread (guaranteed mode sends them). */
   readonly lastSeq = new Map<string, number>();
+  /** Every sequence number received per thread, as ranges (a resume's `have`). */
+  private readonly held = new Map<string, SeqRanges>();
   /** Sockets the user closed (their close is reported as 'client-close' even once replaced). */
   private readonly closedByUserSockets = new WeakSet<ClientSocketLike>();
   /** Threads this tab has shown or written to: a reconnect resumes each of them. */
@@ -158,6 +165,8 @@ export class TabClient {
     if (this.thread !== null) params.set('thread_id', this.thread);
     // The tab's session, the same on every reconnect: runs it started follow it (resume).
     params.set('session', this.options.session ?? this.id);
+    // A reconnect will send `resume` on open: say so, so the server waits for it before catching up.
+    if (this.connIndex > 1 && (this.lastSeq.size > 0 || this.interest.size > 0)) params.set('resume', '1');
     const url = `${this.options.path ?? '/ws'}?${params.toString()}`;
     this.observer.connecting(this.id, conn, this.thread, this.clock.now());
     if (this.thread !== null) this.observer.declared(this.id, this.thread, via, this.clock.now());
@@ -168,7 +177,15 @@ export class TabClient {
       if (this.socket !== socket) return;
       this.observer.opened(this.id, conn, this.clock.now());
       const positions = this.resumePositions();
-      if (positions !== null) socket.send(JSON.stringify({ type: 'resume', last_seq: positions }));
+      if (positions !== null) {
+        const have: Record<string, SeqRanges> = {};
+        for (const t of Object.keys(positions)) {
+          const ranges = this.held.get(t);
+          if (ranges && ranges.length > 0) have[t] = ranges.slice(-MAX_RESUME_RANGES).map(([a, b]) => [a, b]);
+        }
+        socket.send(JSON.stringify(Object.keys(have).length > 0 ? { type: 'resume', last_seq: positions, have } : { type: 'resume', last_seq: positions }));
+        this.observer.resumed(this.id, conn, positions, have, this.clock.now());
+      }
       for (const data of this.outbox.splice(0)) socket.send(data);
       this.startHeartbeat(socket);
     });
@@ -298,6 +315,9 @@ export class TabClient {
       if (event.seq !== undefined) {
         const prev = this.lastSeq.get(event.thread_id) ?? 0;
         if (event.seq > prev) this.lastSeq.set(event.thread_id, event.seq);
+        let ranges = this.held.get(event.thread_id);
+        if (!ranges) this.held.set(event.thread_id, (ranges = []));
+        addSeq(ranges, event.seq);
       }
       this.observer.received(this.id, conn, event, handed, now);
       if (handed) {
@@ -320,6 +340,9 @@ export class TabClient {
         this.observer.gap(this.id, conn, frame, now);
         return;
       }
+      case 'thread_context':
+        this.observer.threadContext(this.id, conn, frame.thread_id, frame.seq ?? null, now);
+        return;
       case 'connection_ready':
         this.serverConnectionId = frame.connection_id;
         this.observer.serverConnection(this.id, conn, frame.connection_id);

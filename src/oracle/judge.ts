@@ -24,18 +24,27 @@ import { formatUs } from '../sim/clock.ts';
 import type { ConnRecord, DeliveryRecord, GroundTruth, ProducedRecord, TabRecord } from './recorder.ts';
 import { explainLoss } from './explain.ts';
 import { judgeRequests } from './requests.ts';
+import { judgeRedelivery } from './redelivery.ts';
+import { judgeReadiness } from './readiness.ts';
 import { makeJudgement, ViolationLog, type Judgement } from './judgement.ts';
 
-export type InvariantName =
-  | 'no-loss'
-  | 'no-leakage'
-  | 'no-duplicates'
-  | 'order'
-  | 'timeliness'
-  | 'thread-isolation'
-  | 'honest-monitoring'
-  | 'no-lost-request'
-  | 'no-duplicate-run';
+/** Every invariant the oracle judges (docs/delivery-contract.md). */
+export const INVARIANT_NAMES = [
+  'no-loss',
+  'no-leakage',
+  'no-duplicates',
+  'order',
+  'timeliness',
+  'thread-isolation',
+  'honest-monitoring',
+  'no-lost-request',
+  'no-duplicate-run',
+  'flush-on-ready',
+  'no-redundant-redelivery',
+  'honest-gaps',
+  'sequence-contiguity',
+] as const;
+export type InvariantName = (typeof INVARIANT_NAMES)[number];
 
 export interface Violation {
   invariant: InvariantName;
@@ -65,6 +74,16 @@ export interface Counts {
   runsDuplicated: number;
   /** Switches sent to a server that acknowledges nothing: their application is not on the wire. */
   requestsNotJudged: number;
+  /** Copies of events reaching a tab that already had them (all causes). */
+  redeliveries: number;
+  /** Of those, copies the server knew the tab had (no-redundant-redelivery when dedup hid them). */
+  redundantRedeliveries: number;
+  /** Gap notices naming an event the tab already had (honest-gaps). */
+  dishonestGaps: number;
+  /** Held events delivered later than the bound after readiness (flush-on-ready). */
+  lateFlushes: number;
+  /** Holes in a ready connection's sequence numbers with no gap notice (sequence-contiguity). */
+  sequenceHoles: number;
 }
 
 export type { Judgement, ViolationCounts } from './judgement.ts';
@@ -103,7 +122,7 @@ export function judge(truth: GroundTruth, options: JudgeOptions): Judgement {
   const closeGraceUs = options.closeGraceUs ?? DEFAULT_CLOSE_GRACE_US;
   const log = new ViolationLog(options.maxViolations ?? DEFAULT_MAX_VIOLATIONS);
   const addViolation = (v: Violation): void => log.add(v);
-  const counts: Counts = { produced: truth.produced.size, owed: 0, delivered: 0, lost: 0, duplicated: 0, leaked: 0, outOfOrder: 0, late: 0, droppedExplicit: 0, misrouted: 0, stray: 0, requests: 0, requestsLost: 0, runsDuplicated: 0, requestsNotJudged: 0 };
+  const counts: Counts = { produced: truth.produced.size, owed: 0, delivered: 0, lost: 0, duplicated: 0, leaked: 0, outOfOrder: 0, late: 0, droppedExplicit: 0, misrouted: 0, stray: 0, requests: 0, requestsLost: 0, runsDuplicated: 0, requestsNotJudged: 0, redeliveries: 0, redundantRedeliveries: 0, dishonestGaps: 0, lateFlushes: 0, sequenceHoles: 0 };
   const latencyUs = new Histogram();
   const resume = options.resumeWindowUs > 0;
 
@@ -303,6 +322,8 @@ export function judge(truth: GroundTruth, options: JudgeOptions): Judgement {
   counts.requestsLost = requests.requestsLost;
   counts.runsDuplicated = requests.runsDuplicated;
   counts.requestsNotJudged = requests.requestsNotJudged;
+  // ---- What the client already had; readiness (wire facts) -----------------------------------
+  Object.assign(counts, judgeRedelivery(truth, addViolation), judgeReadiness(truth, addViolation));
   const notes: string[] = [];
   if (requests.requestsNotJudged > 0) {
     notes.push(`${requests.requestsNotJudged} switch_thread request(s) not judged by no-lost-request: the server sends no acknowledgement, so whether a switch was applied is not visible on the wire (no-loss still judges the new thread's events)`);
@@ -312,7 +333,7 @@ export function judge(truth: GroundTruth, options: JudgeOptions): Judgement {
 
 function ownsThread(truth: GroundTruth, user: string, thread: string): boolean {
   // The oracle's own knowledge of ownership comes from the scenario, recorded on the tabs' users.
-  return truth.ownership.get(thread) === user;
+  return truth.ownership.has(`${user}\u0000${thread}`);
 }
 
 export function declaredAt(tab: TabRecord, atUs: number): string | null {

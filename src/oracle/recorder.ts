@@ -11,6 +11,7 @@
  *    never to decide one.
  */
 import type { AgentEventFrame, GapFrame } from '../protocol.ts';
+import type { SeqRanges } from '../seq-ranges.ts';
 import type { ProducedEvent } from '../router/agents.ts';
 import type { CloseCause, GroundTruthObserver, RequestKind } from '../client/tab-client.ts';
 
@@ -81,16 +82,43 @@ export interface DeliveryRecord {
   eid: string;
   frameThread: string;
   frameUser: string;
+  /** The frame's stream sequence number, when the server sends them. */
+  seq: number | null;
   atUs: number;
   handed: boolean;
+  /** Arrival order across deliveries, gaps and thread_context frames (ties in time broken truly). */
+  arrival: number;
 }
 
 export interface GapRecord {
   tab: string;
   conn: string;
+  thread: string;
+  fromSeq: number;
+  toSeq: number;
   eids: string[];
   reason: string;
   atUs: number;
+  arrival: number;
+}
+
+/** A resume the tab sent on a connection: what it told the server it holds. */
+export interface ResumeRecord {
+  tab: string;
+  conn: string;
+  lastSeq: Record<string, number>;
+  have: Record<string, SeqRanges>;
+  atUs: number;
+}
+
+/** thread_context received: the server declared the connection ready for the thread. */
+export interface ReadyRecord {
+  tab: string;
+  conn: string;
+  thread: string;
+  seq: number | null;
+  atUs: number;
+  arrival: number;
 }
 
 export interface RouterFact {
@@ -114,18 +142,22 @@ export class GroundTruth implements GroundTruthObserver {
   readonly ackingConns = new Set<string>();
   readonly deliveries: DeliveryRecord[] = [];
   readonly gaps: GapRecord[] = [];
+  readonly resumes: ResumeRecord[] = [];
+  readonly readies: ReadyRecord[] = [];
   /** eid → users whose server-side connections had the frame written (transport tap). */
   readonly wireWrites = new Map<string, Set<string>>();
   readonly routerFacts: RouterFact[] = [];
-  /** thread → owning user, from the scenario (the harness's own knowledge, not the router's). */
-  readonly ownership = new Map<string, string>();
+  /** "<user>\0<thread>" for every thread a user owns, from the scenario (the harness's own
+   *  knowledge, not the router's). Thread ids are scoped per user (F25). */
+  readonly ownership = new Set<string>();
   /** Index of router facts by event id, built lazily by the explainer. */
   factsByEid: Map<string, RouterFact[]> | null = null;
   private readonly serverToClientConn = new Map<string, string>();
   private producedCount = 0;
+  private arrivals = 0;
 
   addOwnership(user: string, threads: readonly string[]): void {
-    for (const t of threads) this.ownership.set(t, user);
+    for (const t of threads) this.ownership.add(`${user}\u0000${t}`);
   }
 
   addTab(id: string, user: string): void {
@@ -158,10 +190,16 @@ export class GroundTruth implements GroundTruthObserver {
     this.sends.set(messageId, { messageId, tab, conn, thread, atUs });
   }
   received(tab: string, conn: string, event: AgentEventFrame, handed: boolean, atUs: number): void {
-    this.deliveries.push({ tab, conn, eid: event.eid, frameThread: event.thread_id, frameUser: event.user_id, atUs, handed });
+    this.deliveries.push({ tab, conn, eid: event.eid, frameThread: event.thread_id, frameUser: event.user_id, seq: event.seq ?? null, atUs, handed, arrival: this.arrivals++ });
   }
   gap(tab: string, conn: string, gap: GapFrame, atUs: number): void {
-    this.gaps.push({ tab, conn, eids: gap.eids ?? [], reason: gap.reason, atUs });
+    this.gaps.push({ tab, conn, thread: gap.thread_id, fromSeq: gap.from_seq, toSeq: gap.to_seq, eids: gap.eids ?? [], reason: gap.reason, atUs, arrival: this.arrivals++ });
+  }
+  resumed(tab: string, conn: string, lastSeq: Record<string, number>, have: Record<string, SeqRanges>, atUs: number): void {
+    this.resumes.push({ tab, conn, lastSeq, have, atUs });
+  }
+  threadContext(tab: string, conn: string, thread: string, seq: number | null, atUs: number): void {
+    this.readies.push({ tab, conn, thread, seq, atUs, arrival: this.arrivals++ });
   }
   serverConnection(_tab: string, conn: string, serverConnectionId: string): void {
     const c = this.conns.get(conn);

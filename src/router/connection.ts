@@ -3,6 +3,7 @@
  * the per-connection bookkeeping the guaranteed mode needs (what it already sent, so replays
  * never duplicate on the wire).
  */
+import type { SeqRanges } from '../seq-ranges.ts';
 import type { SocketLike } from '../transport/socket.ts';
 
 export interface Connection {
@@ -34,8 +35,20 @@ export interface Connection {
   open: boolean;
   /** Event ids already written to this socket (guaranteed: no duplicate on replay/flush). */
   readonly sentEids: Set<string>;
+  /** Of those, the ones announced in an out-of-order gap notice instead of written. */
+  readonly gappedEids: Set<string>;
   /** Highest sequence number written per thread (ids on): nothing older goes out after it. */
   readonly newestSeq: Map<string, number>;
+  /** What the client said it holds in its resume (`have`), per thread: never sent again. */
+  readonly held: Map<string, SeqRanges>;
+  /** Called when this connection's resume frame has been handled (see Router.resumeSettled). */
+  onResumed: (() => void) | null;
+  /** A resume was announced (handshake `resume=1`) and not handled yet: no live events here. */
+  resuming: boolean;
+  /** Threads to carry once the resume is handled (see Router.carry). */
+  readonly deferredCarry: Set<string>;
+  /** The newest event id written per thread (only kept for the planted bug bugGapOverclaims). */
+  readonly lastEventByThread: Map<string, string>;
   /** Frames received in the current rate-limit window and when that window started. */
   rateWindowStartUs: number;
   rateCount: number;
@@ -59,7 +72,13 @@ export function newConnection(id: string, userId: string, socket: SocketLike, no
     rooms: new Set(),
     open: true,
     sentEids: new Set(),
+    gappedEids: new Set(),
     newestSeq: new Map(),
+    held: new Map(),
+    onResumed: null,
+    resuming: false,
+    deferredCarry: new Set(),
+    lastEventByThread: new Map(),
     rateWindowStartUs: nowUs,
     rateCount: 0,
   };

@@ -81,7 +81,23 @@ export interface RouterFlags {
   /** A user_message id seen within this window is not run again: it is acknowledged with the
    *  run it already started (prevents F22: a resend starting a second run). 0 = no dedup. */
   messageDedupWindowMs: number;
+
+  // ---- Planted bugs (TEST-ONLY) ------------------------------------------------------------
+  // Deliberately broken variants of the guaranteed router, off in every mode and never part of
+  // a preset. They exist so a test can prove that the oracle and the search find bugs of the
+  // kind resume and client-side dedup paper over (docs/fuzzing.md has the table).
+  /** TEST-ONLY bug: resume replays from sequence 0 and ignores what the client said it holds. */
+  bugResumeFromZero: boolean;
+  /** TEST-ONLY bug: every 5th sequence number of a stream is skipped (never assigned, never announced). */
+  bugSkipSeq: boolean;
+  /** TEST-ONLY bug: a gap notice also names the newest event the connection already got on that thread. */
+  bugGapOverclaims: boolean;
+  /** TEST-ONLY bug: routing finds connections by thread id alone, ignoring the user (F25). */
+  bugThreadKeyedRouting: boolean;
 }
+
+/** The planted-bug flags (test-only; see RouterFlags). */
+export const PLANTED_BUG_FLAGS = ['bugResumeFromZero', 'bugSkipSeq', 'bugGapOverclaims', 'bugThreadKeyedRouting'] as const satisfies ReadonlyArray<keyof RouterFlags>;
 
 export const MODES = ['legacy', 'dynamic', 'shipped', 'guaranteed'] as const;
 export type RouterMode = (typeof MODES)[number];
@@ -114,6 +130,10 @@ const LEGACY: RouterFlags = {
   bufferBeforeInjection: false,
   messageAcks: false,
   messageDedupWindowMs: 0,
+  bugResumeFromZero: false,
+  bugSkipSeq: false,
+  bugGapOverclaims: false,
+  bugThreadKeyedRouting: false,
 };
 
 const DYNAMIC: RouterFlags = { ...LEGACY, bindOnMessage: true };

@@ -20,6 +20,7 @@ import type { Random } from '../sim/rng.ts';
 import { type Distribution, fixed } from '../sim/distribution.ts';
 import type { TraceFields } from '../sim/trace.ts';
 import { type AgentEventFrame, type ClientFrame, type ErrorCode, type ServerFrame, parseClientFrame } from '../protocol.ts';
+import { holdsSeq } from '../seq-ranges.ts';
 import { CloseCode, type HandshakeInfo, type SocketLike } from '../transport/socket.ts';
 import { type AgentProfile, AgentRegistry, DEFAULT_AGENT_PROFILE, ExecutionEngine, type ProducedEvent, type RunContext } from './agents.ts';
 import { type Connection, newConnection } from './connection.ts';
@@ -38,6 +39,8 @@ export const DEFAULT_RATE_LIMIT_PER_S = 200;
 export const CATCH_UP_WINDOW_US = 5_000_000;
 /** At most this many message ids are remembered for dedup; past it the oldest are forgotten first. */
 export const MAX_DEDUP_ENTRIES = 100_000;
+/** A reconnect that announced a resume binds at the latest this long after accept without it. */
+export const RESUME_WAIT_US = 1_000_000;
 
 export interface RouterOptions {
   config: RouterConfig;
@@ -107,7 +110,7 @@ export class Router {
     for (const [user, threads] of Object.entries(options.ownership)) for (const t of threads) this.threads.addThread(user, t);
     this.manager = new WebSocketManager(this.clock, flags, this.monitoring, this.log);
     this.readiness = new ReadinessGate(this.clock);
-    this.streams = flags.eventIds ? new StreamLog(Math.max(flags.resumeWindowMs, 1) * 1_000) : null;
+    this.streams = flags.eventIds ? new StreamLog(Math.max(flags.resumeWindowMs, 1) * 1_000, flags.bugSkipSeq ? 5 : 0) : null;
     this.pending = flags.pendingQueue
       ? new PendingMessageQueue<Waiting>(
           this.clock,
@@ -167,10 +170,35 @@ export class Router {
     socket.on('error', () => {});
     this.send(conn, this.config.flags.messageAcks ? { type: 'connection_ready', connection_id: conn.id, acks: true } : { type: 'connection_ready', connection_id: conn.id });
     const thread = threadFromUrl(handshake.url);
-    if (thread !== null && this.config.flags.bindAtHandshake) {
-      void this.bindAfterLookup(conn, thread, 'handshake', true, ++conn.bindRequests);
-    }
+    const request = thread !== null && this.config.flags.bindAtHandshake ? ++conn.bindRequests : null;
+    // A reconnecting client announces its resume in the URL. Until the resume is handled, this
+    // connection takes no live events (no binding, no run carried to it): anything newer arriving
+    // first would turn the whole replay into out-of-order gaps, and a catch-up would resend what
+    // the client already holds (found by the oracle's no-redundant-redelivery and the search).
+    const settled = this.streams && resumingFromUrl(handshake.url) ? this.resumeSettled(conn) : null;
+    if (settled) conn.resuming = true;
+    void (settled ?? Promise.resolve()).then(() => {
+      conn.resuming = false;
+      for (const t of conn.deferredCarry) this.carryNow(conn, t);
+      conn.deferredCarry.clear();
+      if (thread !== null && request !== null) return this.bindAfterLookup(conn, thread, 'handshake', true, request);
+    });
     return conn.id;
+  }
+
+  /** Resolves when this connection's resume was handled, or after RESUME_WAIT_US without one. */
+  private resumeSettled(conn: Connection): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = this.clock.setTimer(RESUME_WAIT_US, () => {
+        conn.onResumed = null;
+        resolve();
+      }, 'router:resume-wait');
+      conn.onResumed = () => {
+        this.clock.cancelTimer(timer);
+        conn.onResumed = null;
+        resolve();
+      };
+    });
   }
 
   /** Graceful shutdown: close every socket with 1001. */
@@ -230,7 +258,12 @@ export class Router {
       case 'switch_thread':
         return this.onSwitchThread(conn, frame.id, frame.thread_id);
       case 'resume':
-        return this.onResume(conn, frame.last_seq);
+        if (frame.have) for (const [thread, ranges] of Object.entries(frame.have)) conn.held.set(thread, ranges);
+        try {
+          return await this.onResume(conn, frame.last_seq);
+        } finally {
+          conn.onResumed?.();
+        }
       case 'ack':
         return;
       case 'ping':
@@ -330,7 +363,8 @@ export class Router {
       this.sendError(conn, 'bad_frame', 'resume is not supported by this server (no sequence numbers)');
       return;
     }
-    for (const [threadId, seq] of Object.entries(lastSeq)) {
+    for (const [threadId, position] of Object.entries(lastSeq)) {
+      let seq = position;
       const owned = await this.threads.owns(conn.userId, threadId);
       if (!owned) {
         this.forbid(conn, threadId);
@@ -338,6 +372,11 @@ export class Router {
       }
       if (!conn.open) return;
       const key = streamKey(conn.userId, threadId);
+      if (this.config.flags.bugResumeFromZero) {
+        // TEST-ONLY planted bug: replay everything, whatever the client holds.
+        seq = 0;
+        conn.held.clear();
+      }
       const { entries, missing, missingEids } = this.streams.since(key, seq, this.clock.now());
       this.trace('router.resume', { conn: conn.id, thread: threadId, after: seq, replay: entries.length, missingFrom: missing?.[0] ?? null });
       if (missing) {
@@ -345,7 +384,8 @@ export class Router {
         this.manager.sendGap(conn, { type: 'gap', thread_id: threadId, from_seq: missing[0], to_seq: missing[1], reason: 'resume_window', eids: missingEids });
       }
       // Out-of-order notices for this tab below its position: announce them again (idempotent).
-      const regap = this.streams.producedSince(key, 0, this.clock.now()).filter((e) => e.seq <= seq && this.manager.wasGappedTo(e.frame, conn));
+      // Not those the client says it holds: it got them later, on another path (found by fuzzing).
+      const regap = this.streams.producedSince(key, 0, this.clock.now()).filter((e) => e.seq <= seq && this.manager.wasGappedTo(e.frame, conn) && !holdsSeq(conn.held.get(threadId), e.seq));
       // One notice per event: a range would also cover sequence numbers the tab may still get.
       for (const e of regap) {
         this.manager.sendGap(conn, { type: 'gap', thread_id: threadId, from_seq: e.seq, to_seq: e.seq, reason: 'out_of_order', eids: [e.frame.eid] });
@@ -357,7 +397,7 @@ export class Router {
       const touched = new Set(entries.map((e) => e.frame.run_id));
       const earlier = touched.size === 0 ? [] : this.streams.since(key, 0, this.clock.now()).entries.filter((e) => e.seq <= seq && touched.has(e.frame.run_id));
       this.replay(conn, threadId, [...earlier, ...entries]);
-      if (this.config.flags.runScopedDelivery) this.carry(conn, threadId);
+      if (this.config.flags.runScopedDelivery) this.carryNow(conn, threadId);
     }
   }
 
@@ -446,16 +486,22 @@ export class Router {
 
   private replay(conn: Connection, threadId: string, entries: ReturnType<StreamLog['since']>['entries']): void {
     const dropped = entries.filter((e) => e.droppedReason !== null && !conn.sentEids.has(e.frame.eid));
-    if (dropped.length > 0) {
-      for (const e of dropped) conn.sentEids.add(e.frame.eid);
+    for (const e of dropped) conn.sentEids.add(e.frame.eid);
+    // One notice per run of consecutive dropped sequence numbers (and reason): a single range
+    // from the first to the last dropped one also covered retained events in between, which the
+    // client then discarded as skipped (found by fuzzing with long runs and resume at 120 s).
+    for (let i = 0; i < dropped.length; ) {
+      let j = i;
+      while (j + 1 < dropped.length && dropped[j + 1]!.seq === dropped[j]!.seq + 1 && dropped[j + 1]!.droppedReason === dropped[i]!.droppedReason) j++;
       this.manager.sendGap(conn, {
         type: 'gap',
         thread_id: threadId,
-        from_seq: dropped[0]!.seq,
-        to_seq: dropped[dropped.length - 1]!.seq,
-        reason: dropped[0]!.droppedReason!,
-        eids: dropped.map((e) => e.frame.eid),
+        from_seq: dropped[i]!.seq,
+        to_seq: dropped[j]!.seq,
+        reason: dropped[i]!.droppedReason!,
+        eids: dropped.slice(i, j + 1).map((e) => e.frame.eid),
       });
+      i = j + 1;
     }
     for (const e of entries) {
       if (e.droppedReason !== null || conn.sentEids.has(e.frame.eid)) continue;
@@ -533,7 +579,16 @@ export class Router {
   }
 
   /** `conn` carries `threadId` for its session, unless a newer open connection of the session already does. */
+  /** Make `conn` carry the tab's runs on `threadId`; deferred while its resume is pending. */
   private carry(conn: Connection, threadId: string): void {
+    if (conn.resuming) {
+      conn.deferredCarry.add(threadId);
+      return;
+    }
+    this.carryNow(conn, threadId);
+  }
+
+  private carryNow(conn: Connection, threadId: string): void {
     const key = carrierKey(conn.userId, conn.session, threadId);
     const current = this.carriers.get(key);
     if (current !== undefined && current !== conn && current.open && current.serial > conn.serial) return;
@@ -591,6 +646,12 @@ export function sessionFromUrl(url: string): string | null {
   if (q < 0) return null;
   const value = new URLSearchParams(url.slice(q + 1)).get('session');
   return value === null || value === '' || value.length > 128 ? null : value;
+}
+
+/** Did the handshake URL announce a resume frame (`resume=1`, sent by reconnecting clients)? */
+export function resumingFromUrl(url: string): boolean {
+  const q = url.indexOf('?');
+  return q >= 0 && new URLSearchParams(url.slice(q + 1)).get('resume') === '1';
 }
 
 /** The `thread_id` query parameter of a handshake URL, or null. */

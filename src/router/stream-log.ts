@@ -30,11 +30,16 @@ interface Stream {
 export class StreamLog {
   private readonly streams = new Map<string, Stream>();
 
-  constructor(private readonly windowUs: number) {}
+  /** `skipEvery` > 0: TEST-ONLY planted bug bugSkipSeq, every n-th sequence number is never assigned. */
+  constructor(
+    private readonly windowUs: number,
+    private readonly skipEvery = 0,
+  ) {}
 
   /** Assign the next sequence number of `key` and retain the frame. */
   append(key: string, frame: AgentEventFrame, nowUs: number): LogEntry {
     const s = this.stream(key);
+    if (this.skipEvery > 0 && s.nextSeq % this.skipEvery === 0) s.nextSeq++;
     const entry: LogEntry = { seq: s.nextSeq++, frame, producedAtUs: nowUs, droppedReason: null };
     frame.seq = entry.seq;
     s.entries.push(entry);

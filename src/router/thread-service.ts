@@ -7,8 +7,12 @@ import type { Clock } from '../sim/clock.ts';
 import { type Distribution, fixed, sampleDurationUs } from '../sim/distribution.ts';
 import type { Random } from '../sim/rng.ts';
 
+/**
+ * Thread ids are scoped per user: two users may both own a thread called "t1" (F25); ownership
+ * is the pair (user, thread).
+ */
 export class ThreadService {
-  private readonly ownerByThread = new Map<string, string>();
+  private readonly owned = new Set<string>();
   lookups = 0;
 
   constructor(
@@ -17,18 +21,14 @@ export class ThreadService {
     private readonly lookupMs: Distribution = fixed(0),
   ) {}
 
-  /** Declare that `userId` owns `threadId` (scenario set-up; a thread has one owner). */
+  /** Declare that `userId` owns its thread `threadId` (scenario set-up). */
   addThread(userId: string, threadId: string): void {
-    const owner = this.ownerByThread.get(threadId);
-    if (owner !== undefined && owner !== userId) {
-      throw new Error(`thread "${threadId}" is already owned by user "${owner}"; thread ids are global`);
-    }
-    this.ownerByThread.set(threadId, userId);
+    this.owned.add(ownedKey(userId, threadId));
   }
 
-  /** Owner without latency: for invariants of the harness itself, never on a routing path. */
-  ownerOf(threadId: string): string | undefined {
-    return this.ownerByThread.get(threadId);
+  /** Ownership without latency: for invariants of the harness itself, never on a routing path. */
+  isOwner(userId: string, threadId: string): boolean {
+    return this.owned.has(ownedKey(userId, threadId));
   }
 
   /** The ownership check, taking the service's look-up time. */
@@ -36,6 +36,10 @@ export class ThreadService {
     this.lookups++;
     const delayUs = sampleDurationUs(this.lookupMs, this.rng);
     if (delayUs > 0) await this.clock.sleep(delayUs);
-    return this.ownerByThread.get(threadId) === userId;
+    return this.owned.has(ownedKey(userId, threadId));
   }
+}
+
+function ownedKey(userId: string, threadId: string): string {
+  return `${userId}\u0000${threadId}`;
 }

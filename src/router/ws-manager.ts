@@ -8,6 +8,7 @@
  * user id (F11), registry entries that expire after connect (F9), send timeouts retried without
  * ids (F8), success masking (F12).
  */
+import { holdsSeq } from '../seq-ranges.ts';
 import type { Clock } from '../sim/clock.ts';
 import type { AgentEventFrame, GapFrame, ServerFrame } from '../protocol.ts';
 import { CloseCode, OPEN } from '../transport/socket.ts';
@@ -99,6 +100,11 @@ export class WebSocketManager {
   /** Connections currently bound to `threadId` for `userId` and visible in the registry. */
   connectionsForThread(userId: string, threadId: string): Connection[] {
     const out: Connection[] = [];
+    if (this.flags.bugThreadKeyedRouting) {
+      // TEST-ONLY planted bug: a map keyed by thread id alone mixes users who share an id (F25).
+      for (const c of this.byId.values()) if (c.open && c.threadId === threadId && this.isRoutable(c)) out.push(c);
+      return out;
+    }
     for (const id of this.byUser.get(userId) ?? []) {
       const c = this.byId.get(id)!;
       if (c.open && c.threadId === threadId && this.isRoutable(c)) out.push(c);
@@ -152,11 +158,16 @@ export class WebSocketManager {
    */
   sendEvent(conn: Connection, event: AgentEventFrame): boolean {
     if (this.flags.eventIds) {
-      if (conn.sentEids.has(event.eid)) return true;
+      // Already handled on this socket: written (true), or announced in a gap notice (false —
+      // counting it as sent made the monitoring report gapped events as delivered).
+      if (conn.sentEids.has(event.eid)) return !conn.gappedEids.has(event.eid);
+      // The client told us in its resume that it holds this one: sending it again is redundant.
+      if (event.seq !== undefined && holdsSeq(conn.held.get(event.thread_id), event.seq)) return true;
       conn.sentEids.add(event.eid);
       if (event.seq !== undefined) {
         const newest = conn.newestSeq.get(event.thread_id) ?? 0;
         if (event.seq < newest) {
+          conn.gappedEids.add(event.eid);
           this.monitoring.drop('out_of_order');
           const sessions = this.gappedTo.get(event) ?? new Set<string>();
           sessions.add(sessionKey(conn));
@@ -169,6 +180,7 @@ export class WebSocketManager {
     }
     const emittedAtUs = this.clock.now();
     const ok = this.write(conn, event, () => this.monitoring.sendLatencyUs.record(this.clock.now() - emittedAtUs));
+    if (ok && this.flags.bugGapOverclaims) conn.lastEventByThread.set(event.thread_id, event.eid);
     if (ok && !this.written.has(event)) {
       this.written.add(event);
       this.monitoring.counters.eventsWritten++;
@@ -187,6 +199,11 @@ export class WebSocketManager {
 
   sendGap(conn: Connection, gap: GapFrame): void {
     this.monitoring.counters.gapsSent++;
+    if (this.flags.bugGapOverclaims) {
+      // TEST-ONLY planted bug: the notice also names the newest event this connection already got.
+      const newest = conn.lastEventByThread.get(gap.thread_id);
+      if (newest !== undefined && !(gap.eids ?? []).includes(newest)) gap = { ...gap, eids: [...(gap.eids ?? []), newest] };
+    }
     this.write(conn, gap);
   }
 

@@ -11,7 +11,7 @@ import { evaluateThreshold, parseThreshold, type ThresholdMetric } from './thres
 import type { RunResult, Summary } from './result.ts';
 
 export function emptyCounts(): Counts {
-  return { produced: 0, owed: 0, delivered: 0, lost: 0, duplicated: 0, leaked: 0, outOfOrder: 0, late: 0, droppedExplicit: 0, misrouted: 0, stray: 0, requests: 0, requestsLost: 0, runsDuplicated: 0, requestsNotJudged: 0 };
+  return { produced: 0, owed: 0, delivered: 0, lost: 0, duplicated: 0, leaked: 0, outOfOrder: 0, late: 0, droppedExplicit: 0, misrouted: 0, stray: 0, requests: 0, requestsLost: 0, runsDuplicated: 0, requestsNotJudged: 0, redeliveries: 0, redundantRedeliveries: 0, dishonestGaps: 0, lateFlushes: 0, sequenceHoles: 0 };
 }
 
 export function summarise(runs: readonly RunResult[], thresholdsByScenario: ReadonlyMap<string, readonly string[]>): Summary[] {

@@ -297,9 +297,8 @@ function allRunsComplete(truth: GroundTruth, observed: Map<string, Observed>, re
   const expected = new Map<string, number>();
   for (const s of truth.sends.values()) {
     if (refusedRefs.has(s.messageId)) continue;
-    const owner = truth.ownership.get(s.thread);
     const user = truth.tabs.get(s.tab)?.user;
-    if (owner !== user) continue;
+    if (user === undefined || !truth.ownership.has(`${user}\u0000${s.thread}`)) continue;
     expected.set(s.thread, (expected.get(s.thread) ?? 0) + 1);
   }
   const completed = new Map<string, number>();
@@ -330,7 +329,7 @@ function inferProduced(truth: GroundTruth, observed: Map<string, Observed>, refu
       continue;
     }
     const user = truth.tabs.get(s.tab)!.user;
-    if (truth.ownership.get(s.thread) !== user) continue;
+    if (!truth.ownership.has(`${user}\u0000${s.thread}`)) continue;
     const list = messagesByThread.get(s.thread) ?? [];
     list.push({ id: s.messageId, atUs: s.atUs, user });
     messagesByThread.set(s.thread, list);

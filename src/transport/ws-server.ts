@@ -166,9 +166,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const ensureOwnership = (threads: Iterable<string>): void => {
     if (!byNaming) return;
     for (const t of threads) {
-      if (typeof t !== 'string' || router.threads.ownerOf(t) !== undefined) continue;
+      if (typeof t !== 'string') continue;
       const owner = ownerByNaming(t);
-      if (owner !== null) router.threads.addThread(owner, t);
+      if (owner !== null && !router.threads.isOwner(owner, t)) router.threads.addThread(owner, t);
     }
   };
 

@@ -38,7 +38,7 @@ afterEach(() => {
 
 describe('threadline fuzz', () => {
   it('--json: one document with the counterexample, its shrink count, replay command, saved path and runs tried; exit 1', async () => {
-    const { code, stdout } = await cli('fuzz', '--router', 'dynamic', '--runs', '50', '--seed', '1', '--json', '--save', dir);
+    const { code, stdout } = await cli('fuzz', '--router', 'dynamic', '--runs', '50', '--seed', '1', '--invariant', 'no-loss', '--json', '--save', dir);
     expect(code).toBe(1);
     const doc = JSON.parse(stdout) as {
       schema: string;
@@ -95,6 +95,8 @@ describe('threadline fuzz', () => {
     [['--seed', '-1'], /--seed/],
     [['--router', 'nope'], /unknown router mode "nope"/],
     [['--router', 'dynamic,legacy'], /one router at a time/],
+    [['--invariant', 'no-los'], /--invariant: unknown invariant "no-los": use no-loss, no-leakage/],
+    [['--invariant', ','], /--invariant needs at least one name/],
   ])('bad usage %j exits 2 with one line naming the fix', async (args, message) => {
     const { code, stderr } = await cli('fuzz', ...args);
     expect(code).toBe(2);

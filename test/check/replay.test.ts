@@ -20,7 +20,7 @@ let found: FuzzCounterexample;
 let path: string;
 
 beforeAll(async () => {
-  const report = await fuzz({ router: parseRouterSpec('dynamic'), seed: 1, runs: 50 });
+  const report = await fuzz({ router: parseRouterSpec('dynamic'), seed: 1, runs: 50, invariants: ['no-loss'] });
   found = report.counterexample!;
   const explanation = found.outcome.violations[0]!.explanation;
   const name = counterexampleName('dynamic', 'no-loss', found.case);

@@ -122,7 +122,7 @@ function summary(over: Partial<Summary> & { p99?: number; lost?: number } = {}):
     successRate: 1,
     successRateCi95: [0.9, 1],
     interactions: { total: 100, succeeded: 100 },
-    counts: { produced: 100, owed: 100, delivered: 100, lost, duplicated: 0, leaked: 0, outOfOrder: 0, late: 0, droppedExplicit: 0, misrouted: 0, stray: 0, requests: 0, requestsLost: 0, runsDuplicated: 0, requestsNotJudged: 0 },
+    counts: { produced: 100, owed: 100, delivered: 100, lost, duplicated: 0, leaked: 0, outOfOrder: 0, late: 0, droppedExplicit: 0, misrouted: 0, stray: 0, requests: 0, requestsLost: 0, runsDuplicated: 0, requestsNotJudged: 0, redeliveries: 0, redundantRedeliveries: 0, dishonestGaps: 0, lateFlushes: 0, sequenceHoles: 0 },
     latencyMs: { p50: 5, p90: 8, p99, p999: p99, max: p99 },
     latencyUs: h,
     connectToBindUs: h,

@@ -71,10 +71,12 @@ describe('oracle', () => {
     const ev = produce(t, 'run-1', [3_000, 4_000, 5_000]);
     ev.forEach((e, i) => t.received('k1', 'k1#1', e, true, 6_000 + i));
     t.received('k1', 'k1#1', ev[1]!, true, 9_000);
-    t.received('k1', 'k1#1', ev[2]!, false, 9_500); // deduplicated by msg_id: fine
+    t.received('k1', 'k1#1', ev[2]!, false, 9_500); // deduplicated by msg_id: not a duplicate...
     const j = judge(t, opts);
     expect(j.counts.duplicated).toBe(1);
-    expect(j.violations.map((v) => v.invariant)).toEqual(['no-duplicates']);
+    // ...but judged on the wire it is a redundant copy on the very socket that had it already.
+    expect(j.violations.map((v) => v.invariant)).toEqual(['no-duplicates', 'no-redundant-redelivery']);
+    expect(j.counts).toMatchObject({ redeliveries: 2, redundantRedeliveries: 2 });
   });
 
   it('reports a leak to another user, whatever the payload says', () => {

@@ -34,7 +34,7 @@ describe('a scenario with a mistake is refused before running, naming the file, 
     ['tab not starting with connect', (s: any) => s.tabs[0].actions.shift(), 'x.ts: tabs[0].actions[0].do: a tab must start with a "connect" action'],
     ['bad distribution', (s: any) => (s.server = { lookupMs: { kind: 'uniform', min: 5 } }), 'x.ts: server.lookupMs: field "max" must be a finite number'],
     ['bad threshold metric', (s: any) => (s.thresholds = ['lsot == 0']), 'x.ts: thresholds[0]: unknown metric "lsot"'],
-    ['thread owned twice', (s: any) => s.users.push({ id: 'u2', threads: ['A'] }), 'x.ts: users[1].threads[0]: thread "A" is already owned by user "u1"'],
+    ['thread listed twice for one user', (s: any) => s.users[0].threads.push('A'), 'x.ts: users[0].threads[1]: thread "A" is listed twice for user "u1"'],
     ['bad expectation mode', (s: any) => (s.expect = { fast: 'pass' }), 'x.ts: expect.fast: unknown mode'],
     ['at and after both', (s: any) => (s.tabs[0].actions[1].after = 3), 'x.ts: tabs[0].actions[1]: give either "at" or "after", not both'],
   ])('%s', (_name, mutate, message) => {

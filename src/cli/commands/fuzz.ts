@@ -17,6 +17,7 @@ import { evaluateCase } from '../../check/property.ts';
 import { counterexampleName, counterexampleSpec, DEFAULT_SAVE_DIR, replayCommandFor, saveCounterexample, type CounterexampleMeta } from '../../check/counterexample.ts';
 import { parseDuration } from '../../check/duration.ts';
 import { FAULT_CUTOFF_MS, LIVENESS_BOUND_MS } from '../../check/timing.ts';
+import { INVARIANT_NAMES, type InvariantName } from '../../oracle/judge.ts';
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError, parseNonNegativeInt, parsePositiveInt } from '../errors.ts';
 import { createOutput } from '../output.ts';
 import { VERSION } from '../version.ts';
@@ -34,6 +35,7 @@ export interface FuzzFlags {
   save: string | false;
   report?: string | false;
   traceOut?: string;
+  invariant?: string;
 }
 
 export function register(program: Command, argv: readonly string[]): void {
@@ -44,6 +46,7 @@ export function register(program: Command, argv: readonly string[]): void {
     .option('--runs <n>', `generated runs to try (default ${DEFAULT_RUNS} when --time is not given)`)
     .option('--time <duration>', 'search for this long: 30s, 5m, 1h, 1m30s (with --runs: whichever comes first)')
     .option('--seed <n>', 'seed of the search (fast-check); the same seed tries the same cases', '1')
+    .option('--invariant <names>', `search only for violations of these invariants (comma-separated: ${INVARIANT_NAMES.join(', ')})`)
     .option('--json', 'print only one JSON document (the counterexample, its shrink count, replay command, saved path, runs tried)')
     .option('--save <dir>', 'where the counterexample scenario is written', DEFAULT_SAVE_DIR)
     .option('--no-save', 'do not write the counterexample file')
@@ -80,9 +83,10 @@ export async function fuzzCommand(flags: FuzzFlags, argv: readonly string[]): Pr
     timeMs = ms;
   }
   const runs = flags.runs !== undefined ? parsePositiveInt(flags.runs, '--runs') : timeMs === undefined ? DEFAULT_RUNS : undefined;
+  const invariants = flags.invariant === undefined ? [] : parseInvariants(flags.invariant);
   const c = out.chalk;
   const limit = [runs !== undefined ? `up to ${runs} runs` : '', timeMs !== undefined ? `for ${flags.time}` : ''].filter(Boolean).join(', ');
-  out.say(c.bold(`threadline fuzz: router ${router.name}, seed ${seed}, ${limit}`));
+  out.say(c.bold(`threadline fuzz: router ${router.name}, seed ${seed}, ${limit}${invariants.length > 0 ? `, only ${invariants.join(', ')}` : ''}`));
 
   let interrupted = false;
   const onSigint = (): void => {
@@ -96,6 +100,7 @@ export async function fuzzCommand(flags: FuzzFlags, argv: readonly string[]): Pr
       seed,
       ...(runs !== undefined ? { runs } : {}),
       ...(timeMs !== undefined ? { timeMs } : {}),
+      ...(invariants.length > 0 ? { invariants } : {}),
       shouldStop: () => interrupted,
       onProgress: (tried) => out.progress(tried, runs ?? tried, `${tried} runs, no counterexample yet`),
     });
@@ -230,4 +235,13 @@ function parseOneRouter(value: string): RouterConfig {
     if (error instanceof RouterSpecError) throw new UsageError(error.message);
     throw error;
   }
+}
+
+function parseInvariants(value: string): InvariantName[] {
+  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (names.length === 0) throw new UsageError(`--invariant needs at least one name: ${INVARIANT_NAMES.join(', ')}`);
+  for (const n of names) {
+    if (!(INVARIANT_NAMES as readonly string[]).includes(n)) throw new UsageError(`--invariant: unknown invariant "${n}": use ${INVARIANT_NAMES.join(', ')}`);
+  }
+  return names as InvariantName[];
 }

@@ -237,7 +237,7 @@ function errorResult(scenario: string, router: string, seed: number, error: unkn
     traceRecords: 0,
     simulatedUs: 0,
     wallMs: 0,
-    counts: { produced: 0, owed: 0, delivered: 0, lost: 0, duplicated: 0, leaked: 0, outOfOrder: 0, late: 0, droppedExplicit: 0, misrouted: 0, stray: 0, requests: 0, requestsLost: 0, runsDuplicated: 0, requestsNotJudged: 0 },
+    counts: { produced: 0, owed: 0, delivered: 0, lost: 0, duplicated: 0, leaked: 0, outOfOrder: 0, late: 0, droppedExplicit: 0, misrouted: 0, stray: 0, requests: 0, requestsLost: 0, runsDuplicated: 0, requestsNotJudged: 0, redeliveries: 0, redundantRedeliveries: 0, dishonestGaps: 0, lateFlushes: 0, sequenceHoles: 0 },
     interactions: { total: 0, succeeded: 0, abandoned: 0 },
     violations: [{ invariant: 'timeliness', messageId: null, connectionId: null, atUs: 0, explanation: `the run did not complete: ${message}` }],
     violationCount: 1,

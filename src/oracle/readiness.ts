@@ -1,0 +1,169 @@
+/**
+ * A connection's readiness for a thread, as the server declared it on the wire
+ * (`thread_context {thread_id, seq}`), and what must follow it (FAILURE-MODES invariants 4, 15):
+ *
+ * - **flush-on-ready**: an event the tab was owed on this connection, produced while the
+ *   connection was not yet ready for the event's thread (so the server had to hold it: its
+ *   sequence number is at most the position thread_context announced), reaches
+ *   the tab within FLUSH_ON_READY_BOUND_US after the connection became ready — not at a later
+ *   catch-up or resume that happens to re-deliver it (F23). Events never delivered at all are
+ *   `no-loss`'s business; gapped ones are explicit drops.
+ * - **sequence-contiguity**: after `thread_context` with seq s0, the connection receives the
+ *   thread's events s0+1, s0+2, ... with no hole, unless the tab already had the missing ones or
+ *   a gap notice named them first. Older sequence numbers (history, a flushed queue) may arrive
+ *   in between. The check stops when the connection becomes ready for another thread.
+ *
+ * Only servers that send thread_context (and sequence numbers, for contiguity) are judged here.
+ */
+import { formatUs } from '../sim/clock.ts';
+import type { ConnRecord, DeliveryRecord, GapRecord, GroundTruth, ProducedRecord, ReadyRecord, TabRecord } from './recorder.ts';
+import type { Violation } from './judge.ts';
+
+/** How long after thread_context a queued event may take to arrive (its flush is written at once). */
+export const FLUSH_ON_READY_BOUND_US = 1_000_000;
+
+export interface ReadinessCounts {
+  /** Held events that arrived later than the bound after their connection became ready. */
+  lateFlushes: number;
+  /** Sequence numbers missing after readiness with no gap notice (counted per hole). */
+  sequenceHoles: number;
+}
+
+export function judgeReadiness(truth: GroundTruth, add: (v: Violation) => void): ReadinessCounts {
+  const counts: ReadinessCounts = { lateFlushes: 0, sequenceHoles: 0 };
+  if (truth.readies.length === 0) return counts;
+  flushOnReady(truth, add, counts);
+  contiguity(truth, add, counts);
+  return counts;
+}
+
+function flushOnReady(truth: GroundTruth, add: (v: Violation) => void, counts: ReadinessCounts): void {
+  const byUserThread = new Map<string, ProducedRecord[]>();
+  for (const m of truth.produced.values()) push(byUserThread, `${m.trueUser}\u0000${m.threadId}`, m);
+  const firstOnTab = new Map<string, DeliveryRecord>();
+  for (const d of truth.deliveries) {
+    const k = `${d.tab}\u0000${d.eid}`;
+    if (!firstOnTab.has(k)) firstOnTab.set(k, d);
+  }
+  const gapped = new Set<string>();
+  for (const gap of truth.gaps) for (const eid of gap.eids) gapped.add(`${gap.tab}\u0000${eid}`);
+  const readiesByConn = new Map<string, ReadyRecord[]>();
+  for (const r of truth.readies) push(readiesByConn, r.conn, r);
+  const judged = new Set<string>();
+  for (const ready of truth.readies) {
+    const tab = truth.tabs.get(ready.tab);
+    const conn = truth.conns.get(ready.conn);
+    if (!tab || !conn) continue;
+    for (const m of byUserThread.get(`${tab.user}\u0000${ready.thread}`) ?? []) {
+      if (m.producedAtUs >= ready.atUs) continue;
+      const pair = `${tab.id}\u0000${m.eid}`;
+      if (judged.has(pair) || gapped.has(pair)) continue;
+      if (openConnAt(tab, m.producedAtUs) !== conn) continue;
+      if (!(m.originTab === tab.id || declaredAt(tab, m.producedAtUs) === m.threadId)) continue;
+      if (readyThreadAt(readiesByConn.get(conn.id)!, m.producedAtUs) === m.threadId) continue; // it was ready: a live event
+      const first = firstOnTab.get(pair);
+      if (!first) continue; // never delivered: no-loss
+      // The server's own cut: thread_context carries the stream position at readiness. A later
+      // sequence number was produced after the server declared readiness (a live event, perhaps
+      // lost in flight), however late the notice reached the client.
+      if (ready.seq !== null && first.seq !== null && first.seq > ready.seq) continue;
+      judged.add(pair);
+      const boundUs = ready.atUs + FLUSH_ON_READY_BOUND_US;
+      if (first.atUs <= boundUs) continue;
+      if (conn.closeAtUs !== null && conn.closeAtUs < boundUs) continue; // the connection went away first
+      counts.lateFlushes++;
+      add({
+        invariant: 'flush-on-ready',
+        messageId: m.eid,
+        connectionId: conn.id,
+        atUs: first.atUs,
+        explanation:
+          `${m.type} of ${m.runId} (thread ${m.threadId}) was produced at ${formatUs(m.producedAtUs)} while ${conn.id} was not yet ready for ${m.threadId}; ` +
+          `${conn.id} became ready at ${formatUs(ready.atUs)} (thread_context), but the event reached ${first.conn} only at ${formatUs(first.atUs)}, ` +
+          `${formatUs(first.atUs - ready.atUs)} later (bound ${formatUs(FLUSH_ON_READY_BOUND_US)}): the held event was not flushed on ready, a later catch-up or resume re-delivered it`,
+      });
+    }
+  }
+}
+
+function contiguity(truth: GroundTruth, add: (v: Violation) => void, counts: ReadinessCounts): void {
+  type Item = { kind: 'ready'; r: ReadyRecord } | { kind: 'gap'; g: GapRecord } | { kind: 'event'; d: DeliveryRecord };
+  const items: Item[] = [
+    ...truth.readies.map((r): Item => ({ kind: 'ready', r })),
+    ...truth.gaps.map((g): Item => ({ kind: 'gap', g })),
+    ...truth.deliveries.filter((d) => d.seq !== null).map((d): Item => ({ kind: 'event', d })),
+  ];
+  const arrival = (i: Item): number => (i.kind === 'ready' ? i.r.arrival : i.kind === 'gap' ? i.g.arrival : i.d.arrival);
+  items.sort((a, b) => arrival(a) - arrival(b));
+  // Per tab and thread: sequence numbers the tab has, or was told it will never get.
+  const accounted = new Map<string, Set<number>>();
+  const note = (tab: string, thread: string, seq: number): void => {
+    const k = `${tab}\u0000${thread}`;
+    let s = accounted.get(k);
+    if (!s) accounted.set(k, (s = new Set()));
+    s.add(seq);
+  };
+  // Per connection: the thread it is ready for and the next sequence number it must get.
+  const expect = new Map<string, { thread: string; next: number }>();
+  for (const it of items) {
+    if (it.kind === 'ready') {
+      if (it.r.seq !== null) expect.set(it.r.conn, { thread: it.r.thread, next: it.r.seq + 1 });
+      else expect.delete(it.r.conn);
+      continue;
+    }
+    if (it.kind === 'gap') {
+      for (let s = it.g.fromSeq; s <= it.g.toSeq && s - it.g.fromSeq < 100_000; s++) note(it.g.tab, it.g.thread, s);
+      continue;
+    }
+    const d = it.d;
+    const seq = d.seq!;
+    const e = expect.get(d.conn);
+    if (e && e.thread === d.frameThread && seq >= e.next) {
+      const have = accounted.get(`${d.tab}\u0000${d.frameThread}`);
+      const missing: number[] = [];
+      for (let s = e.next; s < seq && missing.length < 10; s++) if (!have?.has(s)) missing.push(s);
+      if (missing.length > 0) {
+        counts.sequenceHoles++;
+        add({
+          invariant: 'sequence-contiguity',
+          messageId: d.eid,
+          connectionId: d.conn,
+          atUs: d.atUs,
+          explanation: `${d.conn} received seq ${seq} of thread ${d.frameThread} at ${formatUs(d.atUs)} after seq ${e.next - 1}; seq ${missing.join(', ')}${missing.length === 10 ? ' …' : ''} never reached ${d.tab} and no gap notice named ${missing.length === 1 ? 'it' : 'them'}`,
+        });
+      }
+      e.next = seq + 1;
+    }
+    note(d.tab, d.frameThread, seq);
+  }
+}
+
+/** The thread a connection was last declared ready for at `atUs` (null: none yet). */
+function readyThreadAt(readies: readonly ReadyRecord[], atUs: number): string | null {
+  let thread: string | null = null;
+  for (const r of readies) {
+    if (r.atUs > atUs) break;
+    thread = r.thread;
+  }
+  return thread;
+}
+
+function openConnAt(tab: TabRecord, atUs: number): ConnRecord | null {
+  for (const c of tab.conns) if (c.openAtUs !== null && c.openAtUs <= atUs && (c.closeAtUs === null || c.closeAtUs > atUs)) return c;
+  return null;
+}
+
+function declaredAt(tab: TabRecord, atUs: number): string | null {
+  let thread: string | null = null;
+  for (const d of tab.declarations) {
+    if (d.atUs > atUs) break;
+    thread = d.thread;
+  }
+  return thread;
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
