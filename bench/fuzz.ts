@@ -38,7 +38,7 @@ export async function benchFuzz(): Promise<BenchResult[]> {
   }
 
   const t1 = performance.now();
-  const race = await fuzz({ router: parseRouterSpec('dynamic'), seed: 1, runs: 200 });
+  const race = await fuzz({ router: parseRouterSpec('dynamic'), seed: 1, runs: 200, invariants: ['no-loss'] });
   const shrinkMs = performance.now() - t1;
   const found = race.counterexample;
   if (!found || found.outcome.invariant !== 'no-loss' || actionCount(found.case.spec) > 6) {

@@ -4,10 +4,11 @@
  *
  * - **flush-on-ready**: an event the tab was owed on this connection, produced while the
  *   connection was not yet ready for the event's thread (so the server had to hold it: its
- *   sequence number is at most the position thread_context announced), reaches
- *   the tab within FLUSH_ON_READY_BOUND_US after the connection became ready — not at a later
- *   catch-up or resume that happens to re-deliver it (F23). Events never delivered at all are
- *   `no-loss`'s business; gapped ones are explicit drops.
+ *   sequence number is at most the position thread_context announced), is flushed on ready:
+ *   on that connection it arrives before any event produced after readiness (a slow link may
+ *   take its time, the order may not change), and it does not wait for a later connection's
+ *   resume while this one stayed open more than FLUSH_ON_READY_BOUND_US after readiness (F23).
+ *   Events never delivered at all are `no-loss`'s business; gapped ones are explicit drops.
  * - **sequence-contiguity**: after `thread_context` with seq s0, the connection receives the
  *   thread's events s0+1, s0+2, ... with no hole, unless the tab already had the missing ones or
  *   a gap notice named them first. Older sequence numbers (history, a flushed queue) may arrive
@@ -68,9 +69,20 @@ function flushOnReady(truth: GroundTruth, add: (v: Violation) => void, counts: R
       // lost in flight), however late the notice reached the client.
       if (ready.seq !== null && first.seq !== null && first.seq > ready.seq) continue;
       judged.add(pair);
-      const boundUs = ready.atUs + FLUSH_ON_READY_BOUND_US;
-      if (first.atUs <= boundUs) continue;
-      if (conn.closeAtUs !== null && conn.closeAtUs < boundUs) continue; // the connection went away first
+      let why: string | null = null;
+      if (first.conn === conn.id) {
+        // On this very connection a slow link may take its time, but the flush must come before
+        // any event produced after readiness (FAILURE-MODES 9: before newer live events).
+        const overtaken = ready.seq === null ? undefined : liveBefore(truth.deliveries, conn.id, m.threadId, ready.seq, first.arrival);
+        if (overtaken) why = `${overtaken.eid} (seq ${overtaken.seq}), produced after readiness, reached ${conn.id} first, at ${formatUs(overtaken.atUs)}`;
+      } else {
+        // It came on a later connection (a resume) although this one stayed open past the bound.
+        const boundUs = ready.atUs + FLUSH_ON_READY_BOUND_US;
+        if (!(conn.closeAtUs !== null && conn.closeAtUs < boundUs)) {
+          why = `${conn.id} stayed open ${conn.closeAtUs === null ? 'to the end' : `until ${formatUs(conn.closeAtUs)}`} without it (bound ${formatUs(FLUSH_ON_READY_BOUND_US)}); it reached ${first.conn} only at ${formatUs(first.atUs)}`;
+        }
+      }
+      if (why === null) continue;
       counts.lateFlushes++;
       add({
         invariant: 'flush-on-ready',
@@ -79,8 +91,7 @@ function flushOnReady(truth: GroundTruth, add: (v: Violation) => void, counts: R
         atUs: first.atUs,
         explanation:
           `${m.type} of ${m.runId} (thread ${m.threadId}) was produced at ${formatUs(m.producedAtUs)} while ${conn.id} was not yet ready for ${m.threadId}; ` +
-          `${conn.id} became ready at ${formatUs(ready.atUs)} (thread_context), but the event reached ${first.conn} only at ${formatUs(first.atUs)}, ` +
-          `${formatUs(first.atUs - ready.atUs)} later (bound ${formatUs(FLUSH_ON_READY_BOUND_US)}): the held event was not flushed on ready, a later catch-up or resume re-delivered it`,
+          `${conn.id} became ready at ${formatUs(ready.atUs)} (thread_context), but ${why}: the held event was not flushed on ready, a later catch-up or resume re-delivered it`,
       });
     }
   }
@@ -136,6 +147,15 @@ function contiguity(truth: GroundTruth, add: (v: Violation) => void, counts: Rea
     }
     note(d.tab, d.frameThread, seq);
   }
+}
+
+/** An event of `thread` newer than `position` that reached `conn` before arrival `before`. */
+function liveBefore(deliveries: readonly DeliveryRecord[], conn: string, thread: string, position: number, before: number): DeliveryRecord | undefined {
+  for (const d of deliveries) {
+    if (d.arrival >= before) return undefined;
+    if (d.conn === conn && d.frameThread === thread && d.seq !== null && d.seq > position) return d;
+  }
+  return undefined;
 }
 
 /** The thread a connection was last declared ready for at `atUs` (null: none yet). */

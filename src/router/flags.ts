@@ -44,6 +44,11 @@ export interface RouterFlags {
   registryTtlMs: number;
   /** F9: registry capacity (500 in the shipped code); 0 = unbounded. */
   registryMaxEntries: number;
+  /** F20: the bridge resolves an event's thread from its run id. A plain run id ("run-<n>",
+   *  not "thread_<id>_run_<n>") does not name its thread, so the look-up falls back to the
+   *  thread the starting connection is bound to *now* — or, unbound, passes the run id as the
+   *  thread id. Off in every preset (not yet measured against the public code: see #14). */
+  resolveThreadFromRunId: boolean;
 
   // ---- Sending ---------------------------------------------------------------------------
   /** F8: a send not completed within this time is retried (2 s in the shipped code); 0 = no timeout. */
@@ -116,6 +121,7 @@ const LEGACY: RouterFlags = {
   runScopedDelivery: false,
   registryTtlMs: 0,
   registryMaxEntries: 0,
+  resolveThreadFromRunId: false,
   sendTimeoutMs: 0,
   sendRetries: 0,
   sendBackoffMs: 0,

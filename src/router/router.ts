@@ -516,6 +516,13 @@ export class Router {
   private route(event: AgentEventFrame, run: RunContext): void {
     this.monitoring.counters.eventsEmitted++;
     const flags = this.config.flags;
+    if (flags.resolveThreadFromRunId) {
+      // F20: the thread is looked up from the run id at emission time. "run-<n>" names no
+      // thread, so the bridge takes the starting connection's current binding (wrong after a
+      // switch) or, with none, passes the run id itself as the thread id.
+      const origin = this.manager.get(run.originConnectionId);
+      event.thread_id = origin?.threadId ?? event.run_id;
+    }
     if (this.streams) {
       const entry = this.streams.append(streamKey(event.user_id, event.thread_id), event, this.clock.now());
       event.msg_id = `${event.user_id}:${event.thread_id}:${entry.seq}`;

@@ -59,3 +59,15 @@ describe('F25: same thread id, two users', () => {
     expect(good.result.counts.leaked).toBe(0);
   });
 });
+
+describe('F20: a run id resolved to the wrong thread', () => {
+  it('with resolveThreadFromRunId the rest of a run lands on the thread the tab switched to', async () => {
+    const { spec } = await loadScenarioFile('scenarios/run-id-wrong-thread.ts');
+    const bad = await runScenario(spec, parseRouterSpec('guaranteed+resolveThreadFromRunId'), 1);
+    expect(bad.result.violationCounts).toMatchObject({ 'thread-isolation': 4, 'no-loss': 4 });
+    expect(bad.result.violations.find((v) => v.invariant === 'thread-isolation')!.explanation).toMatch(/belongs to thread A but its frame names thread B/);
+    const good = await runScenario(spec, parseRouterSpec('guaranteed'), 1);
+    expect(good.result.verdict).toBe('pass');
+    expect(MODES.every((m) => MODE_PRESETS[m].resolveThreadFromRunId === false)).toBe(true);
+  });
+});

@@ -38,16 +38,26 @@ describe.each(MODES)('bad input, %s mode', (mode) => {
   it('garbage, unknown types and missing fields get error frames; the connection survives and still works', async () => {
     const h = await harness(mode);
     const alice = h.open('alice', 'a1');
-    const bad = ['not json', '{"type":"teleport"}', '{"type":"user_message","id":"m0"}', '[1,2]', '{"type":"resume","last_seq":5}'];
+    const bad = [
+      'not json',
+      '{"type":"teleport"}',
+      '{"type":"user_message","id":"m0"}',
+      '[1,2]',
+      '{"type":"resume","last_seq":5}',
+      // What a resume says the client holds must be sorted, disjoint, bounded ranges.
+      '{"type":"resume","last_seq":{"a1":1},"have":{"a1":[[3,1]]}}',
+      '{"type":"resume","last_seq":{"a1":1},"have":[1]}',
+    ];
     h.scheduler.at(10_000, () => bad.forEach((b) => alice.socket.send(b)));
     h.scheduler.at(50_000, () => alice.socket.send(JSON.stringify({ type: 'user_message', id: 'm1', thread_id: 'a1', content: 'hi' })));
     await h.scheduler.runUntilIdle();
     const errors = alice.frames.filter((f) => f.type === 'error');
-    expect(errors.map((e) => e.code)).toEqual(['bad_json', 'unknown_type', 'bad_frame', 'bad_frame', 'bad_frame']);
+    expect(errors.map((e) => e.code)).toEqual(['bad_json', 'unknown_type', 'bad_frame', 'bad_frame', 'bad_frame', 'bad_frame', 'bad_frame']);
+    expect(errors[5].message).toMatch(/resume\.have\["a1"\] must be at most 64 sorted, disjoint \[from, to\] ranges/);
     expect(errors[2].ref).toBe('m0');
     expect(alice.closes).toEqual([]);
     expect(alice.frames.filter((f) => f.type === 'agent_completed')).toHaveLength(1);
-    expect(h.router.monitoring.counters.badFrames).toBe(5);
+    expect(h.router.monitoring.counters.badFrames).toBe(7);
   });
 
   it('a foreign thread is forbidden and changes nothing; no event of bob reaches alice', async () => {
