@@ -37,7 +37,7 @@ function card(a: RouterAggregate, pairs: Map<string, PairView>): string {
 ${scenarioPips(a, pairs)}
 ${failedList.length ? `<div class="sub failed-names">Failed: ${named.join(', ')}${more}</div>` : ''}
 <div class="pooled"><div data-stat="pooled-success"><b>${formatRate(rate)}</b> pooled success over all scenarios’ interactions <span class="muted">(${formatCount(a.succeeded)} of ${formatCount(a.total)})</span></div>
-<div class="stats"><span class="muted">pooled:</span>${stat('lost', a.counts['lost'] ?? 0)}${stat('dup', a.counts['duplicated'] ?? 0)}${stat('leaked', a.counts['leaked'] ?? 0)}${stat('late', a.counts['late'] ?? 0)}<span>p99 <b>${formatMs(quantileMs(a.latency, 0.99))}</b> ms</span></div></div>
+<div class="stats"><span class="muted">pooled:</span>${stat('lost', a.counts['lost'] ?? 0)}${stat('dup', a.counts['duplicated'] ?? 0)}${stat('leaked', a.counts['leaked'] ?? 0)}${stat('late', a.counts['late'] ?? 0)}${stat('msgs lost', a.counts['requestsLost'] ?? 0)}${stat('runs ×2', a.counts['runsDuplicated'] ?? 0)}<span>p99 <b>${formatMs(quantileMs(a.latency, 0.99))}</b> ms</span></div></div>
 </div>`;
 }
 
