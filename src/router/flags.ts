@@ -64,6 +64,10 @@ export interface RouterFlags {
   /** Bound on a connection's unsent bytes; a consumer that stays above it is closed with
    *  4008 and relies on resume (prevents F19). 0 = unbounded. */
   outboundLimitBytes: number;
+  /** F16: a connection torn down inside the fan-out (the outbound-limit cutoff) is unbound from
+   *  the list being iterated, so the next connection in it is skipped for that event. Off in
+   *  every preset (not yet measured against the public code). */
+  fanoutSkipsAfterTeardown: boolean;
 
   // ---- Readiness, queueing, resume -----------------------------------------------------
   /** Events for a (user, thread) with no bound connection wait in the pending queue. */
@@ -128,6 +132,7 @@ const LEGACY: RouterFlags = {
   eventIds: false,
   successMasking: false,
   outboundLimitBytes: 0,
+  fanoutSkipsAfterTeardown: false,
   pendingQueue: false,
   pendingMaxPerKey: 0,
   pendingMaxTotal: 0,

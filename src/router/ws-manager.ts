@@ -132,7 +132,13 @@ export class WebSocketManager {
       }
     }
     const sentTo: string[] = [];
-    for (const c of targets) if (this.sendEvent(c, event)) sentTo.push(c.id);
+    for (let i = 0; i < targets.length; i++) {
+      const c = targets[i]!;
+      if (this.sendEvent(c, event)) sentTo.push(c.id);
+      // F16: teardown inside the loop unbinds the connection from the very list being walked;
+      // without stepping back, the next connection is skipped for this event.
+      if (this.flags.fanoutSkipsAfterTeardown && !c.open) targets.splice(i, 1);
+    }
     const masked = this.flags.successMasking && (sentTo.length > 0 || isTestThread(event.thread_id));
     if (missed && !(this.flags.successMasking && masked)) this.monitoring.counters.routingMisses++;
     if (sentTo.length > 0 || masked) this.reportDelivered(event);

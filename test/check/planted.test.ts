@@ -71,3 +71,16 @@ describe('F20: a run id resolved to the wrong thread', () => {
     expect(MODES.every((m) => MODE_PRESETS[m].resolveThreadFromRunId === false)).toBe(true);
   });
 });
+
+describe('F16: teardown inside the fan-out', () => {
+  it('a connection cut off inside the loop makes the next one miss the event, only with fanoutSkipsAfterTeardown', async () => {
+    const { spec } = await loadScenarioFile('scenarios/teardown-during-fanout.ts');
+    const good = await runScenario(spec, parseRouterSpec('guaranteed+outboundLimitBytes=1500'), 1);
+    expect(good.result.verdict).toBe('pass');
+    expect(good.result.monitoring.dropsByReason['slow_consumer']).toBeGreaterThan(0); // the cut-off did happen
+    const bad = await runScenario(spec, parseRouterSpec('guaranteed+outboundLimitBytes=1500+fanoutSkipsAfterTeardown'), 1);
+    expect(bad.result.violationCounts?.['no-loss']).toBe(1);
+    expect(bad.result.violations.find((v) => v.invariant === 'no-loss')!.connectionId).toBe('fast1#1');
+    expect(MODES.every((m) => MODE_PRESETS[m].fanoutSkipsAfterTeardown === false)).toBe(true);
+  });
+});
