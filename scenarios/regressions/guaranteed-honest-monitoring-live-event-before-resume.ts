@@ -81,7 +81,7 @@ import { defineScenario } from '../../src/scenario/types.ts';
 export const meta = {
   "router": "guaranteed",
   "seed": 0,
-  "traceHash": "78e385280080421c8f5ae7ce51913685d8991985bf71192f5528bac00aa254bd",
+  "traceHash": "6208157e0d7c724dd79f96b57d28870279e9a223299bcc37df649dfc49c23a5d",
   "invariant": "honest-monitoring",
   "invariants": ["honest-monitoring"],
 };

@@ -140,7 +140,7 @@ import { defineScenario } from '../../src/scenario/types.ts';
 export const meta = {
   "router": "guaranteed",
   "seed": 908275,
-  "traceHash": "5b43bf96fbe1e5cdbc5863695f2df86e4b0ea18ba840648bc48c675226892eba",
+  "traceHash": "97ff1321a6b9ec7f0758ee86e867636ea5a2072b94d6d9eb15b81abc1f5388c4",
   "invariant": "no-loss",
   "invariants": ["no-loss"],
   "fuzzSeed": 7,

@@ -169,7 +169,7 @@ export function metricsOf(s: Summary): Record<string, number | null> {
 
 export function compareWithBaseline(file: string, baseline: BaselineFile, summaries: readonly Summary[], tolerances: Record<string, Tolerance | null>): BaselineComparison {
   const byKey = new Map(baseline.pairs.map((p) => [pairKey(p.scenario, p.router), p]));
-  const result: BaselineComparison = { file, regressions: [], improvements: [], newPairs: [], runsDiffer: [] };
+  const result: BaselineComparison = { file, regressions: [], improvements: [], unchanged: [], newPairs: [], runsDiffer: [] };
   for (const s of summaries) {
     const key = pairKey(s.scenario, s.router);
     const old = byKey.get(key);
@@ -203,6 +203,7 @@ export function compareWithBaseline(file: string, baseline: BaselineFile, summar
       const beyondRel = tol.rel === undefined || worse > tol.rel * Math.abs(oldCmp) + eps;
       if (worse > eps && beyondAbs && beyondRel) result.regressions.push(delta);
       else if (worse < -eps && (tol.abs === undefined || -worse > tol.abs) && (tol.rel === undefined || -worse > tol.rel * Math.abs(oldCmp))) result.improvements.push(delta);
+      else result.unchanged!.push(delta);
     }
   }
   return result;

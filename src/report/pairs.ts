@@ -26,6 +26,8 @@ export interface PairView {
   replay?: string;
   regressions: BaselineDelta[];
   improvements: BaselineDelta[];
+  /** Compared with the baseline and within tolerance (old and new values, for the report). */
+  unchanged: BaselineDelta[];
   explanation: RowExplanation;
 }
 
@@ -47,6 +49,7 @@ export function buildPairViews(doc: ReportDocument, timelineRuns: ReadonlySet<nu
     const failing = runs.filter((i) => doc.runs[i]!.verdict === 'fail');
     const regressions = (doc.baseline?.regressions ?? []).filter((d) => d.scenario === s.scenario && d.router === s.router);
     const improvements = (doc.baseline?.improvements ?? []).filter((d) => d.scenario === s.scenario && d.router === s.router);
+    const unchanged = (doc.baseline?.unchanged ?? []).filter((d) => d.scenario === s.scenario && d.router === s.router);
     const status: PairStatus = s.verdict === 'fail' || regressions.length > 0 ? 'fail' : s.verdict === 'pass' ? 'pass' : 'unknown';
     const where = doc.scenarioFiles?.[s.scenario] ?? s.scenario;
     // A failing run replays on its own; a pair that fails only in aggregate (a threshold, a
@@ -63,6 +66,7 @@ export function buildPairViews(doc: ReportDocument, timelineRuns: ReadonlySet<nu
       ...(replay !== undefined ? { replay } : {}),
       regressions,
       improvements,
+      unchanged,
       explanation: explainRow({
         summary: s,
         erroredRuns: runs.filter((i) => doc.runs[i]!.error !== undefined).length,

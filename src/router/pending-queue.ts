@@ -74,6 +74,28 @@ export class PendingMessageQueue<T> {
     });
   }
 
+  /** Remove and return the items of `key` that match `pred`, oldest first; the rest stay queued. */
+  take(key: string, pred: (item: T) => boolean): Array<{ item: T; waitedUs: number }> {
+    const list = this.byKey.get(key);
+    if (!list) return [];
+    const now = this.clock.now();
+    const taken: Array<{ item: T; waitedUs: number }> = [];
+    const kept: Entry<T>[] = [];
+    for (const e of list) {
+      if (!pred(e.item)) {
+        kept.push(e);
+        continue;
+      }
+      if (e.timer) this.clock.cancelTimer(e.timer);
+      taken.push({ item: e.item, waitedUs: now - e.enqueuedAtUs });
+    }
+    if (kept.length === 0) this.byKey.delete(key);
+    else this.byKey.set(key, kept);
+    this.total -= taken.length;
+    this.flushed += taken.length;
+    return taken;
+  }
+
   depth(key?: string): number {
     return key === undefined ? this.total : (this.byKey.get(key)?.length ?? 0);
   }

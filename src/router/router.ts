@@ -179,7 +179,10 @@ export class Router {
     if (settled) conn.resuming = true;
     void (settled ?? Promise.resolve()).then(() => {
       conn.resuming = false;
-      for (const t of conn.deferredCarry) this.carryNow(conn, t);
+      for (const t of conn.deferredCarry) {
+        this.carryNow(conn, t);
+        this.flushCarried(conn, t);
+      }
       conn.deferredCarry.clear();
       if (thread !== null && request !== null) return this.bindAfterLookup(conn, thread, 'handshake', true, request);
     });
@@ -586,6 +589,24 @@ export class Router {
   }
 
   /** `conn` carries `threadId` for its session, unless a newer open connection of the session already does. */
+  /**
+   * After a deferred carry: the run's events that waited in the pending queue for want of an
+   * open carrier go to `conn` now, oldest first (found by fuzzing: they waited for a binding of
+   * their thread that never came, and expired).
+   */
+  private flushCarried(conn: Connection, threadId: string): void {
+    if (!this.pending || !conn.open) return;
+    const carrier = carrierKey(conn.userId, conn.session, threadId);
+    const taken = this.pending.take(streamKey(conn.userId, threadId), (w) => w.run.carrier === carrier);
+    const now = this.clock.now();
+    for (const { item, waitedUs } of taken) {
+      this.monitoring.recordQueueWait(now, waitedUs);
+      this.monitoring.counters.queueFlushed++;
+      this.deliver(item.event, item.run);
+    }
+    if (taken.length > 0) this.monitoring.recordQueueDepth(now, this.pending.depth());
+  }
+
   /** Make `conn` carry the tab's runs on `threadId`; deferred while its resume is pending. */
   private carry(conn: Connection, threadId: string): void {
     if (conn.resuming) {

@@ -29,6 +29,8 @@ export interface BaselineComparison {
   regressions: BaselineDelta[];
   /** Better by more than the tolerance. */
   improvements: BaselineDelta[];
+  /** Compared and within the tolerance, either way (absent in older results files). */
+  unchanged?: BaselineDelta[];
   /** Pairs of this run that the baseline does not have (not compared). */
   newPairs: string[];
   /** Pairs whose number of runs differs from the baseline's (counts were scaled). */

@@ -141,7 +141,10 @@ describe('baseline comparison', () => {
   const base = buildBaseline([summary()], { version: 'x', command: 'c' }, null);
 
   it('holds within tolerance and reports a regression with old and new value beyond it', () => {
-    expect(compareWithBaseline('b.json', base, [summary({ p99: 10.9 })], DEFAULT_TOLERANCES).regressions).toEqual([]);
+    const held = compareWithBaseline('b.json', base, [summary({ p99: 10.9 })], DEFAULT_TOLERANCES);
+    expect(held.regressions).toEqual([]);
+    // Every compared metric is recorded: within tolerance with its old and new value.
+    expect(held.unchanged!.find((d) => d.metric === 'latency_p99_ms')).toMatchObject({ old: 10, new: 10.9, tolerance: '10% and 0.5 ms' });
     // 10% and 0.5 ms: 11.2 is worse by 12% and 1.2 ms.
     const r = compareWithBaseline('b.json', base, [summary({ p99: 11.2 })], DEFAULT_TOLERANCES).regressions;
     expect(r.map((d) => [d.metric, d.old, d.new])).toEqual([['latency_p99_ms', 10, 11.2]]);

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { comparisonText, extractEmbeddedDocument, renderHtmlReport } from '../../src/report/html.ts';
 import { sampleTimeline } from '../../src/report/embed.ts';
-import { formatCount, formatRate, formatSeeds } from '../../src/report/format.ts';
+import { formatCount, formatNumber, formatRate, formatSeeds } from '../../src/report/format.ts';
 import { updateLatest, writeReport } from '../../src/report/write.ts';
 import type { ComparisonMetric } from '../../src/report/format.ts';
 import type { ResultsDocument, TimelineItem } from '../../src/scenario/result.ts';
@@ -273,6 +273,10 @@ describe('comparison with a baseline', () => {
     expect(text(legacy)).toContain(`${formatCount(lost!.old)} → ${formatCount(lost!.new)} +7 (+${((7 / lost!.old) * 100).toFixed(1)}%) tolerance 0`);
     expect(text(legacy)).toContain(`${formatRate(rate!.old)} → ${formatRate(rate!.new)} −2.00 points tolerance 0.5 points`);
     expect(legacy).toMatch(/data-metric="latency_p99_ms" data-change="within"/);
+    // Within tolerance, with the old value too (the comparison records every compared metric).
+    const within = doc.baseline.unchanged![0]!;
+    expect(text(legacy)).toContain(`→ ${formatNumber(within.new)} ms within tolerance (−0.2 ms (`);
+    expect(text(legacy)).toContain('tolerance 10% and 0.5 ms)');
     expect(rows[1]![0]).toMatch(/<td class="bl improvement" data-metric="latency_p99_ms" data-change="improvement">/);
     expect(text(rows[1]![0])).toContain('(−33.3%) tolerance 10% and 0.5 ms');
     // The regressed comparison row says so and fails the filter's status, as the gate does.

@@ -45,6 +45,22 @@ describe('ReadinessGate: awaitThreadContext(connectionId, timeoutMs)', () => {
 });
 
 describe('PendingMessageQueue', () => {
+  it('take() removes only the matching items, oldest first; the rest keep waiting and still expire', async () => {
+    const s = new Scheduler({ seed: 1 });
+    const drops: string[] = [];
+    const q = new PendingMessageQueue<string>(s, { maxPerKey: 10, maxTotal: 100, ttlUs: 1_000 }, (_k, item, reason) => drops.push(`${item}:${reason}`));
+    s.at(0, () => ['a1', 'b1', 'a2'].forEach((x) => q.queueUntilReady('k', x)));
+    let taken: unknown = null;
+    s.at(100, () => (taken = q.take('k', (x) => x.startsWith('a'))));
+    await s.runUntilIdle();
+    expect(taken).toEqual([
+      { item: 'a1', waitedUs: 100 },
+      { item: 'a2', waitedUs: 100 },
+    ]);
+    expect(drops).toEqual(['b1:queue_expired']); // the taken ones no longer expire
+    expect(q.depth()).toBe(0);
+  });
+
   it('flushes FIFO with the wait of each item', async () => {
     const s = new Scheduler({ seed: 1 });
     const q = new PendingMessageQueue<string>(s, { maxPerKey: 10, maxTotal: 100, ttlUs: 1_000_000 }, () => {});

@@ -47,8 +47,13 @@ function oldText(d: BaselineDelta): string {
   return d.oldScaled !== undefined ? `${old} <span class="muted small" title="the baseline had a different number of runs: its count scaled to this run's">(scaled: ${h(formatBaselineValue(d.oldScaled, d.unit))})</span>` : old;
 }
 
-function deltaCell(metric: string, d: BaselineDelta | undefined, kind: 'regression' | 'improvement', now: string): string {
-  if (!d) return `<td class="bl within" data-metric="${metric}" data-change="within"><div>${h(now)}</div><div class="muted small">within tolerance</div></td>`;
+function deltaCell(metric: string, d: BaselineDelta | undefined, kind: 'regression' | 'improvement', now: string, within?: BaselineDelta): string {
+  if (!d) {
+    // Older results files record only what moved: then the current value alone.
+    const move = within ? `${oldText(within)} → <b>${h(formatBaselineValue(within.new, within.unit))}</b>` : h(now);
+    const tol = within ? ` (${h(formatChange(within))}; tolerance ${h(within.tolerance)})` : '';
+    return `<td class="bl within" data-metric="${metric}" data-change="within"><div>${move}</div><div class="muted small">within tolerance${tol}</div></td>`;
+  }
   return `<td class="bl ${kind}" data-metric="${metric}" data-change="${kind}"><div class="bl-move">${oldText(d)} → <b>${h(formatBaselineValue(d.new, d.unit))}</b></div><div class="bl-delta"><span class="change">${h(formatChange(d))}</span> <span class="tol">tolerance ${h(d.tolerance)}</span></div></td>`;
 }
 
@@ -70,7 +75,7 @@ function row(p: PairView, colors: Map<string, string>): string {
   const cells = MAIN_METRICS.map(({ metric, now }) => {
     const reg = p.regressions.find((d) => d.metric === metric);
     const imp = p.improvements.find((d) => d.metric === metric);
-    return deltaCell(metric, reg ?? imp, reg ? 'regression' : 'improvement', now(s));
+    return deltaCell(metric, reg ?? imp, reg ? 'regression' : 'improvement', now(s), p.unchanged.find((d) => d.metric === metric));
   }).join('');
   const status = regressed ? `<span class="badge bad">${h(countOf(p.regressions.length, 'regression'))}</span>` : '<span class="badge ok">improved</span>';
   return `<tr data-scenario="${h(s.scenario)}" data-router="${h(s.router)}" data-regressed="${regressed}" id="bl-${h(p.anchor)}" ${filterAttrs(s.scenario, s.router, regressed ? 'fail' : 'pass')}${regressed ? ' class="regressed"' : ''}>` +
