@@ -46,7 +46,7 @@ export interface Connection {
   /** A resume was announced (handshake `resume=1`) and not handled yet: no live events here. */
   resuming: boolean;
   /** Threads to carry once the resume is handled (see Router.carry). */
-  readonly deferredCarry: Set<string>;
+  readonly deferredCarry: Map<string, Set<string>>;
   /** The newest event id written per thread (only kept for the planted bug bugGapOverclaims). */
   readonly lastEventByThread: Map<string, string>;
   /** Frames received in the current rate-limit window and when that window started. */
@@ -77,7 +77,7 @@ export function newConnection(id: string, userId: string, socket: SocketLike, no
     held: new Map(),
     onResumed: null,
     resuming: false,
-    deferredCarry: new Set(),
+    deferredCarry: new Map(),
     lastEventByThread: new Map(),
     rateWindowStartUs: nowUs,
     rateCount: 0,

@@ -179,9 +179,9 @@ export class Router {
     if (settled) conn.resuming = true;
     void (settled ?? Promise.resolve()).then(() => {
       conn.resuming = false;
-      for (const t of conn.deferredCarry) {
+      for (const [t, runs] of conn.deferredCarry) {
         this.carryNow(conn, t);
-        this.flushCarried(conn, t);
+        this.flushCarried(conn, t, runs);
       }
       conn.deferredCarry.clear();
       if (thread !== null && request !== null) return this.bindAfterLookup(conn, thread, 'handshake', true, request);
@@ -309,7 +309,7 @@ export class Router {
     this.trace('router.run', { run: run.runId, conn: conn.id, thread: threadId, user: run.userId, msg: messageId });
     if (flags.runScopedDelivery) {
       run.carrier = carrierKey(conn.userId, conn.session, threadId);
-      this.carry(conn, threadId);
+      this.carry(conn, threadId, run.runId);
     }
     if (flags.messageDedupWindowMs > 0) this.rememberAccepted(conn.userId, messageId, run.runId, threadId);
     if (flags.messageAcks) this.send(conn, { type: 'message_ack', ref: messageId, run_id: run.runId });
@@ -327,7 +327,7 @@ export class Router {
     const prior = this.accepted.get(dedupKey(conn.userId, messageId));
     if (!prior || this.clock.now() - prior.atUs > flags.messageDedupWindowMs * 1_000) return false;
     this.trace('router.duplicate', { conn: conn.id, msg: messageId, run: prior.runId });
-    if (flags.runScopedDelivery) this.carry(conn, prior.threadId);
+    if (flags.runScopedDelivery) this.carry(conn, prior.threadId, prior.runId);
     if (flags.messageAcks) this.send(conn, { type: 'message_ack', ref: messageId, run_id: prior.runId, duplicate: true });
     return true;
   }
@@ -590,27 +590,34 @@ export class Router {
 
   /** `conn` carries `threadId` for its session, unless a newer open connection of the session already does. */
   /**
-   * After a deferred carry: the run's events that waited in the pending queue for want of an
-   * open carrier go to `conn` now, oldest first (found by fuzzing: they waited for a binding of
-   * their thread that never came, and expired).
+   * After a deferred carry, `conn` gets what the carried runs emitted meanwhile: what waited in
+   * the pending queue for want of an open carrier (it waited for a binding of its thread that
+   * never came, and expired), and what went only to other connections bound to the thread — from
+   * the stream log, oldest first (both found by fuzzing).
    */
-  private flushCarried(conn: Connection, threadId: string): void {
-    if (!this.pending || !conn.open) return;
-    const carrier = carrierKey(conn.userId, conn.session, threadId);
-    const taken = this.pending.take(streamKey(conn.userId, threadId), (w) => w.run.carrier === carrier);
-    const now = this.clock.now();
-    for (const { item, waitedUs } of taken) {
-      this.monitoring.recordQueueWait(now, waitedUs);
-      this.monitoring.counters.queueFlushed++;
-      this.deliver(item.event, item.run);
+  private flushCarried(conn: Connection, threadId: string, runs: ReadonlySet<string>): void {
+    if (!conn.open) return;
+    const key = streamKey(conn.userId, threadId);
+    if (this.pending) {
+      const carrier = carrierKey(conn.userId, conn.session, threadId);
+      const taken = this.pending.take(key, (w) => w.run.carrier === carrier);
+      const now = this.clock.now();
+      for (const { item, waitedUs } of taken) {
+        this.monitoring.recordQueueWait(now, waitedUs);
+        this.monitoring.counters.queueFlushed++;
+        this.deliver(item.event, item.run);
+      }
+      if (taken.length > 0) this.monitoring.recordQueueDepth(now, this.pending.depth());
     }
-    if (taken.length > 0) this.monitoring.recordQueueDepth(now, this.pending.depth());
+    if (this.streams && runs.size > 0) this.replay(conn, threadId, this.streams.producedSince(key, 0, this.clock.now()).filter((e) => runs.has(e.frame.run_id)));
   }
 
   /** Make `conn` carry the tab's runs on `threadId`; deferred while its resume is pending. */
-  private carry(conn: Connection, threadId: string): void {
+  private carry(conn: Connection, threadId: string, runId?: string): void {
     if (conn.resuming) {
-      conn.deferredCarry.add(threadId);
+      let runs = conn.deferredCarry.get(threadId);
+      if (!runs) conn.deferredCarry.set(threadId, (runs = new Set()));
+      if (runId !== undefined) runs.add(runId);
       return;
     }
     this.carryNow(conn, threadId);
