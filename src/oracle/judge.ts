@@ -24,6 +24,7 @@ import { formatUs } from '../sim/clock.ts';
 import type { ConnRecord, DeliveryRecord, GroundTruth, ProducedRecord, TabRecord } from './recorder.ts';
 import { explainLoss } from './explain.ts';
 import { judgeRequests } from './requests.ts';
+import { declaredAt, openConnAt } from './tab-state.ts';
 import { judgeRedelivery } from './redelivery.ts';
 import { judgeReadiness } from './readiness.ts';
 import { makeJudgement, ViolationLog, type Judgement } from './judgement.ts';
@@ -336,21 +337,7 @@ function ownsThread(truth: GroundTruth, user: string, thread: string): boolean {
   return truth.ownership.has(`${user}\u0000${thread}`);
 }
 
-export function declaredAt(tab: TabRecord, atUs: number): string | null {
-  let thread: string | null = null;
-  for (const d of tab.declarations) {
-    if (d.atUs > atUs) break;
-    thread = d.thread;
-  }
-  return thread;
-}
-
-export function openConnAt(tab: TabRecord, atUs: number): ConnRecord | null {
-  for (const c of tab.conns) {
-    if (c.openAtUs !== null && c.openAtUs <= atUs && (c.closeAtUs === null || c.closeAtUs > atUs)) return c;
-  }
-  return null;
-}
+export { declaredAt, openConnAt } from './tab-state.ts';
 
 function nextConnAfter(tab: TabRecord, atUs: number): ConnRecord | null {
   for (const c of tab.conns) if (c.connectAtUs >= atUs && c.openAtUs !== null) return c;

@@ -17,8 +17,9 @@
  * Only servers that send thread_context (and sequence numbers, for contiguity) are judged here.
  */
 import { formatUs } from '../sim/clock.ts';
-import type { ConnRecord, DeliveryRecord, GapRecord, GroundTruth, ProducedRecord, ReadyRecord, TabRecord } from './recorder.ts';
+import type { DeliveryRecord, GapRecord, GroundTruth, ProducedRecord, ReadyRecord } from './recorder.ts';
 import type { Violation } from './judge.ts';
+import { declaredAt, openConnAt } from './tab-state.ts';
 
 /** How long after thread_context a queued event may take to arrive (its flush is written at once). */
 export const FLUSH_ON_READY_BOUND_US = 1_000_000;
@@ -164,20 +165,6 @@ function readyThreadAt(readies: readonly ReadyRecord[], atUs: number): string | 
   for (const r of readies) {
     if (r.atUs > atUs) break;
     thread = r.thread;
-  }
-  return thread;
-}
-
-function openConnAt(tab: TabRecord, atUs: number): ConnRecord | null {
-  for (const c of tab.conns) if (c.openAtUs !== null && c.openAtUs <= atUs && (c.closeAtUs === null || c.closeAtUs > atUs)) return c;
-  return null;
-}
-
-function declaredAt(tab: TabRecord, atUs: number): string | null {
-  let thread: string | null = null;
-  for (const d of tab.declarations) {
-    if (d.atUs > atUs) break;
-    thread = d.thread;
   }
   return thread;
 }
