@@ -84,3 +84,15 @@ describe('F16: teardown inside the fan-out', () => {
     expect(MODES.every((m) => MODE_PRESETS[m].fanoutSkipsAfterTeardown === false)).toBe(true);
   });
 });
+
+describe('F24: resume from the client position', () => {
+  it('replaying from sequence 0 is caught on the wire although the client dedup hides it', async () => {
+    const { spec } = await loadScenarioFile('scenarios/resume-from-position.ts');
+    const bad = await runScenario(spec, parseRouterSpec('guaranteed+bugResumeFromZero'), 1);
+    expect(bad.result.violationCounts).toEqual({ 'no-redundant-redelivery': 3 });
+    expect(bad.result.counts).toMatchObject({ lost: 0, duplicated: 0, redundantRedeliveries: 3 });
+    const good = await runScenario(spec, parseRouterSpec('guaranteed'), 1);
+    expect(good.result.verdict).toBe('pass');
+    expect(good.result.counts.redeliveries).toBe(0);
+  });
+});
