@@ -6,7 +6,7 @@
 // replay:    threadline replay scenarios/regressions/guaranteed-flush-on-ready-slow-link-is-not-late.ts --router guaranteed --seed 365065
 // Fixed in the oracle, not the router: on a 5 kB/s link the flush on ready took 1 s to arrive.
 // On its own connection a held event is judged by order (before any event produced after
-// readiness), not by a time bound; the bound applies only when a later connection brought it.
+// readiness), not by a time bound; before a resume only if its connection carried something newer.
 //
 // Story after the fix (virtual time):
 //        0 µs  t1#1    connect (no thread)

@@ -7,7 +7,8 @@
  *   sequence number is at most the position thread_context announced), is flushed on ready:
  *   on that connection it arrives before any event produced after readiness (a slow link may
  *   take its time, the order may not change), and it does not wait for a later connection's
- *   resume while this one stayed open more than FLUSH_ON_READY_BOUND_US after readiness (F23).
+ *   resume after this one had carried newer events of the thread (F23). Judged by order only:
+ *   on a slow link a flushed event may be in flight for seconds.
  *   Events never delivered at all are `no-loss`'s business; gapped ones are explicit drops.
  * - **sequence-contiguity**: after `thread_context` with seq s0, the connection receives the
  *   thread's events s0+1, s0+2, ... with no hole, unless the tab already had the missing ones or
@@ -21,8 +22,6 @@ import type { DeliveryRecord, GapRecord, GroundTruth, ProducedRecord, ReadyRecor
 import type { Violation } from './judge.ts';
 import { declaredAt, openConnAt } from './tab-state.ts';
 
-/** How long after thread_context a queued event may take to arrive (its flush is written at once). */
-export const FLUSH_ON_READY_BOUND_US = 1_000_000;
 
 export interface ReadinessCounts {
   /** Held events that arrived later than the bound after their connection became ready. */
@@ -76,12 +75,12 @@ function flushOnReady(truth: GroundTruth, add: (v: Violation) => void, counts: R
         // any event produced after readiness (FAILURE-MODES 9: before newer live events).
         const overtaken = ready.seq === null ? undefined : liveBefore(truth.deliveries, conn.id, m.threadId, ready.seq, first.arrival);
         if (overtaken) why = `${overtaken.eid} (seq ${overtaken.seq}), produced after readiness, reached ${conn.id} first, at ${formatUs(overtaken.atUs)}`;
-      } else {
-        // It came on a later connection (a resume) although this one stayed open past the bound.
-        const boundUs = ready.atUs + FLUSH_ON_READY_BOUND_US;
-        if (!(conn.closeAtUs !== null && conn.closeAtUs < boundUs)) {
-          why = `${conn.id} stayed open ${conn.closeAtUs === null ? 'to the end' : `until ${formatUs(conn.closeAtUs)}`} without it (bound ${formatUs(FLUSH_ON_READY_BOUND_US)}); it reached ${first.conn} only at ${formatUs(first.atUs)}`;
-        }
+      } else if (ready.seq !== null) {
+        // It came only on a later connection (a resume), although this one had already carried
+        // newer events of the thread: the flush, written first, would have arrived before them.
+        // (Without a newer event there, it may simply have been in flight on a slow link.)
+        const overtaken = liveBefore(truth.deliveries, conn.id, m.threadId, ready.seq, Infinity);
+        if (overtaken) why = `${conn.id} carried ${overtaken.eid} (seq ${overtaken.seq}), produced after readiness, at ${formatUs(overtaken.atUs)}, but never this one; it reached ${first.conn} only at ${formatUs(first.atUs)}`;
       }
       if (why === null) continue;
       counts.lateFlushes++;
