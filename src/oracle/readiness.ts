@@ -42,6 +42,10 @@ function flushOnReady(truth: GroundTruth, add: (v: Violation) => void, counts: R
   const byUserThread = new Map<string, ProducedRecord[]>();
   for (const m of truth.produced.values()) push(byUserThread, `${m.trueUser}\u0000${m.threadId}`, m);
   const firstOnTab = new Map<string, DeliveryRecord>();
+  // Deliveries per connection, in arrival order: "did anything newer get there first" looks at
+  // one connection's list, not at every delivery of the run.
+  const byConn = new Map<string, DeliveryRecord[]>();
+  for (const d of truth.deliveries) push(byConn, d.conn, d);
   for (const d of truth.deliveries) {
     const k = `${d.tab}\u0000${d.eid}`;
     if (!firstOnTab.has(k)) firstOnTab.set(k, d);
@@ -73,13 +77,13 @@ function flushOnReady(truth: GroundTruth, add: (v: Violation) => void, counts: R
       if (first.conn === conn.id) {
         // On this very connection a slow link may take its time, but the flush must come before
         // any event produced after readiness (FAILURE-MODES 9: before newer live events).
-        const overtaken = ready.seq === null ? undefined : liveBefore(truth.deliveries, conn.id, m.threadId, ready.seq, first.arrival);
+        const overtaken = ready.seq === null ? undefined : liveBefore(byConn.get(conn.id) ?? [], m.threadId, ready.seq, first.arrival);
         if (overtaken) why = `${overtaken.eid} (seq ${overtaken.seq}), produced after readiness, reached ${conn.id} first, at ${formatUs(overtaken.atUs)}`;
       } else if (ready.seq !== null) {
         // It came only on a later connection (a resume), although this one had already carried
         // newer events of the thread: the flush, written first, would have arrived before them.
         // (Without a newer event there, it may simply have been in flight on a slow link.)
-        const overtaken = liveBefore(truth.deliveries, conn.id, m.threadId, ready.seq, Infinity);
+        const overtaken = liveBefore(byConn.get(conn.id) ?? [], m.threadId, ready.seq, Infinity);
         if (overtaken) why = `${conn.id} carried ${overtaken.eid} (seq ${overtaken.seq}), produced after readiness, at ${formatUs(overtaken.atUs)}, but never this one; it reached ${first.conn} only at ${formatUs(first.atUs)}`;
       }
       if (why === null) continue;
@@ -149,11 +153,11 @@ function contiguity(truth: GroundTruth, add: (v: Violation) => void, counts: Rea
   }
 }
 
-/** An event of `thread` newer than `position` that reached `conn` before arrival `before`. */
-function liveBefore(deliveries: readonly DeliveryRecord[], conn: string, thread: string, position: number, before: number): DeliveryRecord | undefined {
-  for (const d of deliveries) {
+/** In one connection's deliveries: an event of `thread` newer than `position` that arrived before `before`. */
+function liveBefore(onConn: readonly DeliveryRecord[], thread: string, position: number, before: number): DeliveryRecord | undefined {
+  for (const d of onConn) {
     if (d.arrival >= before) return undefined;
-    if (d.conn === conn && d.frameThread === thread && d.seq !== null && d.seq > position) return d;
+    if (d.frameThread === thread && d.seq !== null && d.seq > position) return d;
   }
   return undefined;
 }
