@@ -15,7 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { fuzz } from '../src/check/fuzz.ts';
 import { actionCount } from '../src/check/arbitraries.ts';
-import { parseRouterSpec } from '../src/router/flags.ts';
+import { parseRouterSpec } from '../src/sut/router/flags.ts';
 
 export interface BenchResult {
   name: string;

@@ -5,7 +5,7 @@
 // found by:  threadline fuzz --router guaranteed --seed 7 (the fuzz test), after honest-gaps was added
 // replay:    threadline replay scenarios/regressions/guaranteed-honest-gaps-regap-of-held-event.ts --router guaranteed --seed 0
 // Fixed: a resume re-announces an out-of-order notice only for events the client does not say it
-// holds (resume.have): the tab had received the event on a later connection (src/router/router.ts
+// holds (resume.have): the tab had received the event on a later connection (src/sut/router/router.ts
 // onResume).
 //
 // Story after the fix (virtual time):

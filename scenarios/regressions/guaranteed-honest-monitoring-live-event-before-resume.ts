@@ -7,7 +7,7 @@
 // Fixed: a connection that announced a resume takes no live events until the resume is handled
 // (a resent message's run was carried to it first, so the whole replay became out-of-order gaps);
 // and an event announced in a gap notice no longer counts as sent when it is attempted again
-// (src/router/router.ts carry, ws-manager.ts sendEvent).
+// (src/sut/router/router.ts carry, ws-manager.ts sendEvent).
 //
 // Story after the fix (virtual time):
 //        0 µs  t1#1    connect (no thread)

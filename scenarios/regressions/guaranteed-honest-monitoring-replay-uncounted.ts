@@ -4,7 +4,7 @@
 // invariant: honest-monitoring
 // found by:  threadline fuzz --router guaranteed (this change)
 // replay:    threadline replay scenarios/regressions/guaranteed-honest-monitoring-replay-uncounted.ts --router guaranteed --seed 281956
-// Fixed: src/router/ws-manager.ts reportDelivered() counts an event once, the first time a frame of it
+// Fixed: src/sut/router/ws-manager.ts reportDelivered() counts an event once, the first time a frame of it
 // is written to a connection of its user, on every path; router.ts replay() reports its writes.
 // Now passes: meta.traceHash is the trace of the fixed router, so replay also notices any later
 // change.

@@ -4,7 +4,7 @@
 // invariant: no-loss
 // found by:  threadline fuzz --router guaranteed (this change)
 // replay:    threadline replay scenarios/regressions/guaranteed-no-loss-buffered-event-routed-by-late-bindings.ts --router guaranteed --seed 0
-// Fixed: src/router/router.ts route(): an event buffered before injection also goes to every
+// Fixed: src/sut/router/router.ts route(): an event buffered before injection also goes to every
 // connection bound to its thread at some time since it was produced (connection.ts bindHistory, kept
 // only until injection).
 // Now passes: meta.traceHash is the trace of the fixed router, so replay also notices any later

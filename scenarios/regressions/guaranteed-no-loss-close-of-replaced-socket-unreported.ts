@@ -4,7 +4,7 @@
 // invariant: no-loss
 // found by:  threadline fuzz --router guaranteed (this change)
 // replay:    threadline replay scenarios/regressions/guaranteed-no-loss-close-of-replaced-socket-unreported.ts --router guaranteed --seed 197275
-// Fixed: src/client/tab-client.ts onClose(): a replaced socket's close is still reported to the ground
+// Fixed: src/world/tab-client.ts onClose(): a replaced socket's close is still reported to the ground
 // truth (the trace is unchanged; only the judgement was wrong).
 // Now passes: meta.traceHash is the trace of the fixed router, so replay also notices any later
 // change.

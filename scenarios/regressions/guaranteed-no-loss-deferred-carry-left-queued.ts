@@ -6,7 +6,7 @@
 // replay:    threadline replay scenarios/regressions/guaranteed-no-loss-deferred-carry-left-queued.ts --router guaranteed --seed 568809
 // Fixed: a carry deferred while the connection's resume was pending now also hands it the run's
 // events that waited in the pending queue meanwhile; they had waited for a binding of their thread
-// that never came (src/router/router.ts flushCarried, pending-queue.ts take).
+// that never came (src/sut/router/router.ts flushCarried, pending-queue.ts take).
 //
 // Story after the fix (virtual time):
 //        0 µs  t2#1    connect (no thread)

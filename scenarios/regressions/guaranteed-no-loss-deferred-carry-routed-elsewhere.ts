@@ -6,7 +6,7 @@
 // replay:    threadline replay scenarios/regressions/guaranteed-no-loss-deferred-carry-routed-elsewhere.ts --router guaranteed --seed 711242
 // Fixed: a carry deferred while the connection's resume was pending also replays, from the stream
 // log, what the carried runs emitted meanwhile to other connections bound to their thread
-// (src/router/router.ts flushCarried).
+// (src/sut/router/router.ts flushCarried).
 //
 // Story after the fix (virtual time):
 //        0 µs  t1#1    connect (no thread)

@@ -6,7 +6,7 @@
 // replay:    threadline replay scenarios/regressions/guaranteed-no-loss-gap-range-covers-retained.ts --router guaranteed --seed 0
 // Fixed: a replay announces dropped (expired) events in one gap notice per run of consecutive
 // sequence numbers; one notice from the first to the last dropped one covered a retained event in
-// between, which the client then discarded as skipped (src/router/router.ts replay).
+// between, which the client then discarded as skipped (src/sut/router/router.ts replay).
 //
 // Story after the fix (virtual time):
 //        0 µs  t1#1    connect on D

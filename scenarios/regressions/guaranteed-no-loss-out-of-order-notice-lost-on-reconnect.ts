@@ -4,7 +4,7 @@
 // invariant: no-loss
 // found by:  threadline fuzz --router guaranteed (this change)
 // replay:    threadline replay scenarios/regressions/guaranteed-no-loss-out-of-order-notice-lost-on-reconnect.ts --router guaranteed --seed 10
-// Fixed: src/router/router.ts onResume() + ws-manager.ts wasGappedTo(): out-of-order notices given to
+// Fixed: src/sut/router/router.ts onResume() + ws-manager.ts wasGappedTo(): out-of-order notices given to
 // a tab's session are announced again when that session resumes the thread (idempotent).
 // Now passes: meta.traceHash is the trace of the fixed router, so replay also notices any later
 // change.

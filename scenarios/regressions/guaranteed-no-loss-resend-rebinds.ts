@@ -7,7 +7,7 @@
 // Fixed: a message resent from the outbox after a reconnect carries `resend: true`, and the
 // server starts (or re-acknowledges) its run without rebinding the connection: the tab had
 // reconnected showing A, the resend of its earlier message on B moved c4 to B, and A's run
-// lost its last event (src/router/router.ts onUserMessage, src/client/tab-client.ts resendUnacked).
+// lost its last event (src/sut/router/router.ts onUserMessage, src/world/tab-client.ts resendUnacked).
 // Now passes: meta.traceHash is the trace of the fixed router.
 //
 // Story before the fix (virtual time; fails on the router without the fix):

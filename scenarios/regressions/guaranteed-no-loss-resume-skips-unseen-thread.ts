@@ -4,7 +4,7 @@
 // invariant: no-loss
 // found by:  threadline fuzz --router guaranteed (this change)
 // replay:    threadline replay scenarios/regressions/guaranteed-no-loss-resume-skips-unseen-thread.ts --router guaranteed --seed 63323
-// Fixed: src/client/tab-client.ts: resume names every thread the tab showed or wrote to, from 0 where
+// Fixed: src/world/tab-client.ts: resume names every thread the tab showed or wrote to, from 0 where
 // it has seen nothing yet.
 // Now passes: meta.traceHash is the trace of the fixed router, so replay also notices any later
 // change.

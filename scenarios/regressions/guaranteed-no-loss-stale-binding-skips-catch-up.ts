@@ -4,7 +4,7 @@
 // invariant: no-loss
 // found by:  threadline fuzz --router guaranteed (this change)
 // replay:    threadline replay scenarios/regressions/guaranteed-no-loss-stale-binding-skips-catch-up.ts --router guaranteed --seed 999994
-// Fixed: src/router/router.ts bindNow(): a stale binding keeps the newer binding but replays the
+// Fixed: src/sut/router/router.ts bindNow(): a stale binding keeps the newer binding but replays the
 // thread's recent history. (Introduced by the first orderedBinding fix and found by the fuzzer; passes
 // on the original router.)
 // Now passes: meta.traceHash is the trace of the fixed router, so replay also notices any later

@@ -4,7 +4,7 @@
 // invariant: order
 // found by:  threadline fuzz --router guaranteed (this change)
 // replay:    threadline replay scenarios/regressions/guaranteed-order-catch-up-older-than-sent.ts --router guaranteed --seed 0
-// Fixed: src/router/ws-manager.ts sendEvent(): an event that could only arrive after a newer one of
+// Fixed: src/sut/router/ws-manager.ts sendEvent(): an event that could only arrive after a newer one of
 // its thread is announced in a gap notice instead (explicit, counted as out_of_order).
 // Now passes: meta.traceHash is the trace of the fixed router, so replay also notices any later
 // change.

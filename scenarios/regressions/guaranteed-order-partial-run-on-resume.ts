@@ -8,8 +8,8 @@
 // application sees one stream per tab). A resume replayed only the events after the client's
 // position, so a run the tab had not followed arrived as its last event first, and its earlier
 // events came with a later catch-up, after it: out of the run's order.
-// Fixed: a resume replays whole runs (src/router/router.ts onResume), and the client keeps a
-// sequence number a gap notice declared skipped as skipped (src/client/tab-client.ts).
+// Fixed: a resume replays whole runs (src/sut/router/router.ts onResume), and the client keeps a
+// sequence number a gap notice declared skipped as skipped (src/world/tab-client.ts).
 // Now passes: meta.traceHash is the trace of the fixed router, so replay also notices any later
 // change.
 //

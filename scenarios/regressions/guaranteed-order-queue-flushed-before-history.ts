@@ -4,7 +4,7 @@
 // invariant: order
 // found by:  threadline fuzz --router guaranteed (this change)
 // replay:    threadline replay scenarios/regressions/guaranteed-order-queue-flushed-before-history.ts --router guaranteed --seed 15
-// Fixed: src/router/router.ts afterBind(): the history load and the flushed queue are merged by
+// Fixed: src/sut/router/router.ts afterBind(): the history load and the flushed queue are merged by
 // sequence number.
 // Now passes: meta.traceHash is the trace of the fixed router, so replay also notices any later
 // change.

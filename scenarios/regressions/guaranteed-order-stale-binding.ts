@@ -5,7 +5,7 @@
 // found by:  threadline fuzz --router guaranteed (this change)
 // replay:    threadline replay scenarios/regressions/guaranteed-order-stale-binding.ts --router guaranteed --seed 115604
 // Fixed: new flag orderedBinding (on in guaranteed): bindings take effect in the order the client sent
-// the frames (src/router/flags.ts, connection.ts bindRequests/bindApplied, router.ts bindNow).
+// the frames (src/sut/router/flags.ts, connection.ts bindRequests/bindApplied, router.ts bindNow).
 // Now passes: meta.traceHash is the trace of the fixed router, so replay also notices any later
 // change.
 //

@@ -20,7 +20,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MODES, type RouterMode } from '../router/flags.ts';
+import { MODES, type RouterMode } from '../sut/router/flags.ts';
 import type { ScenarioSpec, Verdict } from '../scenario/types.ts';
 import type { FuzzCase } from './arbitraries.ts';
 import type { FailureKind } from './property.ts';

@@ -10,11 +10,11 @@
  */
 import fc from 'fast-check';
 import { performance } from 'node:perf_hooks';
-import type { RouterConfig } from '../router/flags.ts';
+import type { RouterConfig } from '../sut/router/flags.ts';
 import type { InvariantName } from '../oracle/judge.ts';
 import { fuzzCaseArb, type FuzzCase, type FuzzCaseOptions } from './arbitraries.ts';
 import { evaluateCase, holds, type CaseOutcome } from './property.ts';
-import type { RunOutput } from '../scenario/runner.ts';
+import type { RunOutput } from '../run/runner.ts';
 
 export const DEFAULT_RUNS = 200;
 export const DEFAULT_BATCH = 100;

@@ -9,8 +9,8 @@
  */
 import type { InvariantName, Violation } from '../oracle/judge.ts';
 import type { Verdict } from '../oracle/verdict.ts';
-import type { RouterConfig } from '../router/flags.ts';
-import { runScenario, type RunOptions, type RunOutput } from '../scenario/runner.ts';
+import type { RouterConfig } from '../sut/router/flags.ts';
+import { runScenario, type RunOptions, type RunOutput } from '../run/runner.ts';
 import type { FuzzCase } from './arbitraries.ts';
 import { MAX_RUN_EVENTS } from './timing.ts';
 

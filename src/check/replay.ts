@@ -13,11 +13,11 @@
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { formatUs } from '../sim/clock.ts';
+import { formatUs } from '../ports/clock.ts';
 import { firstDivergence, type TraceRecord } from '../sim/trace.ts';
-import type { RouterConfig } from '../router/flags.ts';
+import type { RouterConfig } from '../sut/router/flags.ts';
 import { loadScenarioFile } from '../scenario/load-file.ts';
-import type { RunOptions, RunOutput } from '../scenario/runner.ts';
+import type { RunOptions, RunOutput } from '../run/runner.ts';
 import type { ScenarioSpec } from '../scenario/types.ts';
 import type { CounterexampleMeta } from './counterexample.ts';
 import { evaluateCase, type CaseOutcome } from './property.ts';

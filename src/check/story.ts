@@ -13,8 +13,8 @@
  *
  * Built from the oracle's ground truth (and router facts, as words only); bounded in length.
  */
-import { formatUs } from '../sim/clock.ts';
-import type { RunOutput } from '../scenario/runner.ts';
+import { formatUs } from '../ports/clock.ts';
+import type { RunOutput } from '../run/runner.ts';
 
 export interface StoryLine {
   atUs: number;

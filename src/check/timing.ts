@@ -22,8 +22,8 @@
  * on their own, so a shrunk case says "at 0 ms", "at 100 ms", "at 3 ms" rather than "at 269 ms".
  */
 import fc from 'fast-check';
-import { CATCH_UP_WINDOW_US } from '../router/router.ts';
-import { MODE_PRESETS } from '../router/flags.ts';
+import { CATCH_UP_WINDOW_US } from '../sut/router/router.ts';
+import { MODE_PRESETS } from '../sut/router/flags.ts';
 
 /** Every fault and every safety-phase action happens before this time (templates' episodes come after), ms. */
 export const FAULT_CUTOFF_MS = 2_000;

@@ -15,8 +15,8 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Histogram, type HistogramJSON } from '../stats/histogram.ts';
-import type { Summary } from '../scenario/result.ts';
-import type { BaselineComparison, BaselineDelta, BaselineUnit } from '../scenario/baseline-comparison.ts';
+import type { Summary } from '../run/result.ts';
+import type { BaselineComparison, BaselineDelta, BaselineUnit } from '../run/baseline-comparison.ts';
 import { UsageError, describe, parseJsonFile } from './errors.ts';
 
 export const BASELINE_SCHEMA = 'threadline/baseline@1';

@@ -4,7 +4,7 @@
  * seed), failed thresholds (with the actual value) and baseline regressions (old → new). The
  * human summary, JUnit XML, GitHub annotations and the step summary all read this.
  */
-import type { RunResult, Summary } from '../scenario/result.ts';
+import type { RunResult, Summary } from '../run/result.ts';
 import type { Verdict } from '../oracle/verdict.ts';
 import { describeDelta, pairKey } from './baseline.ts';
 import type { GateDocument } from './results-file.ts';

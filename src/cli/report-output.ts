@@ -4,7 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ResultsDocument } from '../scenario/result.ts';
+import type { ResultsDocument } from '../run/result.ts';
 import type { Output } from './output.ts';
 
 export interface ReportFlags {

@@ -8,7 +8,7 @@
  * annotations) and `baseline` (the baseline comparison).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { RESULTS_SCHEMA, type ResultsDocument } from '../scenario/result.ts';
+import { RESULTS_SCHEMA, type ResultsDocument } from '../run/result.ts';
 import type { BaselineComparison } from './baseline.ts';
 import { UsageError, describe, parseJsonFile } from './errors.ts';
 

@@ -1,5 +1,5 @@
 /** `--router` values: comma-separated router specs (a mode, optionally with flag changes). */
-import { MODES, parseRouterSpec, RouterSpecError, type RouterConfig } from '../router/flags.ts';
+import { MODES, parseRouterSpec, RouterSpecError, type RouterConfig } from '../sut/router/flags.ts';
 import { UsageError } from './errors.ts';
 
 export const DEFAULT_ROUTER = 'guaranteed';

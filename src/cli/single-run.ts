@@ -3,10 +3,10 @@
  * so the HTML report, `threadline report` and `--trace-out` work on them unchanged.
  */
 import { writeFileSync } from 'node:fs';
-import type { RunOutput } from '../scenario/runner.ts';
-import { buildTimeline } from '../scenario/timeline.ts';
-import { overallVerdict, summarise } from '../scenario/aggregate.ts';
-import { RESULTS_SCHEMA, type ResultsDocument, type RunResult } from '../scenario/result.ts';
+import type { RunOutput } from '../run/runner.ts';
+import { buildTimeline } from '../run/timeline.ts';
+import { overallVerdict, summarise } from '../run/aggregate.ts';
+import { RESULTS_SCHEMA, type ResultsDocument, type RunResult } from '../run/result.ts';
 import { toChromeTrace } from '../report/perfetto.ts';
 import { VERSION } from './version.ts';
 

@@ -4,7 +4,7 @@
  * reason (failed threshold, baseline regression with old → new); then each failing run with
  * its first explanation and the command that replays it; then the verdict line.
  */
-import type { ResultsDocument } from '../scenario/result.ts';
+import type { ResultsDocument } from '../run/result.ts';
 import { pairOutcomes, replayCommand } from './gate.ts';
 import type { Output } from './output.ts';
 import type { GateDocument } from './results-file.ts';

@@ -6,7 +6,7 @@
  * Router facts (bindings, routing decisions, queue drops) are read here to tell the story;
  * they never decide whether something is a violation.
  */
-import { formatUs } from '../sim/clock.ts';
+import { formatUs } from '../ports/clock.ts';
 import type { ConnRecord, GroundTruth, ProducedRecord, RouterFact, TabRecord } from './recorder.ts';
 
 export function explainLoss(

@@ -20,7 +20,7 @@
  * router's delivered count against the wire).
  */
 import { Histogram } from '../stats/histogram.ts';
-import { formatUs } from '../sim/clock.ts';
+import { formatUs } from '../ports/clock.ts';
 import type { ConnRecord, DeliveryRecord, GroundTruth, ProducedRecord, TabRecord } from './recorder.ts';
 import { explainLoss } from './explain.ts';
 import { judgeRequests } from './requests.ts';
@@ -29,64 +29,10 @@ import { judgeRedelivery } from './redelivery.ts';
 import { judgeReadiness } from './readiness.ts';
 import { makeJudgement, ViolationLog, type Judgement } from './judgement.ts';
 
-/** Every invariant the oracle judges (docs/delivery-contract.md). */
-export const INVARIANT_NAMES = [
-  'no-loss',
-  'no-leakage',
-  'no-duplicates',
-  'order',
-  'timeliness',
-  'thread-isolation',
-  'honest-monitoring',
-  'no-lost-request',
-  'no-duplicate-run',
-  'flush-on-ready',
-  'no-redundant-redelivery',
-  'honest-gaps',
-  'sequence-contiguity',
-] as const;
-export type InvariantName = (typeof INVARIANT_NAMES)[number];
-
-export interface Violation {
-  invariant: InvariantName;
-  messageId: string | null;
-  connectionId: string | null;
-  atUs: number;
-  explanation: string;
-}
-
-export interface Counts {
-  produced: number;
-  owed: number;
-  delivered: number;
-  lost: number;
-  duplicated: number;
-  leaked: number;
-  outOfOrder: number;
-  late: number;
-  droppedExplicit: number;
-  misrouted: number;
-  stray: number;
-  /** Requests the tabs made (user_message, switch_thread). */
-  requests: number;
-  /** Requests neither acted on nor refused within the deadline (no-lost-request). */
-  requestsLost: number;
-  /** Extra runs started for a message that already had one (no-duplicate-run). */
-  runsDuplicated: number;
-  /** Switches sent to a server that acknowledges nothing: their application is not on the wire. */
-  requestsNotJudged: number;
-  /** Copies of events reaching a tab that already had them (all causes). */
-  redeliveries: number;
-  /** Of those, copies the server knew the tab had (no-redundant-redelivery when dedup hid them). */
-  redundantRedeliveries: number;
-  /** Gap notices naming an event the tab already had (honest-gaps). */
-  dishonestGaps: number;
-  /** Held events delivered later than the bound after readiness (flush-on-ready). */
-  lateFlushes: number;
-  /** Holes in a ready connection's sequence numbers with no gap notice (sequence-contiguity). */
-  sequenceHoles: number;
-}
-
+export { INVARIANT_NAMES, type InvariantName, type Violation } from './invariants.ts';
+export type { Counts } from './counts.ts';
+import type { Counts } from './counts.ts';
+import type { Violation } from './invariants.ts';
 export type { Judgement, ViolationCounts } from './judgement.ts';
 
 export interface JudgeOptions {
@@ -102,20 +48,8 @@ export interface JudgeOptions {
 
 export const DEFAULT_MAX_VIOLATIONS = 200;
 
-/**
- * A server's self-reported figures, each optional. The oracle holds each against its own count:
- * `delivered` and `unreached` against the wire tap (ground truth), `routingMisses` against the
- * router's own routing facts in the trace (FAILURE-MODES invariant 12: counters equal what the
- * trace shows), so a monitor that hides misses behind a fallback is caught.
- */
-export interface ReportedMonitoring {
-  /** Events reported delivered (reached at least one connection of their user). */
-  delivered?: number;
-  /** First routing attempts that found no bound connection ("No connections found"). */
-  routingMisses?: number;
-  /** Events written to no connection at all, in the end. */
-  unreached?: number;
-}
+export type { ReportedMonitoring } from '../ports/server.ts';
+import type { ReportedMonitoring } from '../ports/server.ts';
 
 const DEFAULT_CLOSE_GRACE_US = 100_000;
 

@@ -8,7 +8,8 @@
  * `violationsOmitted` says by how much.
  */
 import type { Histogram } from '../stats/histogram.ts';
-import type { Counts, InvariantName, Violation } from './judge.ts';
+import type { Counts } from './counts.ts';
+import type { InvariantName, Violation } from './invariants.ts';
 
 export type ViolationCounts = Partial<Record<InvariantName, number>>;
 

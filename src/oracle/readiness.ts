@@ -17,9 +17,9 @@
  *
  * Only servers that send thread_context (and sequence numbers, for contiguity) are judged here.
  */
-import { formatUs } from '../sim/clock.ts';
+import { formatUs } from '../ports/clock.ts';
 import type { DeliveryRecord, GapRecord, GroundTruth, ProducedRecord, ReadyRecord } from './recorder.ts';
-import type { Violation } from './judge.ts';
+import type { Violation } from './invariants.ts';
 import { declaredAt, openConnAt } from './tab-state.ts';
 
 

@@ -10,10 +10,9 @@
  *  - router facts (bindings, routing decisions): used ONLY to explain a violation in words,
  *    never to decide one.
  */
-import type { AgentEventFrame, GapFrame } from '../protocol.ts';
-import type { SeqRanges } from '../seq-ranges.ts';
-import type { ProducedEvent } from '../router/agents.ts';
-import type { CloseCause, GroundTruthObserver, RequestKind } from '../client/tab-client.ts';
+import type { AgentEventFrame, GapFrame } from '../protocol/threadline.ts';
+import type { SeqRanges } from '../protocol/seq-ranges.ts';
+import type { CloseCause, GroundTruthObserver, ProducedEvent, RequestKind } from '../ports/facts.ts';
 
 export interface ConnRecord {
   id: string;
@@ -226,20 +225,20 @@ export class GroundTruth implements GroundTruthObserver {
   // ---- Agent side ------------------------------------------------------------------------------
 
   producedEvent(event: ProducedEvent): void {
-    const send = this.sends.get(event.run.messageId);
+    const send = this.sends.get(event.request.messageId);
     const originTab = send?.tab ?? null;
-    const trueUser = originTab !== null ? this.tab(originTab).user : event.run.userId;
+    const trueUser = originTab !== null ? this.tab(originTab).user : event.request.userId;
     const rec: ProducedRecord = {
       eid: event.eid,
       order: this.producedCount++,
       type: event.type,
-      runId: event.run.runId,
+      runId: event.runId,
       index: event.index,
-      threadId: event.run.threadId,
+      threadId: event.request.threadId,
       trueUser,
-      routerUser: event.run.userId,
+      routerUser: event.request.userId,
       originTab,
-      messageId: event.run.messageId,
+      messageId: event.request.messageId,
       producedAtUs: event.producedAtUs,
     };
     this.produced.set(rec.eid, rec);

@@ -15,10 +15,10 @@
  *   something that did is a lie the client would show — and a client that files the range as
  *   skipped discards what it covers).
  */
-import { formatUs } from '../sim/clock.ts';
-import { holdsSeq } from '../seq-ranges.ts';
+import { formatUs } from '../ports/clock.ts';
+import { holdsSeq } from '../protocol/seq-ranges.ts';
 import type { DeliveryRecord, GroundTruth, ResumeRecord } from './recorder.ts';
-import type { Violation } from './judge.ts';
+import type { Violation } from './invariants.ts';
 
 export interface RedeliveryCounts {
   /** Copies of events reaching a tab that already had them. */

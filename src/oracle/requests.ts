@@ -18,9 +18,9 @@
  *
  * Router facts (`router.user_message`, `router.close`, ...) only explain a violation in words.
  */
-import { formatUs } from '../sim/clock.ts';
+import { formatUs } from '../ports/clock.ts';
 import type { GroundTruth, RequestRecord, RouterFact, TabRecord } from './recorder.ts';
-import type { Violation } from './judge.ts';
+import type { Violation } from './invariants.ts';
 
 export interface RequestCounts {
   /** Requests the tabs made (user_message + switch_thread). */

@@ -5,7 +5,7 @@
  * wires the copy and save buttons. Written as a string: keep it free of backticks and
  * template-literal placeholders.
  */
-import type { TimelineItem } from '../scenario/result.ts';
+import type { TimelineItem } from '../run/result.ts';
 import { CLIENT_TICKS_JS } from './ticks.ts';
 import { FILTER_JS } from './client-filter.ts';
 

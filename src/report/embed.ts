@@ -7,7 +7,7 @@
  * `DecompressionStream('gzip')`). results.json next to the report always holds everything.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { ResultsDocument, RunResult, TimelineItem } from '../scenario/result.ts';
+import type { ResultsDocument, RunResult, TimelineItem } from '../run/result.ts';
 
 export interface ReportLimits {
   /** Runs whose timeline is embedded (failing runs first, then a few passing ones). */

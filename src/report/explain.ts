@@ -11,8 +11,8 @@
  * Pure: from a summary (and facts about its runs) to text; the sections only lay it out.
  */
 import type { Counts, InvariantName } from '../oracle/judge.ts';
-import type { Summary } from '../scenario/result.ts';
-import type { BaselineDelta } from '../scenario/baseline-comparison.ts';
+import type { Summary } from '../run/result.ts';
+import type { BaselineDelta } from '../run/baseline-comparison.ts';
 import { countOf, formatCount, formatNumber, formatRate } from './format.ts';
 
 /** The invariants in the oracle's order, with the count that measures each (when there is one). */

@@ -2,7 +2,7 @@
  * Text formatting for the HTML report. Everything the report prints goes through these, so the
  * tests can compute the exact text a cell must show from the results document.
  */
-import type { Summary } from '../scenario/result.ts';
+import type { Summary } from '../run/result.ts';
 
 /** HTML-escape text for element content and attribute values (both quote kinds). */
 export function escapeHtml(value: unknown): string {

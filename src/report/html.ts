@@ -16,7 +16,7 @@
  * section#timeline-<run index> with .lost-explanation, section#baseline, #filter,
  * script#threadline-data.
  */
-import type { ResultsDocument } from '../scenario/result.ts';
+import type { ResultsDocument } from '../run/result.ts';
 import { routerColors, sortRouters } from './charts.ts';
 import { clientScript } from './client.ts';
 import { DEFAULT_LIMITS, encodeEmbedded, prepareEmbeddedDocument, type ReportLimits } from './embed.ts';

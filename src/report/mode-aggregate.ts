@@ -4,8 +4,8 @@
  * (overallVerdict → combineVerdicts), so the cards agree with the CLI's exit code.
  */
 import type { Histogram } from '../stats/histogram.ts';
-import type { Summary } from '../scenario/result.ts';
-import { overallVerdict } from '../scenario/aggregate.ts';
+import type { Summary } from '../run/result.ts';
+import { overallVerdict } from '../run/aggregate.ts';
 import type { Verdict } from '../oracle/verdict.ts';
 import { mergeHistograms } from './charts.ts';
 

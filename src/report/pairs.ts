@@ -4,8 +4,8 @@
  * baseline deltas and the explanation of its numbers. The comparison table, the baseline
  * section and the header read these, so they cannot disagree.
  */
-import type { Summary } from '../scenario/result.ts';
-import type { BaselineDelta } from '../scenario/baseline-comparison.ts';
+import type { Summary } from '../run/result.ts';
+import type { BaselineDelta } from '../run/baseline-comparison.ts';
 import { explainRow, type RowExplanation } from './explain.ts';
 import { pairCommand, replayCommand } from './replay.ts';
 import type { ReportDocument } from './report-document.ts';

@@ -5,7 +5,7 @@
  * arrows from each event's production on the agent lane to its delivery on a connection.
  * Timestamps are the runs' virtual microseconds, which is the unit the format expects.
  */
-import type { RunResult, TimelineItem } from '../scenario/result.ts';
+import type { RunResult, TimelineItem } from '../run/result.ts';
 
 interface TraceEvent {
   name: string;

@@ -8,7 +8,7 @@
  * Hooks: div.series-run[data-run] > svg.chart-svg[data-series], table.series-stats
  * tr[data-series] td[data-stat], table.series-top[data-series].
  */
-import type { ResultsDocument, RunResult } from '../scenario/result.ts';
+import type { ResultsDocument, RunResult } from '../run/result.ts';
 import { sortRouters, timeSeriesChart, type FaultBand } from './charts.ts';
 import { escapeHtml as h, formatCount, formatDuration, formatMs } from './format.ts';
 import { durationTickLabels } from './ticks.ts';

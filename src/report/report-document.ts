@@ -3,8 +3,8 @@
  * (src/cli/results-file.ts GateDocument has the same two). The report reads them when present
  * and never needs them: an older or hand-made document renders without both.
  */
-import type { ResultsDocument } from '../scenario/result.ts';
-import type { BaselineComparison } from '../scenario/baseline-comparison.ts';
+import type { ResultsDocument } from '../run/result.ts';
+import type { BaselineComparison } from '../run/baseline-comparison.ts';
 
 export interface ReportDocument extends ResultsDocument {
   /** Scenario name → script path (for replay commands). */

@@ -1,5 +1,5 @@
 /** The scenario's agent profile with the defaults filled in (every transport runs the same agent). */
-import { DEFAULT_AGENT_PROFILE, type AgentProfile } from '../router/agents.ts';
+import { DEFAULT_AGENT_PROFILE, type AgentProfile } from '../world/backend.ts';
 import type { ScenarioSpec } from './types.ts';
 
 export function agentProfileOf(spec: ScenarioSpec): AgentProfile {

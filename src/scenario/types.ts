@@ -8,7 +8,7 @@
  * works in integer microseconds).
  */
 import type { Distribution } from '../sim/distribution.ts';
-import type { RouterMode } from '../router/flags.ts';
+import type { RouterMode } from '../sut/router/flags.ts';
 
 export type { Verdict } from '../oracle/verdict.ts';
 import type { Verdict } from '../oracle/verdict.ts';

@@ -3,7 +3,7 @@
  * field (as a path like `tabs[1].actions[3].thread`) and what was expected.
  */
 import { checkDistribution } from '../sim/distribution.ts';
-import { MODES } from '../router/flags.ts';
+import { MODES } from '../sut/router/flags.ts';
 import { ACTION_KINDS, type ScenarioSpec } from './types.ts';
 import { parseThreshold } from './thresholds.ts';
 

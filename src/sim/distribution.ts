@@ -6,15 +6,8 @@
  */
 import type { Random } from './rng.ts';
 
-export type Distribution =
-  | { kind: 'fixed'; value: number }
-  | { kind: 'uniform'; min: number; max: number }
-  | { kind: 'normal'; mean: number; stdDev: number; min?: number; max?: number }
-  /** Log-normal given by its median and the sigma of the underlying normal. */
-  | { kind: 'lognormal'; median: number; sigma: number; max?: number }
-  | { kind: 'exponential'; mean: number; max?: number }
-  /** Pareto (heavy tail): P(X > x) = (scale / x)^shape for x >= scale. */
-  | { kind: 'pareto'; scale: number; shape: number; max?: number };
+import type { Distribution } from '../ports/distribution.ts';
+export type { Distribution } from '../ports/distribution.ts';
 
 export const DISTRIBUTION_KINDS = ['fixed', 'uniform', 'normal', 'lognormal', 'exponential', 'pareto'] as const;
 

@@ -19,8 +19,8 @@
  *    link the peer never learns and on a partitioned link it learns when the partition ends.
  */
 import { Buffer } from 'node:buffer';
-import { CLOSED, CLOSING, CONNECTING, OPEN, type HandshakeInfo } from '../transport/socket.ts';
-import type { TimerHandle } from './clock.ts';
+import { CLOSED, CLOSING, CONNECTING, MAX_CLOSE_REASON_BYTES, OPEN, type HandshakeInfo } from '../ports/socket.ts';
+import type { TimerHandle } from '../ports/clock.ts';
 import { sampleDurationUs } from './distribution.ts';
 import type { LinkProfile } from './link-profile.ts';
 import { CLOSE, DATA, Frame, Pipe, type Direction, type LossReason, type PipeOwner, type SendCallback, type Side } from './pipe.ts';
@@ -227,7 +227,7 @@ export class LinkCore implements SimLink, EndpointCore, PipeOwner {
     const closeReason = reason ?? '';
     // Same checks, same errors as ws: these are programming errors in the caller.
     if (!isValidCloseCode(closeCode)) throw new TypeError(`First argument must be a valid error code number (got ${closeCode})`);
-    if (Buffer.byteLength(closeReason, 'utf8') > 123) throw new RangeError('The message must not be greater than 123 bytes');
+    if (Buffer.byteLength(closeReason, 'utf8') > MAX_CLOSE_REASON_BYTES) throw new RangeError(`The message must not be greater than ${MAX_CLOSE_REASON_BYTES} bytes`);
     this.setState(side, CLOSING);
     this.record('net.closing', { link: this.id, side, code: closeCode, reason: closeReason });
     this.outbound(side).enqueue(new Frame(CLOSE, -1, '', 0, undefined, closeCode, closeReason));

@@ -24,7 +24,7 @@
  *   net.connect-failed {link,reason}     (handshake aborted or refused)
  *   net.fault {fault,links,...}          (drop, half-open, partition, partition-end, pause, pause-end, bandwidth)
  */
-import type { Clock } from './clock.ts';
+import type { Clock } from '../ports/clock.ts';
 import { LinkCore, type ConnectionHandler, type LinkContext, type SimLink } from './link.ts';
 import { checkBandwidth, DEFAULT_LINK_PROFILE, resolveLinkProfile, type LinkProfile } from './link-profile.ts';
 import type { Random } from './rng.ts';

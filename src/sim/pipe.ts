@@ -19,7 +19,7 @@
 import { sampleDurationUs } from './distribution.ts';
 import type { Random } from './rng.ts';
 import type { Scheduler } from './scheduler.ts';
-import type { TimerHandle } from './clock.ts';
+import type { TimerHandle } from '../ports/clock.ts';
 import type { Trace } from './trace.ts';
 import type { LinkProfile } from './link-profile.ts';
 

@@ -18,7 +18,7 @@
  *  - Nothing here reads real time or real randomness. `setImmediate` is used only to let the
  *    JavaScript engine run continuations; it carries no time.
  */
-import { type Clock, type TimerHandle, timeoutWith, formatUs } from './clock.ts';
+import { type Clock, type TimerHandle, timeoutWith, formatUs } from '../ports/clock.ts';
 import { createRandom, type Random } from './rng.ts';
 import type { Trace } from './trace.ts';
 import { LazyHeap } from './heap.ts';

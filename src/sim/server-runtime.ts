@@ -9,7 +9,7 @@
  * order, in the kernel event that ends the pause. So a frame that arrived at 7 ms runs before
  * a timer that was due at 10 ms, as it would have without the pause.
  */
-import { timeoutWith, type Clock, type TimerHandle } from './clock.ts';
+import { timeoutWith, type Clock, type TimerHandle } from '../ports/clock.ts';
 import type { Scheduler } from './scheduler.ts';
 import type { Trace } from './trace.ts';
 

@@ -14,7 +14,7 @@
  *  - an 'error' event without a listener is ignored (Node would crash the process: the
  *    simulated clients are harness code, and one missing listener must not abort a run).
  */
-import { CLOSED, CLOSING, CONNECTING, OPEN, type SocketLike } from '../transport/socket.ts';
+import { CLOSED, CLOSING, CONNECTING, OPEN, type SocketLike } from '../ports/socket.ts';
 import type { SendCallback, Side } from './pipe.ts';
 
 /** What an endpoint delegates to (implemented by the link). */

@@ -13,8 +13,8 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 
-export type TraceValue = string | number | boolean | null;
-export type TraceFields = Record<string, TraceValue | readonly TraceValue[]>;
+import type { TraceFields } from '../ports/fields.ts';
+export type { TraceFields, TraceValue } from '../ports/fields.ts';
 
 export interface TraceRecord {
   /** Virtual time in microseconds. */

@@ -10,13 +10,8 @@
 const EXACT_LIMIT = 1024;
 const SUB_BUCKETS = 512;
 
-export interface HistogramJSON {
-  count: number;
-  sum: number;
-  min: number;
-  max: number;
-  buckets: Array<[number, number]>;
-}
+import type { HistogramJSON } from '../ports/server.ts';
+export type { HistogramJSON } from '../ports/server.ts';
 
 export class Histogram {
   private readonly counts = new Map<number, number>();

@@ -7,8 +7,8 @@ import { agentRunMs } from '../../src/check/profiles.ts';
 import { CATCH_UP_WINDOW_MS, FAULT_CUTOFF_MS, LIVENESS_BOUND_MS, MAX_RUN_MS, REGISTRY_TTL_MS, RESUME_WINDOW_MS } from '../../src/check/timing.ts';
 import { parseDuration } from '../../src/check/duration.ts';
 import { validateScenario } from '../../src/scenario/validate.ts';
-import { CATCH_UP_WINDOW_US } from '../../src/router/router.ts';
-import { MODE_PRESETS } from '../../src/router/flags.ts';
+import { CATCH_UP_WINDOW_US } from '../../src/sut/router/router.ts';
+import { MODE_PRESETS } from '../../src/sut/router/flags.ts';
 import type { Action, AgentSpec, TabSpec } from '../../src/scenario/types.ts';
 import type { Distribution } from '../../src/sim/distribution.ts';
 

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.ts';
 import { loadCase, replayCase } from '../../src/check/replay.ts';
-import { parseRouterSpec } from '../../src/router/flags.ts';
+import { parseRouterSpec } from '../../src/sut/router/flags.ts';
 
 mkdirSync('.threadline-tmp', { recursive: true });
 const dir = mkdtempSync(join('.threadline-tmp', 'check-cli-'));

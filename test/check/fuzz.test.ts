@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fuzz } from '../../src/check/fuzz.ts';
 import { actionCount } from '../../src/check/arbitraries.ts';
 import { evaluateCase } from '../../src/check/property.ts';
-import { parseRouterSpec } from '../../src/router/flags.ts';
+import { parseRouterSpec } from '../../src/sut/router/flags.ts';
 import { loadScenarioFile } from '../../src/scenario/load-file.ts';
 
 // Fixed search seeds: every test here is deterministic.

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { fuzz } from '../../src/check/fuzz.ts';
 import { evaluateCase } from '../../src/check/property.ts';
-import { parseRouterSpec, PLANTED_BUG_FLAGS, MODE_PRESETS, MODES } from '../../src/router/flags.ts';
+import { parseRouterSpec, PLANTED_BUG_FLAGS, MODE_PRESETS, MODES } from '../../src/sut/router/flags.ts';
 import { loadScenarioFile } from '../../src/scenario/load-file.ts';
-import { runScenario } from '../../src/scenario/runner.ts';
+import { runScenario } from '../../src/run/runner.ts';
 
 // Deliberately broken variants of the guaranteed router (planted bugs, test-only flags) and
 // the shipped defects, one at a time on top of guaranteed: the search must find each within

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { listScenarioFiles } from '../../src/scenario/load-file.ts';
 import { loadCase, replayCase } from '../../src/check/replay.ts';
-import { parseRouterSpec, type RouterMode } from '../../src/router/flags.ts';
+import { parseRouterSpec, type RouterMode } from '../../src/sut/router/flags.ts';
 
 // Counterexamples kept in scenarios/regressions/: each replays to the trace hash saved with it
 // (for the router and seed in its meta) and reaches the verdicts its `expect` states — the

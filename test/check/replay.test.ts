@@ -5,10 +5,10 @@ import { fuzz, type FuzzCounterexample } from '../../src/check/fuzz.ts';
 import { counterexampleName, counterexampleSpec, replayCommandFor, saveCounterexample } from '../../src/check/counterexample.ts';
 import { checkDeterminism, loadCase, replayCase } from '../../src/check/replay.ts';
 import { buildStory, formatStory } from '../../src/check/story.ts';
-import { parseRouterSpec } from '../../src/router/flags.ts';
+import { parseRouterSpec } from '../../src/sut/router/flags.ts';
 import { loadScenarioFile } from '../../src/scenario/load-file.ts';
 import { replayCommand } from '../../src/cli/commands/replay.ts';
-import type { World } from '../../src/scenario/runner.ts';
+import type { SimWorld as World } from '../../src/run/runner.ts';
 
 // Saved files go to a scratch folder inside the repository (git-ignored), so they import the
 // sources by a short relative path, as the real scenarios/regressions/ files do.

@@ -10,7 +10,7 @@ import { validateConfig, thresholdsFor } from '../../src/cli/config.ts';
 import { UsageError, jsonErrorLocation } from '../../src/cli/errors.ts';
 import { inCi } from '../../src/cli/finish.ts';
 import { pairCommand } from '../../src/cli/gate.ts';
-import type { Summary } from '../../src/scenario/result.ts';
+import type { Summary } from '../../src/run/result.ts';
 import { findAll, parseXml } from './xml.ts';
 
 describe('colour precedence: --no-color, then NO_COLOR, then FORCE_COLOR, then the terminal', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { GroundTruth } from '../../src/oracle/recorder.ts';
 import { judge } from '../../src/oracle/judge.ts';
-import type { AgentEventFrame } from '../../src/protocol.ts';
-import type { AgentEventType } from '../../src/protocol.ts';
+import type { AgentEventFrame } from '../../src/protocol/threadline.ts';
+import type { AgentEventType } from '../../src/protocol/threadline.ts';
 
 // Hand-built traces with known losses, duplicates, leaks and reorderings: the oracle must
 // report exactly those, no more and no fewer. It is the judge, so it is tested on its own.
@@ -28,7 +28,7 @@ const TYPES: AgentEventType[] = ['agent_started', 'agent_thinking', 'agent_compl
 
 function produce(t: GroundTruth, run: string, atUs: number[], user = 'u1', thread = 'A', messageId = 'k1-m1'): AgentEventFrame[] {
   return atUs.map((at, i) => {
-    t.producedEvent({ eid: `${run}#${i}`, index: i, type: TYPES[i]!, producedAtUs: at, run: { runId: run, userId: user, threadId: thread, originConnectionId: 'c1', messageId } });
+    t.producedEvent({ eid: `${run}#${i}`, index: i, type: TYPES[i]!, producedAtUs: at, runId: run, request: { userId: user, threadId: thread, messageId } });
     return { type: TYPES[i]!, user_id: user, thread_id: thread, run_id: run, ts: at, eid: `${run}#${i}` };
   });
 }
@@ -212,7 +212,7 @@ describe('oracle', () => {
     t.addTab('k9', 'u1');
     t.sent('k9', 'k9#1', 'k9-m1', 'A', 2_500);
     const other = ['agent_started', 'agent_thinking', 'agent_completed'].map((type, i) => {
-      t.producedEvent({ eid: `run-2#${i}`, index: i, type: type as never, producedAtUs: 4_000 + i * 2_000, run: { runId: 'run-2', userId: 'u1', threadId: 'A', originConnectionId: 'c9', messageId: 'k9-m1' } });
+      t.producedEvent({ eid: `run-2#${i}`, index: i, type: type as never, producedAtUs: 4_000 + i * 2_000, runId: 'run-2', request: { userId: 'u1', threadId: 'A', messageId: 'k9-m1' } });
       return { type: type as never, user_id: 'u1', thread_id: 'A', run_id: 'run-2', ts: 0, eid: `run-2#${i}` };
     });
     t.declared('k1', 'B', 'switch', 3_500); // k1 is not owed run-2: it left A before run-2 began

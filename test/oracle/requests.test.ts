@@ -18,7 +18,7 @@ function world(): GroundTruth {
 }
 
 function startRun(t: GroundTruth, run: string, messageId: string, atUs: number): void {
-  t.producedEvent({ eid: `${run}#0`, index: 0, type: 'agent_started', producedAtUs: atUs, run: { runId: run, userId: 'u1', threadId: 'A', originConnectionId: 'c1', messageId } });
+  t.producedEvent({ eid: `${run}#0`, index: 0, type: 'agent_started', producedAtUs: atUs, runId: run, request: { userId: 'u1', threadId: 'A', messageId } });
 }
 
 const opts = { resumeWindowUs: 0, deadlineUs: 30_000_000 };

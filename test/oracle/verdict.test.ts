@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { combineVerdicts } from '../../src/oracle/verdict.ts';
-import { overallVerdict } from '../../src/scenario/aggregate.ts';
-import type { Summary } from '../../src/scenario/result.ts';
+import { overallVerdict } from '../../src/run/aggregate.ts';
+import type { Summary } from '../../src/run/result.ts';
 
 describe('one verdict rule', () => {
   it('fail wins; pass with unknown parts is pass; only nothing judged is unknown', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GroundTruth } from '../../src/oracle/recorder.ts';
 import { judge } from '../../src/oracle/judge.ts';
-import type { AgentEventFrame, AgentEventType } from '../../src/protocol.ts';
+import type { AgentEventFrame, AgentEventType } from '../../src/protocol/threadline.ts';
 
 // Hand-built wire histories for the invariants that catch what resume and client-side dedup
 // paper over (FAILURE-MODES 4, 15, 16, 17). Each fires on a history with the defect and stays
@@ -24,7 +24,7 @@ function world(): GroundTruth {
 /** Events of run-1 on A with stream sequence numbers 1..n, produced at the given times. */
 function produce(t: GroundTruth, atUs: number[]): AgentEventFrame[] {
   return atUs.map((at, i) => {
-    t.producedEvent({ eid: `run-1#${i}`, index: i, type: TYPES[i]!, producedAtUs: at, run: { runId: 'run-1', userId: 'u1', threadId: 'A', originConnectionId: 'c1', messageId: 'k1-m1' } });
+    t.producedEvent({ eid: `run-1#${i}`, index: i, type: TYPES[i]!, producedAtUs: at, runId: 'run-1', request: { userId: 'u1', threadId: 'A', messageId: 'k1-m1' } });
     return { type: TYPES[i]!, user_id: 'u1', thread_id: 'A', run_id: 'run-1', ts: at, eid: `run-1#${i}`, seq: i + 1, msg_id: `u1:A:${i + 1}` };
   });
 }

@@ -16,7 +16,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../support/chromium.ts';
 import { comparisonText } from '../../src/report/html.ts';
 import { writeReport } from '../../src/report/write.ts';
-import type { ResultsDocument } from '../../src/scenario/result.ts';
+import type { ResultsDocument } from '../../src/run/result.ts';
 import { baselineDocument, contradictoryDocument, largeDocument, syntheticDocument } from './fixtures.ts';
 import { replayCommand } from '../../src/report/replay.ts';
 

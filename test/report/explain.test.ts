@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { explainRow } from '../../src/report/explain.ts';
-import type { Summary } from '../../src/scenario/result.ts';
+import type { Summary } from '../../src/run/result.ts';
 import { syntheticDocument } from './fixtures.ts';
 
 const base = syntheticDocument({ seeds: 1 }).summary.find((s) => s.router === 'guaranteed')!;

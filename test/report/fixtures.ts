@@ -3,10 +3,10 @@
  * real Histograms so the shapes match what the runner produces.
  */
 import { Histogram, type HistogramJSON } from '../../src/stats/histogram.ts';
-import { RESULTS_SCHEMA, type ResultsDocument, type RunResult, type Summary, type TimelineItem, type FaultWindow } from '../../src/scenario/result.ts';
+import { RESULTS_SCHEMA, type ResultsDocument, type RunResult, type Summary, type TimelineItem, type FaultWindow } from '../../src/run/result.ts';
 import type { Counts, Violation } from '../../src/oracle/judge.ts';
-import type { MonitoringSnapshot } from '../../src/router/monitoring.ts';
-import type { BaselineComparison, BaselineDelta } from '../../src/scenario/baseline-comparison.ts';
+import type { MonitoringSnapshot } from '../../src/sut/router/monitoring.ts';
+import type { BaselineComparison, BaselineDelta } from '../../src/run/baseline-comparison.ts';
 
 /** Deterministic PRNG (mulberry32). */
 export function prng(seed: number): () => number {

@@ -7,11 +7,11 @@ import { sampleTimeline } from '../../src/report/embed.ts';
 import { formatCount, formatNumber, formatRate, formatSeeds } from '../../src/report/format.ts';
 import { updateLatest, writeReport } from '../../src/report/write.ts';
 import type { ComparisonMetric } from '../../src/report/format.ts';
-import type { ResultsDocument, TimelineItem } from '../../src/scenario/result.ts';
+import type { ResultsDocument, TimelineItem } from '../../src/run/result.ts';
 import { baselineDocument, contradictoryDocument, largeDocument, syntheticDocument } from './fixtures.ts';
 import { pairCommand as reportPairCommand, replayCommand as reportReplayCommand } from '../../src/report/replay.ts';
 import { pairCommand as cliPairCommand, replayCommand as cliReplayCommand } from '../../src/cli/gate.ts';
-import { overallVerdict } from '../../src/scenario/aggregate.ts';
+import { overallVerdict } from '../../src/run/aggregate.ts';
 import { explainRow } from '../../src/report/explain.ts';
 
 const HOSTILE = ' </script><script>alert("pwned")</script> <img src=x onerror=alert(1)> & <!-- "quoted" \'single\'';

@@ -4,8 +4,8 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadScenarioFile } from '../../src/scenario/load-file.ts';
-import { runScenario } from '../../src/scenario/runner.ts';
-import { parseRouterSpec } from '../../src/router/flags.ts';
+import { runScenario } from '../../src/run/runner.ts';
+import { parseRouterSpec } from '../../src/sut/router/flags.ts';
 import { toChromeTrace } from '../../src/report/perfetto.ts';
 
 describe('Chrome trace-event export (--trace-out)', () => {

@@ -7,11 +7,11 @@ import { renderHtmlReport } from '../../src/report/html.ts';
 import { MAX_SERIES_CHARTS, formatMeanDepth, seriesRuns, timeWeightedMean, topPoints } from '../../src/report/queue-series.ts';
 import { formatCount, formatMs } from '../../src/report/format.ts';
 import { loadScenarioFile } from '../../src/scenario/load-file.ts';
-import { runScenario } from '../../src/scenario/runner.ts';
-import { summarise } from '../../src/scenario/aggregate.ts';
-import { parseRouterSpec } from '../../src/router/flags.ts';
+import { runScenario } from '../../src/run/runner.ts';
+import { summarise } from '../../src/run/aggregate.ts';
+import { parseRouterSpec } from '../../src/sut/router/flags.ts';
 import { validateResultsDocument } from '../../src/cli/results-file.ts';
-import { RESULTS_SCHEMA, type ResultsDocument, type RunResult } from '../../src/scenario/result.ts';
+import { RESULTS_SCHEMA, type ResultsDocument, type RunResult } from '../../src/run/result.ts';
 import { syntheticDocument } from './fixtures.ts';
 
 async function runs(name: string, modes: string[], seeds: number[]): Promise<RunResult[]> {

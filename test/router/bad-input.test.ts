@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { Scheduler } from '../../src/sim/scheduler.ts';
 import { createRandom } from '../../src/sim/rng.ts';
 import { SimNetwork } from '../../src/sim/network.ts';
-import { Router } from '../../src/router/router.ts';
-import { parseRouterSpec, MODES } from '../../src/router/flags.ts';
+import { Router } from '../../src/sut/router/router.ts';
+import { parseRouterSpec, MODES } from '../../src/sut/router/flags.ts';
 import { fixed } from '../../src/sim/distribution.ts';
+import { AgentBackend } from '../../src/world/backend.ts';
 
 // Bad input over the simulated network: every case gets an error frame (or close 1009), changes
 // nothing, and the connection and the router survive — in every mode.
@@ -12,13 +13,14 @@ import { fixed } from '../../src/sim/distribution.ts';
 async function harness(mode: string) {
   const scheduler = new Scheduler({ seed: 1 });
   const network = new SimNetwork({ scheduler, rng: createRandom(1).fork('net'), defaults: { latencyMs: fixed(1), handshakeMs: fixed(1) } });
+  const backend = new AgentBackend({ clock: network.serverClock, rng: createRandom(1).fork('agents'), profile: { startMs: fixed(1), thinkMs: fixed(10), toolCalls: fixed(0), toolMs: fixed(0), finishMs: fixed(5) } });
   const router = new Router({
     config: parseRouterSpec(mode),
     clock: network.serverClock,
     rng: createRandom(1).fork('router'),
     ownership: { alice: ['a1'], bob: ['b1'] },
     authenticate: (hs) => new URLSearchParams(hs.url.split('?')[1] ?? '').get('token'),
-    agentProfile: { startMs: fixed(1), thinkMs: fixed(10), toolCalls: fixed(0), toolMs: fixed(0), finishMs: fixed(5) },
+    backend,
     rateLimitPerS: 20,
     maxPayloadBytes: 1_000,
   });
@@ -31,7 +33,7 @@ async function harness(mode: string) {
     socket.on('close', (code: number) => closes.push(code));
     return { socket, frames, closes };
   };
-  return { scheduler, network, router, open };
+  return { scheduler, network, router, backend, open };
 }
 
 describe.each(MODES)('bad input, %s mode', (mode) => {
@@ -72,7 +74,7 @@ describe.each(MODES)('bad input, %s mode', (mode) => {
     expect(forbidden.map((f) => f.ref).sort()).toEqual(['x1', 'x2']);
     expect(alice.frames.filter((f) => f.user_id === 'bob' || f.thread_id === 'b1')).toEqual([]);
     expect(bob.frames.filter((f) => f.type === 'agent_completed')).toHaveLength(1);
-    expect(h.router.engine.newRunId()).toBe('run-2'); // only bob's run was started
+    expect(h.backend.startRun({ userId: 'x', threadId: 'x', messageId: 'x' }, () => {}).runId).toBe('run-2'); // only bob's run was started
   });
 
   it('oversize frames are refused with close 1009; other clients keep being served', async () => {

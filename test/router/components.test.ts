@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { Scheduler } from '../../src/sim/scheduler.ts';
-import { ReadinessGate } from '../../src/router/readiness.ts';
-import { PendingMessageQueue } from '../../src/router/pending-queue.ts';
-import { StreamLog } from '../../src/router/stream-log.ts';
-import { MODE_PRESETS, parseRouterSpec, RouterSpecError } from '../../src/router/flags.ts';
-import { parseClientFrame } from '../../src/protocol.ts';
+import { ReadinessGate } from '../../src/sut/router/readiness.ts';
+import { PendingMessageQueue } from '../../src/sut/router/pending-queue.ts';
+import { StreamLog } from '../../src/sut/router/stream-log.ts';
+import { MODE_PRESETS, parseRouterSpec, RouterSpecError } from '../../src/sut/router/flags.ts';
+import { parseClientFrame } from '../../src/protocol/threadline.ts';
 import { Histogram } from '../../src/stats/histogram.ts';
-import type { AgentEventFrame } from '../../src/protocol.ts';
+import type { AgentEventFrame } from '../../src/protocol/threadline.ts';
 
 describe('ReadinessGate: awaitThreadContext(connectionId, timeoutMs)', () => {
   it('resolves true as soon as the connection is bound, before the deadline', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runScenario } from '../../src/scenario/runner.ts';
-import { parseRouterSpec } from '../../src/router/flags.ts';
+import { runScenario } from '../../src/run/runner.ts';
+import { parseRouterSpec } from '../../src/sut/router/flags.ts';
 import { validateScenario } from '../../src/scenario/validate.ts';
 import type { ScenarioSpec, TabSpec } from '../../src/scenario/types.ts';
 

@@ -1,9 +1,10 @@
+import type { RouterInstance } from '../../src/sut/router/plugin.ts';
 import { describe, expect, it } from 'vitest';
 import { BoundedSeries, type SeriesPoint } from '../../src/stats/series.ts';
-import { Monitoring } from '../../src/router/monitoring.ts';
+import { Monitoring } from '../../src/sut/router/monitoring.ts';
 import { loadScenarioFile } from '../../src/scenario/load-file.ts';
-import { runScenario } from '../../src/scenario/runner.ts';
-import { parseRouterSpec } from '../../src/router/flags.ts';
+import { runScenario } from '../../src/run/runner.ts';
+import { parseRouterSpec } from '../../src/sut/router/flags.ts';
 import { prng } from '../report/fixtures.ts';
 
 /** A bumpy walk with one spike far above everything else at `spikeAt`. */
@@ -87,8 +88,9 @@ describe('the pending queue’s series in a guaranteed run (reconnect-mid-run)',
       ...(disableSeries
         ? {
             onWorld: (w) => {
-              w.router.monitoring.queueDepthSeries.record = () => {};
-              w.router.monitoring.queueWaitSeries.record = () => {};
+              const { router } = w.world.server as RouterInstance;
+              router.monitoring.queueDepthSeries.record = () => {};
+              router.monitoring.queueWaitSeries.record = () => {};
             },
           }
         : {}),

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { listScenarioFiles, loadScenarioFile } from '../../src/scenario/load-file.ts';
-import { runScenario } from '../../src/scenario/runner.ts';
-import { summariseGroup } from '../../src/scenario/aggregate.ts';
-import { MODES, parseRouterSpec } from '../../src/router/flags.ts';
+import { runScenario } from '../../src/run/runner.ts';
+import { summariseGroup } from '../../src/run/aggregate.ts';
+import { MODES, parseRouterSpec } from '../../src/sut/router/flags.ts';
 
 // Every shipped scenario, in every mode, reaches the verdict its script declares. chat-day is
 // the long realistic load: it is covered by its own (smaller-seed-count) test below.

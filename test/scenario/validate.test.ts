@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { validateScenario, ScenarioError } from '../../src/scenario/validate.ts';
 import { loadScenarioFile, ScenarioLoadError, listScenarioFiles } from '../../src/scenario/load-file.ts';
-import { runScenario } from '../../src/scenario/runner.ts';
-import { MODES, parseRouterSpec } from '../../src/router/flags.ts';
+import { runScenario } from '../../src/run/runner.ts';
+import { MODES, parseRouterSpec } from '../../src/sut/router/flags.ts';
 
 const base = () => ({
   name: 'ok',

@@ -2,7 +2,7 @@
  * Kernel tests: virtual-time scheduler, seeded RNG and distributions.
  */
 import { describe, expect, it } from 'vitest';
-import { TimeoutError } from '../../src/sim/clock.ts';
+import { TimeoutError } from '../../src/ports/clock.ts';
 import { BudgetExceededError, Scheduler } from '../../src/sim/scheduler.ts';
 import { createRandom } from '../../src/sim/rng.ts';
 import {

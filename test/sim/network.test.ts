@@ -9,7 +9,7 @@ import { exponential, fixed, uniform } from '../../src/sim/distribution.ts';
 import { createRandom } from '../../src/sim/rng.ts';
 import { Scheduler } from '../../src/sim/scheduler.ts';
 import { Trace, type TraceRecord } from '../../src/sim/trace.ts';
-import { CLOSED, CLOSING, CONNECTING, OPEN } from '../../src/transport/socket.ts';
+import { CLOSED, CLOSING, CONNECTING, OPEN } from '../../src/ports/socket.ts';
 import { SimNetwork, type LinkProfile, type SimServerSocket } from '../../src/sim/network.ts';
 
 const EXACT: Partial<LinkProfile> = {

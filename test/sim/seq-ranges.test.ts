@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { addSeq, holdsSeq, parseSeqRanges } from '../../src/seq-ranges.ts';
+import { addSeq, holdsSeq, parseSeqRanges } from '../../src/protocol/seq-ranges.ts';
 
 describe('sequence ranges', () => {
   it('merge neighbours and hold exactly what was added (property)', () => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { loadScenarioFile } from '../../src/scenario/load-file.ts';
-import { runScenario } from '../../src/scenario/runner.ts';
-import { summariseGroup } from '../../src/scenario/aggregate.ts';
-import { parseRouterSpec } from '../../src/router/flags.ts';
-import { runScenarioWs } from '../../src/transport/ws-runner.ts';
-import { compareSimAndReal } from '../../src/transport/compare.ts';
+import { runScenario } from '../../src/run/runner.ts';
+import { summariseGroup } from '../../src/run/aggregate.ts';
+import { parseRouterSpec } from '../../src/sut/router/flags.ts';
+import { runScenarioWs } from '../../src/run/ws-runner.ts';
+import { compareSimAndReal } from '../../src/run/compare.ts';
 
 // The shipped scenarios whose race windows are timers of a few ms: on real loopback sockets
 // they must reach the same verdict as on the simulated transport, for both modes the issue

@@ -1,7 +1,7 @@
 /** Loopback test clients with bounded waits; everything opened here is closed by `closeAll()`. */
 import { WebSocket } from 'ws';
-import type { RunningServer } from '../../src/transport/ws-server.ts';
-import type { RunningProxy } from '../../src/transport/proxy.ts';
+import type { RunningServer } from '../../src/run/ws-host.ts';
+import type { RunningProxy } from '../../src/real/proxy.ts';
 
 export interface TestClient {
   ws: WebSocket;

@@ -3,12 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { loadScenarioFile } from '../../src/scenario/load-file.ts';
-import { parseRouterSpec } from '../../src/router/flags.ts';
-import { DEFAULT_AGENT_PROFILE } from '../../src/router/agents.ts';
+import { parseRouterSpec } from '../../src/sut/router/flags.ts';
+import { DEFAULT_AGENT_PROFILE } from '../../src/world/backend.ts';
 import { defineScenario, type ScenarioSpec } from '../../src/scenario/types.ts';
-import { signToken } from '../../src/transport/auth.ts';
-import { probeServer, ProbeConnectError } from '../../src/transport/probe.ts';
-import { startServer } from '../../src/transport/ws-server.ts';
+import { signToken } from '../../src/world/auth.ts';
+import { probeServer, ProbeConnectError } from '../../src/run/probe.ts';
+import { startServer } from '../../src/run/ws-host.ts';
 import { closeAll, track, withTimeout } from './helpers.ts';
 
 const SECRET = 'probe-secret';

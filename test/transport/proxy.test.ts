@@ -3,11 +3,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseRouterSpec } from '../../src/router/flags.ts';
+import { parseRouterSpec } from '../../src/sut/router/flags.ts';
 import { fixed } from '../../src/sim/distribution.ts';
-import { signToken } from '../../src/transport/auth.ts';
-import { startProxy, validateSchedule, ProxyScheduleError, type ProxyRecord, type ProxySchedule } from '../../src/transport/proxy.ts';
-import { startServer } from '../../src/transport/ws-server.ts';
+import { signToken } from '../../src/world/auth.ts';
+import { startProxy, validateSchedule, ProxyScheduleError, type ProxyRecord, type ProxySchedule } from '../../src/real/proxy.ts';
+import { startServer } from '../../src/run/ws-host.ts';
 import { client, closeAll, ofType, track, withTimeout } from './helpers.ts';
 
 const SECRET = 'proxy-secret';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { TimeoutError } from '../../src/sim/clock.ts';
-import { RealClock } from '../../src/transport/real-clock.ts';
+import { TimeoutError } from '../../src/ports/clock.ts';
+import { RealClock } from '../../src/real/real-clock.ts';
 
 const clocks: RealClock[] = [];
 const make = (timeScale = 1): RealClock => {

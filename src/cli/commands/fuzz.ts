@@ -9,7 +9,7 @@
  * (the runs tried so far are reported).
  */
 import type { Command } from 'commander';
-import { parseRouterSpec, RouterSpecError, MODES, type RouterConfig } from '../../router/flags.ts';
+import { parseRouterSpec, RouterSpecError, MODES, type RouterConfig } from '../../sut/router/flags.ts';
 import { fuzz, DEFAULT_RUNS, type FuzzReport } from '../../check/fuzz.ts';
 import { actionCount } from '../../check/arbitraries.ts';
 import { buildStory, formatStory } from '../../check/story.ts';

@@ -9,8 +9,8 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
-import { overallVerdict, summarise } from '../../scenario/aggregate.ts';
-import { RESULTS_SCHEMA, type RunResult } from '../../scenario/result.ts';
+import { overallVerdict, summarise } from '../../run/aggregate.ts';
+import { RESULTS_SCHEMA, type RunResult } from '../../run/result.ts';
 import { UsageError } from '../errors.ts';
 import { createOutput } from '../output.ts';
 import { printSummary } from '../summary.ts';

@@ -1,18 +1,18 @@
 /**
  * `threadline probe <ws-url>`: drive a live server with a scenario's tabs and judge what came
  * back with the oracle (lost, duplicated, leaked, late), inferring what a foreign server
- * produced (src/transport/probe.ts says exactly what can and cannot be known).
+ * produced (src/run/probe.ts says exactly what can and cannot be known).
  *
  * `threadline compare <scenario...>`: the same scenario, router and seeds on the simulated
  * transport and on real sockets, side by side — fidelity as a measured figure.
  */
 import type { Command } from 'commander';
-import { signToken } from '../../transport/auth.ts';
-import { probeServer, ProbeConnectError, validateAdapter, type ProbeReport, type ProtocolAdapter } from '../../transport/probe.ts';
-import { compareSimAndReal, formatComparison, type Comparison } from '../../transport/compare.ts';
-import { DEFAULT_WS_TIME_SCALE } from '../../transport/ws-runner.ts';
-import { loadOneScenario, loadScenarios, parsePositiveNumber, readJsonFile, secretFrom } from '../../transport/cli-support.ts';
-import { formatUs } from '../../sim/clock.ts';
+import { signToken } from '../../world/auth.ts';
+import { probeServer, ProbeConnectError, validateAdapter, type ProbeReport, type ProtocolAdapter } from '../../run/probe.ts';
+import { compareSimAndReal, formatComparison, type Comparison } from '../../run/compare.ts';
+import { DEFAULT_WS_TIME_SCALE } from '../../run/ws-runner.ts';
+import { loadOneScenario, loadScenarios, parsePositiveNumber, readJsonFile, secretFrom } from '../cli-support.ts';
+import { formatUs } from '../../ports/clock.ts';
 import { Histogram } from '../../stats/histogram.ts';
 import { EXIT_FAILED, EXIT_OK, UsageError, parseNonNegativeInt, parsePositiveInt } from '../errors.ts';
 import { createOutput } from '../output.ts';

@@ -1,11 +1,11 @@
 /**
  * `threadline proxy`: a frame-aware WebSocket chaos proxy with a seeded, reproducible fault
- * schedule and a JSON-lines trace of every frame and fault (src/transport/proxy.ts).
+ * schedule and a JSON-lines trace of every frame and fault (src/real/proxy.ts).
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { Command } from 'commander';
-import { ProxyScheduleError, startProxy, validateSchedule, type ProxySchedule } from '../../transport/proxy.ts';
-import { readJsonFile } from '../../transport/cli-support.ts';
+import { ProxyScheduleError, startProxy, validateSchedule, type ProxySchedule } from '../../real/proxy.ts';
+import { readJsonFile } from '../cli-support.ts';
 import { EXIT_OK, UsageError, parseNonNegativeInt } from '../errors.ts';
 
 interface ProxyFlags {

@@ -7,12 +7,12 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { RouterConfig } from '../../router/flags.ts';
+import type { RouterConfig } from '../../sut/router/flags.ts';
 import { loadScenarioFile, resolveScenarioArgs, ScenarioLoadError, type LoadedScenario } from '../../scenario/load-file.ts';
-import { runScenario } from '../../scenario/runner.ts';
+import { runScenario } from '../../run/runner.ts';
 import type { ScenarioSpec } from '../../scenario/types.ts';
-import { overallVerdict, summarise } from '../../scenario/aggregate.ts';
-import { RESULTS_SCHEMA, type RunResult } from '../../scenario/result.ts';
+import { overallVerdict, summarise } from '../../run/aggregate.ts';
+import { RESULTS_SCHEMA, type RunResult } from '../../run/result.ts';
 import { EXIT_INTERRUPTED, UsageError, jsonErrorLocation, parseNonNegativeInt, parsePositiveInt } from '../errors.ts';
 import { createOutput } from '../output.ts';
 import { printSummary, replayCommand } from '../summary.ts';
@@ -110,7 +110,7 @@ export async function runCommand(args: string[], flags: RunFlags, argv: readonly
   // Real sockets are loaded only when asked for: the simulated path never touches real I/O.
   const runOne = flags.transport === 'ws'
     ? await (async () => {
-        const { runScenarioWs } = await import('../../transport/ws-runner.ts');
+        const { runScenarioWs } = await import('../../run/ws-runner.ts');
         return (spec: ScenarioSpec, router: RouterConfig, seed: number) =>
           runScenarioWs(spec, router, seed, { ...(timeScale === undefined ? {} : { timeScale }), ...(flags.traceOut ? { timeline: 'always' as const } : {}) });
       })()

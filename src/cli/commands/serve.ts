@@ -4,12 +4,13 @@
  * SIGINT/SIGTERM (accepted runs finish, buffers flush, sockets close with 1001).
  */
 import type { Command } from 'commander';
-import { parseRouterSpec, RouterSpecError, type RouterConfig } from '../../router/flags.ts';
-import { DEFAULT_AGENT_PROFILE, type AgentProfile } from '../../router/agents.ts';
+import { parseRouterSpec, RouterSpecError, type RouterConfig } from '../../sut/router/flags.ts';
+import { DEFAULT_AGENT_PROFILE, type AgentProfile } from '../../world/backend.ts';
 import type { Distribution } from '../../sim/distribution.ts';
-import { parseOwnership, signToken } from '../../transport/auth.ts';
-import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_HEARTBEAT_MS, DEFAULT_MAX_PAYLOAD, startServer } from '../../transport/ws-server.ts';
-import { loadOneScenario, parseMsDistribution, readJsonFile, secretFrom } from '../../transport/cli-support.ts';
+import { parseOwnership, signToken } from '../../world/auth.ts';
+import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_HEARTBEAT_MS, startServer } from '../../run/ws-host.ts';
+import { DEFAULT_MAX_PAYLOAD_BYTES } from '../../ports/socket.ts';
+import { loadOneScenario, parseMsDistribution, readJsonFile, secretFrom } from '../cli-support.ts';
 import { EXIT_OK, UsageError, parseNonNegativeInt, parsePositiveInt } from '../errors.ts';
 
 interface ServeFlags {
@@ -37,7 +38,7 @@ export function register(program: Command): void {
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
     .option('--router <mode>', 'router mode: legacy, dynamic, shipped, guaranteed (flags: mode+flag, mode-flag, mode+flag=N)', 'guaranteed')
     .option('--secret <s>', 'HMAC secret for tokens (default: env THREADLINE_SECRET)')
-    .option('--max-payload <bytes>', `largest accepted frame; bigger closes the connection with 1009 (default ${DEFAULT_MAX_PAYLOAD})`)
+    .option('--max-payload <bytes>', `largest accepted frame; bigger closes the connection with 1009 (default ${DEFAULT_MAX_PAYLOAD_BYTES})`)
     .option('--rate-limit <frames/s>', 'frames per second per connection before `rate_limited` error frames (default 200)')
     .option('--heartbeat-ms <ms>', `ping every ms; a connection that missed the last pong is terminated; 0 = off (default ${DEFAULT_HEARTBEAT_MS})`)
     .option('--ownership <file>', 'JSON file mapping user ids to the threads they own: {"u1": ["A", "B"]}')

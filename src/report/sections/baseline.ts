@@ -10,8 +10,8 @@
  * Hooks: section#baseline, table#baseline-table tr[data-scenario][data-router][data-regressed]
  * > td[data-metric][data-change="regression"|"improvement"|"within"], li[data-metric][data-change].
  */
-import type { Summary } from '../../scenario/result.ts';
-import type { BaselineComparison, BaselineDelta } from '../../scenario/baseline-comparison.ts';
+import type { Summary } from '../../run/result.ts';
+import type { BaselineComparison, BaselineDelta } from '../../run/baseline-comparison.ts';
 import { countOf, escapeHtml as h, formatCount, formatMs, formatNumber, formatRate } from '../format.ts';
 import type { PairView } from '../pairs.ts';
 import { filterAttrs, swatch } from './common.ts';

@@ -11,7 +11,7 @@
  * data-value = raw); tr.row-note[data-note-for=<row id>] with .failed-on, .why, a.to-timeline,
  * code[id^=replay-].
  */
-import type { ResultsDocument, Summary } from '../../scenario/result.ts';
+import type { ResultsDocument, Summary } from '../../run/result.ts';
 import { successChart, type ClaimMark } from '../charts.ts';
 import { comparisonText, comparisonValue, escapeHtml as h, formatCount, formatNumber, formatRate, formatSeeds, type ComparisonMetric } from '../format.ts';
 import { pairKey, type PairView } from '../pairs.ts';

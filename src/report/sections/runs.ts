@@ -1,5 +1,5 @@
 /** "Runs": every run (failing first, capped), with a link to its timeline when it has one. */
-import type { ResultsDocument, RunResult } from '../../scenario/result.ts';
+import type { ResultsDocument, RunResult } from '../../run/result.ts';
 import type { ReportLimits } from '../embed.ts';
 import { escapeHtml as h, formatCount, formatDuration, formatRate } from '../format.ts';
 import { badge, filterAttrs, swatch } from './common.ts';

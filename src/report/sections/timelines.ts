@@ -4,7 +4,7 @@
  * explanations, and the command that replays the run.
  * Hooks: section.timeline#timeline-<run index>[data-run-index] with .lost-explanation.
  */
-import type { ResultsDocument } from '../../scenario/result.ts';
+import type { ResultsDocument } from '../../run/result.ts';
 import type { PreparedDocument, ReportLimits } from '../embed.ts';
 import { escapeHtml as h, formatCount, formatDuration, formatMs } from '../format.ts';
 import { replayCommand } from '../replay.ts';

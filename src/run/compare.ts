@@ -1,0 +1,155 @@
+/**
+ * Fidelity as a measured figure: the same scenario, router and seeds on the simulated
+ * transport and on real `ws` sockets, side by side — verdict per seed, success rate with its
+ * 95% interval, delivery-latency percentiles, lost/duplicated/leaked, wall time.
+ *
+ * The simulated network has its own latency model (1–5 ms per frame by default); loopback
+ * sockets are faster (~0.05–0.3 ms real, i.e. divided by the time scale in virtual ms). So
+ * latency percentiles are expected to differ by about that; verdicts and loss counts are
+ * expected to agree, because the race windows the scenarios study (ownership look-ups, agent
+ * steps) are timers on the same clock with the same seeded draws.
+ */
+import { performance } from 'node:perf_hooks';
+import { runScenario } from './runner.ts';
+import { summariseGroup } from './aggregate.ts';
+import type { RunResult, Summary } from './result.ts';
+import type { Verdict } from '../oracle/verdict.ts';
+import type { ScenarioSpec } from '../scenario/types.ts';
+import type { RouterConfig } from '../sut/router/flags.ts';
+import { DEFAULT_WS_TIME_SCALE, runScenarioWs, type WsRunOptions } from './ws-runner.ts';
+
+export interface SideFigures {
+  transport: 'sim' | 'ws';
+  verdict: Summary['verdict'];
+  verdicts: Record<Verdict, number>;
+  successRate: number;
+  successRateCi95: [number, number];
+  interactions: { total: number; succeeded: number };
+  latencyMs: Summary['latencyMs'];
+  lost: number;
+  duplicated: number;
+  leaked: number;
+  owed: number;
+  delivered: number;
+  wallMs: number;
+}
+
+export interface Comparison {
+  scenario: string;
+  router: string;
+  seeds: number[];
+  timeScale: number;
+  skipIdle: NonNullable<WsRunOptions['skipIdle']>;
+  sim: SideFigures;
+  ws: SideFigures;
+  perSeed: Array<{ seed: number; sim: string; ws: string; simLost: number; wsLost: number; agree: boolean }>;
+  agreement: { seeds: number; agreeing: number; rate: number };
+  delta: { successRatePp: number; p50Ms: number; p90Ms: number; p99Ms: number };
+  unsupported: string[];
+  simRuns: RunResult[];
+  wsRuns: RunResult[];
+}
+
+export async function compareSimAndReal(
+  spec: ScenarioSpec,
+  config: RouterConfig,
+  seeds: readonly number[],
+  options: WsRunOptions & { onProgress?: (done: number, total: number, label: string) => void } = {},
+): Promise<Comparison> {
+  const simRuns: RunResult[] = [];
+  const wsRuns: RunResult[] = [];
+  const unsupported = new Set<string>();
+  // real-time: compare measures the wall time of each transport, outside the simulation.
+  let simWall = 0;
+  let wsWall = 0;
+  let i = 0;
+  for (const seed of seeds) {
+    options.onProgress?.(i++, seeds.length * 2, `${spec.name} × ${config.name} seed ${seed} (sim)`);
+    let t = performance.now();
+    simRuns.push((await runScenario(spec, config, seed)).result);
+    simWall += performance.now() - t;
+    options.onProgress?.(i++, seeds.length * 2, `${spec.name} × ${config.name} seed ${seed} (ws)`);
+    t = performance.now();
+    const ws = await runScenarioWs(spec, config, seed, options);
+    wsWall += performance.now() - t;
+    wsRuns.push(ws.result);
+    for (const u of ws.unsupported) unsupported.add(u);
+  }
+  const thresholds = spec.thresholds ?? [];
+  const sim = figures('sim', summariseGroup(simRuns, thresholds), simRuns, simWall);
+  const ws = figures('ws', summariseGroup(wsRuns, thresholds), wsRuns, wsWall);
+  const perSeed = seeds.map((seed, k) => ({
+    seed,
+    sim: simRuns[k]!.verdict,
+    ws: wsRuns[k]!.verdict,
+    simLost: simRuns[k]!.counts.lost,
+    wsLost: wsRuns[k]!.counts.lost,
+    agree: simRuns[k]!.verdict === wsRuns[k]!.verdict,
+  }));
+  const agreeing = perSeed.filter((p) => p.agree).length;
+  const d = (a: number, b: number): number => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.round((b - a) * 1_000) / 1_000);
+  return {
+    scenario: spec.name,
+    router: config.name,
+    seeds: [...seeds],
+    timeScale: options.timeScale ?? DEFAULT_WS_TIME_SCALE,
+    skipIdle: options.skipIdle ?? 'always',
+    sim,
+    ws,
+    perSeed,
+    agreement: { seeds: seeds.length, agreeing, rate: seeds.length === 0 ? NaN : agreeing / seeds.length },
+    delta: {
+      successRatePp: d(sim.successRate * 100, ws.successRate * 100),
+      p50Ms: d(sim.latencyMs.p50, ws.latencyMs.p50),
+      p90Ms: d(sim.latencyMs.p90, ws.latencyMs.p90),
+      p99Ms: d(sim.latencyMs.p99, ws.latencyMs.p99),
+    },
+    unsupported: [...unsupported],
+    simRuns,
+    wsRuns,
+  };
+}
+
+function figures(transport: 'sim' | 'ws', s: Summary, runs: RunResult[], wallMs: number): SideFigures {
+  const verdicts = { pass: 0, fail: 0, unknown: 0 };
+  for (const r of runs) verdicts[r.verdict]++;
+  return {
+    transport,
+    verdict: s.verdict,
+    verdicts,
+    successRate: s.successRate,
+    successRateCi95: s.successRateCi95,
+    interactions: s.interactions,
+    latencyMs: s.latencyMs,
+    lost: s.counts.lost,
+    duplicated: s.counts.duplicated,
+    leaked: s.counts.leaked,
+    owed: s.counts.owed,
+    delivered: s.counts.delivered,
+    wallMs: Math.round(wallMs),
+  };
+}
+
+/** The comparison as a text table (the CLI's human output). */
+export function formatComparison(c: Comparison): string[] {
+  const pct = (x: number): string => (Number.isNaN(x) ? 'n/a' : `${(x * 100).toFixed(1)}%`);
+  const ms = (x: number): string => (Number.isNaN(x) ? 'n/a' : `${x.toFixed(2)} ms`);
+  const v = (f: SideFigures): string => Object.entries(f.verdicts).filter(([, n]) => n > 0).map(([k, n]) => `${k}×${n}`).join(' ');
+  const row = (f: SideFigures): string =>
+    `  ${f.transport.padEnd(4)} ${v(f).padEnd(16)} ${pct(f.successRate).padStart(6)} (${pct(f.successRateCi95[0])}–${pct(f.successRateCi95[1])})`.padEnd(48) +
+    ` ${ms(f.latencyMs.p50).padStart(10)} ${ms(f.latencyMs.p90).padStart(10)} ${ms(f.latencyMs.p99).padStart(10)}  ${String(f.lost).padStart(4)} ${String(f.duplicated).padStart(4)} ${String(f.leaked).padStart(4)}  ${String(f.wallMs).padStart(6)} ms`;
+  const lines = [
+    `${c.scenario} × ${c.router}, seeds ${c.seeds[0]}..${c.seeds[c.seeds.length - 1]} (${c.seeds.length}), ws time scale ${c.timeScale}, skip idle: ${c.skipIdle}`,
+    `       verdicts         success (95% CI)                 p50        p90        p99  lost  dup leak    wall`,
+    row(c.sim),
+    row(c.ws),
+    `  agreement: ${c.agreement.agreeing}/${c.agreement.seeds} seeds same verdict; Δ success ${Number.isNaN(c.delta.successRatePp) ? 'n/a' : `${c.delta.successRatePp >= 0 ? '+' : ''}${c.delta.successRatePp.toFixed(1)} pp`}; Δ p50 ${signed(c.delta.p50Ms)}, Δ p99 ${signed(c.delta.p99Ms)} (ws − sim)`,
+  ];
+  for (const p of c.perSeed.filter((x) => !x.agree)) lines.push(`  seed ${p.seed}: sim ${p.sim} (lost ${p.simLost}), ws ${p.ws} (lost ${p.wsLost})`);
+  for (const u of c.unsupported) lines.push(`  not run on ws: ${u}`);
+  return lines;
+}
+
+function signed(x: number): string {
+  return Number.isNaN(x) ? 'n/a' : `${x >= 0 ? '+' : ''}${x.toFixed(2)} ms`;
+}

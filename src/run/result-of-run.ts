@@ -1,0 +1,72 @@
+/**
+ * The end of every run, whatever the transport: the oracle judges the ground truth, and the
+ * run's figures become a RunResult (with a timeline when asked for, or when the run failed).
+ */
+import type { ServerInstance, ServerPlugin, MonitoringSnapshot } from '../ports/server.ts';
+import { judge, type Judgement } from '../oracle/judge.ts';
+import type { GroundTruth } from '../oracle/recorder.ts';
+import type { Trace } from '../sim/trace.ts';
+import type { FaultWindow, RunResult } from './result.ts';
+import { buildTimeline } from './timeline.ts';
+import type { ScenarioSpec } from '../scenario/types.ts';
+
+export const DEFAULT_DEADLINE_MS = 30_000;
+
+/** The warning template the status report counts (`noConnectionWarnings`). */
+export const NO_CONNECTION_WARNING = 'No connections found for thread <id>';
+
+export interface FinishedRun {
+  spec: ScenarioSpec;
+  plugin: ServerPlugin;
+  seed: number;
+  truth: GroundTruth;
+  trace: Trace;
+  /** The server's instance, for its self-reported metrics; null when the server is not ours to ask (probe). */
+  server: ServerInstance | null;
+  /** The server's log warnings by template. */
+  warnings: ReadonlyMap<string, number>;
+  simulatedUs: number;
+  wallMs: number;
+  faults: FaultWindow[];
+  timeline?: 'always' | 'failing' | 'never';
+  maxTimelineItems?: number;
+}
+
+/** A server that reports no monitoring gets an empty snapshot: nothing claimed, nothing judged. */
+export function emptySnapshot(): MonitoringSnapshot {
+  return { counters: {}, dropsByReason: {}, histograms: {} };
+}
+
+export function resultOfRun(run: FinishedRun): { result: RunResult; judgement: Judgement } {
+  const { spec, plugin, truth } = run;
+  const metrics = run.server?.metrics?.() ?? {};
+  const judgement = judge(truth, {
+    resumeWindowUs: plugin.resumeWindowMs * 1_000,
+    deadlineUs: (spec.deadlineMs ?? DEFAULT_DEADLINE_MS) * 1_000,
+    ...(metrics.reported ? { reported: metrics.reported } : {}),
+  });
+  const timelineMode = run.timeline ?? 'failing';
+  const wantTimeline = timelineMode === 'always' || (timelineMode === 'failing' && judgement.verdict === 'fail');
+  const timeline = wantTimeline ? buildTimeline(truth, judgement, run.maxTimelineItems ?? 5_000) : undefined;
+  const result: RunResult = {
+    scenario: spec.name,
+    router: plugin.name,
+    seed: run.seed,
+    verdict: judgement.verdict,
+    traceHash: run.trace.hash(),
+    traceRecords: run.trace.size,
+    simulatedUs: run.simulatedUs,
+    wallMs: Math.round(run.wallMs * 100) / 100,
+    counts: judgement.counts,
+    interactions: judgement.interactions,
+    violations: judgement.violations,
+    violationCount: judgement.violationTotal,
+    violationCounts: judgement.violationCounts,
+    latencyUs: judgement.latencyUs.toJSON(),
+    monitoring: metrics.snapshot ?? emptySnapshot(),
+    noConnectionWarnings: run.warnings.get(NO_CONNECTION_WARNING) ?? 0,
+    faults: [...run.faults].sort((a, b) => a.startUs - b.startUs),
+    ...(timeline ? { timeline: timeline.items, timelineTruncated: timeline.truncated } : {}),
+  };
+  return { result, judgement };
+}

@@ -1,0 +1,163 @@
+/**
+ * The simulated transport: runs one (scenario, server, seed) on the simulated network and
+ * judges it. Only what is particular to the simulation is here — one Scheduler (virtual time),
+ * the SimNetwork carrying frames, its fault operations, and the drive loop (run the kernel
+ * until nothing is left to happen). The world (tabs, truth, backend, server plug-in, fault
+ * schedule, scripts) is built by `World` (world.ts), the same for every transport.
+ *
+ * When every script has finished and every run has completed, background timers (heartbeats)
+ * stop and the run drains to idle; then the oracle judges.
+ */
+import { performance } from 'node:perf_hooks';
+import type { ServerPlugin } from '../ports/server.ts';
+import { DEFAULT_MAX_EVENTS, Scheduler } from '../sim/scheduler.ts';
+import { createRandom } from '../sim/rng.ts';
+import { Trace } from '../sim/trace.ts';
+import { SimNetwork } from '../sim/network.ts';
+import { plainTokens } from '../world/auth.ts';
+import type { TabClient } from '../world/tab-client.ts';
+import type { GroundTruth } from '../oracle/recorder.ts';
+import type { Judgement } from '../oracle/judge.ts';
+import type { ScenarioSpec } from '../scenario/types.ts';
+import type { RunResult } from './result.ts';
+import { resultOfRun } from './result-of-run.ts';
+import { serverPluginOf, type SystemUnderTest } from './sut.ts';
+import { World, type TransportFaults } from './world.ts';
+
+export { DEFAULT_DEADLINE_MS } from './result-of-run.ts';
+export { materialise } from './world.ts';
+const DEFAULT_MAX_DURATION_MS = 24 * 3600 * 1_000;
+/** Once scripts are done, the run checks this often whether agent runs finished too. */
+const QUIESCE_CHECK_US = 1_000_000;
+
+export interface RunOptions {
+  /** Keep trace records in memory (replay comparison, timelines). Default false. */
+  keepTrace?: boolean;
+  /** Attach a timeline to the result: 'always', 'failing' (default) or 'never'. */
+  timeline?: 'always' | 'failing' | 'never';
+  /** Maximum timeline items kept per run. */
+  maxTimelineItems?: number;
+  /** Test hook: perturb the run (e.g. inject nondeterminism) once the world is built. */
+  onWorld?: (world: SimWorld) => void;
+  maxEvents?: number;
+  /** Where `maxEvents` comes from, for the budget error (e.g. fuzz's per-case cap). */
+  maxEventsSource?: string;
+}
+
+/** The simulated world as the `onWorld` test hook sees it. */
+export interface SimWorld {
+  scheduler: Scheduler;
+  network: SimNetwork;
+  world: World;
+  trace: Trace;
+  tabs: Map<string, TabClient>;
+}
+
+export interface RunOutput {
+  result: RunResult;
+  judgement: Judgement;
+  trace: Trace;
+  truth: GroundTruth;
+}
+
+export async function runScenario(spec: ScenarioSpec, sut: SystemUnderTest, seed: number, options: RunOptions = {}): Promise<RunOutput> {
+  const plugin: ServerPlugin = serverPluginOf(sut);
+  // real-time: wall-clock duration for humans only; it is not in the trace and decides nothing.
+  const wallStart = performance.now();
+  const trace = new Trace({ keepRecords: options.keepTrace ?? false });
+  const scheduler = new Scheduler({
+    seed,
+    trace,
+    traceTimers: false,
+    tieBreak: spec.tieBreak ?? false,
+    label: `scenario ${spec.name} (router ${plugin.name})`,
+    maxTimeUs: (spec.maxDurationMs ?? DEFAULT_MAX_DURATION_MS) * 1_000,
+    ...(options.maxEvents !== undefined ? { maxEvents: options.maxEvents } : {}),
+    budgetSources: {
+      maxTimeUs: `the scenario's maxDurationMs (now ${spec.maxDurationMs ?? `${DEFAULT_MAX_DURATION_MS}, the default`} ms)`,
+      maxEvents: options.maxEventsSource ?? `the event budget (${options.maxEvents ?? DEFAULT_MAX_EVENTS} events, DEFAULT_MAX_EVENTS in src/sim/scheduler.ts; a scenario cannot raise it)`,
+    },
+  });
+  const net = spec.network ?? {};
+  const network = new SimNetwork({
+    scheduler,
+    rng: createRandom(seed).fork('network'),
+    trace,
+    defaults: {
+      ...(net.handshakeMs ? { handshakeMs: net.handshakeMs } : {}),
+      ...(net.latencyMs ? { latencyMs: net.latencyMs } : {}),
+      ...(net.jitterMs ? { jitterMs: net.jitterMs } : {}),
+      ...(net.closeDelayMs ? { closeDelayMs: net.closeDelayMs } : {}),
+      ...(net.bandwidthBytesPerS ? { bandwidthBytesPerS: net.bandwidthBytesPerS } : {}),
+    },
+  });
+  const world = new World({ spec, seed, trace, clock: scheduler, tokens: plainTokens() });
+  world.hostServer(plugin, { clock: network.serverClock, listen: (handler) => network.listen(handler) });
+
+  const linkOfTab = new Map<string, string>();
+  world.addTabs((client, url, headers) => {
+    const socket = network.connect({ url, headers, label: client.id });
+    linkOfTab.set(client.id, socket.linkId);
+    return socket;
+  });
+  const ops: TransportFaults = {
+    pause: (durationMs) => network.pauseServer(durationMs),
+    partition: (tabs, how) => {
+      const links = tabs === 'all' ? 'all' : tabs.map((t) => linkOfTab.get(t)).filter((l): l is string => l !== undefined);
+      network.partition(links, { durationMs: how.durationMs, then: how.then });
+    },
+    // Fault actions of the scripts act on the tab's current simulated link.
+    drop(tab) {
+      const link = linkOfTab.get(tab.id);
+      if (link === undefined || !tab.isOpen) return;
+      world.recordFault('drop', tab.id);
+      network.drop(link);
+    },
+    slow(tab, bytesPerS) {
+      const link = linkOfTab.get(tab.id);
+      if (link === undefined) return;
+      world.recordFault('slow', tab.id);
+      network.setBandwidth(link, 'toClient', bytesPerS);
+    },
+    halfOpen(tab) {
+      const link = linkOfTab.get(tab.id);
+      if (link === undefined) return;
+      world.recordFault('half-open', tab.id);
+      network.halfOpen(link);
+    },
+  };
+  world.scheduleFaults(ops);
+
+  options.onWorld?.({ scheduler, network, world, trace, tabs: world.tabs });
+
+  world.startScripts(ops);
+  // Once scripts are done and no agent runs, stop heartbeats so the run can go idle.
+  const quiesceCheck = (): void => {
+    if (world.done) {
+      world.quiesce();
+      return;
+    }
+    scheduler.setTimer(QUIESCE_CHECK_US, quiesceCheck, 'runner:quiesce-check');
+  };
+  if ((spec.client?.heartbeatMs ?? 0) > 0) scheduler.setTimer(QUIESCE_CHECK_US, quiesceCheck, 'runner:quiesce-check');
+
+  await scheduler.runUntilIdle();
+  if (world.failure) throw new Error(`scenario ${spec.name} (router ${plugin.name}, seed ${seed}): ${world.failure.message}`);
+
+  const { result, judgement } = resultOfRun({
+    spec,
+    plugin,
+    seed,
+    truth: world.truth,
+    trace,
+    server: world.server,
+    warnings: world.warnings,
+    simulatedUs: scheduler.now(),
+    // real-time: wall-clock duration for humans only; it is not in the trace and decides nothing.
+    wallMs: performance.now() - wallStart,
+    faults: world.faults,
+    ...(options.timeline !== undefined ? { timeline: options.timeline } : {}),
+    ...(options.maxTimelineItems !== undefined ? { maxTimelineItems: options.maxTimelineItems } : {}),
+  });
+  return { result, judgement, trace, truth: world.truth };
+}

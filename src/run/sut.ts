@@ -1,0 +1,13 @@
+/**
+ * What a run puts under test: a server plug-in, or a configuration of the built-in router
+ * (a mode with flags), which becomes the router's plug-in — through the same seam, no other path.
+ */
+import { isServerPlugin, type ServerPlugin } from '../ports/server.ts';
+import type { RouterConfig } from '../sut/router/flags.ts';
+import { routerServer } from '../sut/router/plugin.ts';
+
+export type SystemUnderTest = ServerPlugin | RouterConfig;
+
+export function serverPluginOf(sut: SystemUnderTest): ServerPlugin {
+  return isServerPlugin(sut) ? sut : routerServer(sut);
+}

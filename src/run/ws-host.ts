@@ -1,0 +1,488 @@
+/**
+ * A server plug-in on a real `ws` WebSocketServer: `hostServer(options)`, and `startServer` for
+ * the built-in router (what `serve` runs).
+ *
+ * One HTTP server carries both the WebSocket upgrades (any path, e.g. `/ws`) and
+ * `GET /metrics` (Prometheus text, from the plug-in's self-reported metrics) and `GET /healthz`.
+ * At the upgrade the token is checked (`verifyClient`, the run's TokenIssuer): a missing or bad
+ * token gets HTTP 401 and never reaches the plug-in. `maxPayload` is enforced by `ws` itself (an
+ * oversize frame closes the connection with 1009). Past the rate limit a socket's reads pause
+ * until its window ends (transport-level flood protection). A heartbeat (ws ping/pong) terminates
+ * connections that stop answering.
+ *
+ * `close()` is the graceful shutdown: stop accepting upgrades (503); let the plug-in drain
+ * (`shutdown({ graceful: true })`: the router refuses new messages, lets accepted runs finish
+ * and closes its sockets with 1001, bounded by `drainTimeoutMs`); then terminate what is left.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { TraceFields } from '../ports/fields.ts';
+import type { Random } from '../ports/random.ts';
+import { DEFAULT_RATE_LIMIT_PER_S, type ServerInstance, type ServerPlugin, type ServerSettings } from '../ports/server.ts';
+import { CloseCode, DEFAULT_MAX_PAYLOAD_BYTES, fitCloseReason, type HandshakeInfo, type SocketLike } from '../ports/socket.ts';
+import type { ProducedEvent } from '../ports/facts.ts';
+import { createRandom } from '../sim/rng.ts';
+import { RealClock } from '../real/real-clock.ts';
+import { ownerByNaming, signedTokens, type TokenIssuer } from '../world/auth.ts';
+import { AgentBackend, type AgentProfile } from '../world/backend.ts';
+import type { RouterConfig } from '../sut/router/flags.ts';
+import { DEFAULT_DRAIN_TIMEOUT_MS } from '../sut/router/router.ts';
+import { routerServer, type RouterInstance } from '../sut/router/plugin.ts';
+import { renderMetrics, type ServerStats } from './metrics-text.ts';
+import { createServerEnv, startPlugin } from './server-env.ts';
+
+export { DEFAULT_DRAIN_TIMEOUT_MS };
+export const DEFAULT_HEARTBEAT_MS = 30_000;
+/** After the plug-in's shutdown, sockets get this long (real ms) to finish their closing handshake. */
+const CLOSE_WAIT_MS = 2_000;
+
+export type LogRecord = Record<string, unknown> & { level: 'info' | 'warn' | 'error'; msg: string };
+
+/** Observation hooks on the server's sockets (the oracle's wire tap, in-flight accounting). */
+export interface ServerTap {
+  /** A socket was accepted (`label`: `x-threadline-conn` header, else "s<n>"). */
+  accepted?(label: string, userId: string): void;
+  /** A frame arrived from a client (before the plug-in sees it). */
+  read?(label: string, data: string): void;
+  /** The server wrote a frame to a client socket. */
+  write?(label: string, userId: string, data: string): void;
+  /** The server-side socket emitted 'close'. */
+  closed?(label: string, code: number): void;
+}
+
+/** The real-socket side of a server: what any plug-in is hosted on. */
+export interface ListenerOptions {
+  /** Who may connect: tokens are checked at the upgrade (HTTP 401 otherwise). */
+  tokens: TokenIssuer;
+  /** Default 0: a free port chosen by the OS. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  clock: RealClock;
+  /** Largest accepted frame, bytes (ws `maxPayload`; bigger → close 1009). Default 64 KiB. */
+  maxPayloadBytes?: number;
+  /** Frames per second per socket before its reads pause until the window ends (default DEFAULT_RATE_LIMIT_PER_S). */
+  rateLimitPerS?: number;
+  /** Ping every this many real ms; a socket that missed the previous pong is terminated. 0 = off. */
+  heartbeatMs?: number;
+  /** JSON-lines log sink (serve writes to stdout). */
+  log?: (record: LogRecord) => void;
+  tap?: ServerTap;
+}
+
+export interface WsListener {
+  /** `ws://host:port/ws` */
+  url: string;
+  host: string;
+  port: number;
+  stats: ServerStats;
+  /** The plug-in's `env.listen`: upgraded, authenticated sockets go to `handler`. */
+  listen(handler: (socket: SocketLike, handshake: HandshakeInfo) => void): void;
+  /** The instance behind the listener: its metrics are served on /metrics, and close() shuts it down. */
+  attach(instance: ServerInstance, name: string): void;
+  /** Prometheus text, as served on /metrics. */
+  metrics(): string;
+  /** Graceful shutdown (see the file comment); `{ graceful: false }` terminates at once. Idempotent. */
+  close(options?: { graceful?: boolean; drainTimeoutMs?: number }): Promise<void>;
+  /** Server-side sockets by label (tests, fault injection). */
+  sockets(): Map<string, WebSocket>;
+}
+
+export async function openWsListener(options: ListenerOptions): Promise<WsListener> {
+  const host = options.host ?? '127.0.0.1';
+  const clock = options.clock;
+  const log = options.log ?? (() => {});
+  const maxPayload = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+  const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+  const rateLimit = options.rateLimitPerS ?? DEFAULT_RATE_LIMIT_PER_S;
+  const tap = options.tap ?? {};
+  const stats: ServerStats = { connectionsOpen: 0, upgradesRefused: 0, oversizeClosed: 0, heartbeatTerminated: 0, readsPaused: 0 };
+  const authenticate = (hs: HandshakeInfo): string | null => options.tokens.verify(hs);
+
+  let draining = false;
+  let closing: Promise<void> | null = null;
+  const sockets = new Map<string, WebSocket>();
+  const alive = new WeakMap<WebSocket, boolean>();
+  let nextLabel = 1;
+  let handler: ((socket: SocketLike, handshake: HandshakeInfo) => void) | null = null;
+  let instance: ServerInstance | null = null;
+  let name = 'server';
+  const metricsOf = () => instance?.metrics?.() ?? {};
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload,
+    clientTracking: false,
+    perMessageDeflate: false,
+    verifyClient: (info: { req: IncomingMessage }) => {
+      const ok = authenticate(handshakeOf(info.req)) !== null;
+      if (!ok) {
+        stats.upgradesRefused++;
+        log({ level: 'warn', msg: 'upgrade refused: missing or invalid token', status: 401, remote: info.req.socket.remoteAddress ?? null, path: pathOf(info.req.url) });
+      }
+      return ok;
+    },
+  });
+
+  const http: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const path = pathOf(req.url);
+    if (req.method === 'GET' && path === '/metrics') {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+      res.end(renderMetrics(metricsOf(), stats));
+      return;
+    }
+    if (req.method === 'GET' && path === '/healthz') {
+      res.writeHead(draining ? 503 : 200, { 'content-type': 'text/plain' });
+      res.end(draining ? 'draining\n' : 'ok\n');
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'text/plain' });
+    res.end('threadline serve: WebSocket upgrades on any path (e.g. /ws?token=...); GET /metrics; GET /healthz\n');
+  });
+
+  http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    socket.on('error', () => {});
+    if (draining) {
+      stats.upgradesRefused++;
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, req));
+  });
+
+  const accept = (ws: WebSocket, req: IncomingMessage): void => {
+    const handshake = handshakeOf(req);
+    const userId = authenticate(handshake);
+    const headerLabel = handshake.headers['x-threadline-conn'];
+    let label = typeof headerLabel === 'string' && headerLabel.length > 0 && headerLabel.length <= 128 ? headerLabel : `s${nextLabel++}`;
+    if (sockets.has(label)) label = `${label}~${nextLabel++}`;
+    sockets.set(label, ws);
+    alive.set(ws, true);
+    stats.connectionsOpen++;
+    ws.on('pong', () => alive.set(ws, true));
+    ws.on('error', (error: Error & { code?: string }) => {
+      if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+        // ws closes with 1009 itself; the plug-in never saw the frame, so count it here.
+        stats.oversizeClosed++;
+        log({ level: 'warn', msg: 'frame above max payload: closed 1009', conn: label, maxPayload });
+      } else {
+        log({ level: 'warn', msg: `socket error: ${error.message}`, conn: label });
+      }
+    });
+    ws.on('close', (code: number) => {
+      stats.connectionsOpen--;
+      sockets.delete(label);
+      log({ level: 'info', msg: 'connection closed', conn: label, code });
+      tap.closed?.(label, code);
+    });
+    const user = userId ?? '?';
+    // Transport-level flood protection: past the rate limit, stop reading this socket until the
+    // window ends. The plug-in still gets the frame that crossed the limit (the router answers it
+    // rate_limited); the rest wait in the kernel, so TCP flow control slows the flooder, not
+    // everyone else.
+    let windowStartUs = clock.now();
+    let windowCount = 0;
+    const socket = wrapServerSocket(ws, {
+      onRead: (text) => {
+        tap.read?.(label, text);
+        const now = clock.now();
+        if (now - windowStartUs >= 1_000_000) {
+          windowStartUs = now;
+          windowCount = 0;
+        }
+        if (++windowCount > rateLimit && !ws.isPaused) {
+          stats.readsPaused++;
+          ws.pause();
+          log({ level: 'warn', msg: 'rate limit exceeded: reading paused until the window ends', conn: label, rateLimitPerS: rateLimit });
+          clock.setTimer(Math.max(0, windowStartUs + 1_000_000 - now), () => {
+            if (ws.readyState === 1) ws.resume();
+          }, `rate-limit:resume:${label}`);
+        }
+        return true;
+      },
+      onWrite: (data) => tap.write?.(label, user, data),
+    });
+    if (handler === null) {
+      // Nothing behind the listener yet (a plug-in that never called env.listen).
+      safeClose(ws, CloseCode.internalError, 'no server behind this endpoint');
+      return;
+    }
+    handler(socket, handshake);
+    tap.accepted?.(label, user);
+    log({ level: 'info', msg: 'connection accepted', conn: label, user, path: pathOf(req.url) });
+  };
+
+  let heartbeat: NodeJS.Timeout | null = null;
+  if (heartbeatMs > 0) {
+    heartbeat = setInterval(() => {
+      for (const [label, ws] of sockets) {
+        if (alive.get(ws) === false) {
+          stats.heartbeatTerminated++;
+          log({ level: 'warn', msg: 'no pong within the heartbeat interval: terminated', conn: label, heartbeatMs });
+          ws.terminate();
+          continue;
+        }
+        alive.set(ws, false);
+        try {
+          ws.ping();
+        } catch {
+          /* closing */
+        }
+      }
+    }, heartbeatMs);
+    heartbeat.unref();
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(options.port ?? 0, host, () => {
+      http.removeListener('error', reject);
+      resolve();
+    });
+  });
+  const port = (http.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  const url = `ws://${urlHost}:${port}/ws`;
+  log({ level: 'info', msg: 'listening', url, maxPayload, heartbeatMs, rateLimitPerS: options.rateLimitPerS ?? null });
+
+  let forced = false;
+  const close = (closeOptions: { graceful?: boolean; drainTimeoutMs?: number } = {}): Promise<void> => {
+    // A second, non-graceful close cuts a graceful one short (a second Ctrl-C).
+    if (closeOptions.graceful === false) {
+      if (closing !== null && !forced) void Promise.resolve(instance?.shutdown({ graceful: false })).catch(() => {});
+      forced = true;
+    }
+    closing ??= (async () => {
+      const graceful = !forced;
+      draining = true;
+      if (heartbeat) clearInterval(heartbeat);
+      const started = Date.now();
+      const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
+      try {
+        await instance?.shutdown({ graceful, drainTimeoutMs: closeOptions.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS });
+      } catch (error) {
+        log({ level: 'error', msg: `server plug-in "${name}" threw in shutdown: ${error instanceof Error ? error.message : String(error)}` });
+      }
+      if (graceful) await waitUntil(() => forced || sockets.size === 0, CLOSE_WAIT_MS);
+      for (const ws of sockets.values()) ws.terminate();
+      sockets.clear();
+      http.closeAllConnections?.();
+      await httpClosed;
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      log({ level: 'info', msg: 'stopped', wallMs: Date.now() - started });
+    })();
+    return closing;
+  };
+
+  return {
+    url,
+    host,
+    port,
+    stats,
+    listen: (h) => {
+      handler = h;
+    },
+    attach: (i, n) => {
+      instance = i;
+      name = n;
+    },
+    metrics: () => renderMetrics(metricsOf(), stats),
+    close,
+    sockets: () => sockets,
+  };
+}
+
+export interface HostOptions extends Omit<ListenerOptions, 'clock' | 'rateLimitPerS'> {
+  plugin: ServerPlugin;
+  /** The server's clock. Default: a RealClock at time scale 1, millisecond timers (no polling), not keeping the process alive. */
+  clock?: RealClock;
+  /** The plug-in's random stream (`env.rng`); the backend draws from its fork "agents". */
+  rng?: Random;
+  /** Seed for the random streams when `rng` is not given (look-up and agent durations). */
+  seed?: number;
+  /** The seed data of the server's store: which user owns which threads. */
+  users?: ReadonlyArray<{ id: string; threads: readonly string[] }>;
+  settings?: ServerSettings;
+  agentProfile?: AgentProfile;
+  /** The ground truth: every event the backend produces. */
+  onProduced?: (event: ProducedEvent) => void;
+  /** The plug-in's facts (`env.log.fact`). */
+  onFact?: (kind: string, fields: TraceFields) => void;
+  /** Graceful shutdown: how long (ms) the plug-in may drain. */
+  drainTimeoutMs?: number;
+}
+
+export interface RunningServer {
+  url: string;
+  host: string;
+  port: number;
+  instance: ServerInstance;
+  backend: AgentBackend;
+  clock: RealClock;
+  stats: ServerStats;
+  metrics(): string;
+  close(options?: { graceful?: boolean }): Promise<void>;
+  sockets(): Map<string, WebSocket>;
+}
+
+/** A plug-in on its own real ws server, with its own backend (what `serve` runs; no judged run). */
+export async function hostServer(options: HostOptions): Promise<RunningServer> {
+  const ownsClock = options.clock === undefined;
+  const clock = options.clock ?? new RealClock({ ref: false, spinUs: 0 });
+  const log = options.log ?? (() => {});
+  const settings = options.settings ?? {};
+  const rng = options.rng ?? createRandom(options.seed ?? 1).fork('router');
+  const backend = new AgentBackend({
+    clock,
+    rng: rng.fork('agents'),
+    ...(options.agentProfile ? { profile: options.agentProfile } : {}),
+    ...(options.onProduced ? { onProduced: options.onProduced } : {}),
+  });
+  let listener: WsListener;
+  try {
+    listener = await openWsListener({ ...options, clock, ...(settings.rateLimitPerS !== undefined ? { rateLimitPerS: settings.rateLimitPerS } : {}) });
+  } catch (error) {
+    if (ownsClock) clock.dispose();
+    throw error;
+  }
+  const onFact = options.onFact;
+  const env = createServerEnv({
+    clock,
+    rng,
+    listen: (h) => listener.listen(h),
+    tokens: options.tokens,
+    users: options.users ?? [],
+    settings,
+    backend,
+    log: {
+      info: (message, fields) => log({ level: 'info', msg: message, ...fields }),
+      warn: (message, fields) => log({ level: 'warn', msg: message, ...fields }),
+      error: (message, fields) => log({ level: 'error', msg: message, ...fields }),
+      fact: (kind, fields) => onFact?.(kind, fields),
+    },
+    pluginName: options.plugin.name,
+  });
+  let instance: ServerInstance;
+  try {
+    instance = startPlugin(options.plugin, env);
+  } catch (error) {
+    await listener.close({ graceful: false });
+    if (ownsClock) clock.dispose();
+    throw error;
+  }
+  listener.attach(instance, options.plugin.name);
+  return {
+    url: listener.url,
+    host: listener.host,
+    port: listener.port,
+    instance,
+    backend,
+    clock,
+    stats: listener.stats,
+    metrics: () => listener.metrics(),
+    close: async (closeOptions = {}) => {
+      await listener.close({ ...closeOptions, drainTimeoutMs: options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS });
+      if (ownsClock) clock.dispose();
+    },
+    sockets: () => listener.sockets(),
+  };
+}
+
+// ---- The built-in router on real sockets (serve) ----------------------------------------------
+
+export interface ServerOptions extends Omit<HostOptions, 'plugin' | 'tokens' | 'users'> {
+  config: RouterConfig;
+  /** HMAC secret for tokens. */
+  secret: string;
+  /** Explicit ownership: user id → threads. */
+  ownership?: Record<string, readonly string[]>;
+  /** Apply the naming rule `<userId>-<suffix>` to threads not in `ownership` (default true). */
+  ownershipByNaming?: boolean;
+  /** Shorthands for `settings` (the thread service's look-up latency, the rate limit, F18's late wiring). */
+  lookupMs?: ServerSettings['lookupMs'];
+  rateLimitPerS?: number;
+  injectionDelayMs?: number;
+}
+
+export interface RunningRouterServer extends RunningServer {
+  router: RouterInstance['router'];
+}
+
+/** The built-in router (one plug-in, `routerServer`) on a real ws server: what `serve` runs. */
+export async function startServer(options: ServerOptions): Promise<RunningRouterServer> {
+  if (!options.secret) throw new Error('startServer: a secret is required (tokens are HMAC-signed with it)');
+  const { config, secret, ownership, ownershipByNaming, lookupMs, rateLimitPerS, injectionDelayMs, ...host } = options;
+  const settings: ServerSettings = {
+    ...options.settings,
+    ...(lookupMs !== undefined ? { lookupMs } : {}),
+    ...(rateLimitPerS !== undefined ? { rateLimitPerS } : {}),
+    ...(injectionDelayMs !== undefined ? { injectionDelayMs } : {}),
+  };
+  const plugin = routerServer(config, {
+    ...(options.maxPayloadBytes !== undefined ? { maxPayloadBytes: options.maxPayloadBytes } : {}),
+    ...(ownershipByNaming ?? true ? { ownerOf: ownerByNaming } : {}),
+  });
+  const running = await hostServer({
+    ...host,
+    plugin,
+    settings,
+    tokens: signedTokens(secret),
+    users: Object.entries(ownership ?? {}).map(([id, threads]) => ({ id, threads })),
+  });
+  return { ...running, router: (running.instance as RouterInstance).router };
+}
+
+/** The SocketLike the plug-in gets: the ws socket, with the host's hooks on reads and writes. */
+function wrapServerSocket(ws: WebSocket, hooks: { onRead: (text: string) => boolean; onWrite: (data: string) => void }): SocketLike {
+  return {
+    get readyState() {
+      return ws.readyState;
+    },
+    get bufferedAmount() {
+      return ws.bufferedAmount;
+    },
+    send(data: string, callback?: (error?: Error) => void): void {
+      hooks.onWrite(data);
+      ws.send(data, callback);
+    },
+    close: (code?: number, reason?: string) => safeClose(ws, code, reason),
+    terminate: () => ws.terminate(),
+    on: ((event: string, listener: (...args: unknown[]) => void) => {
+      if (event === 'message') {
+        return ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
+          const text = Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
+          if (hooks.onRead(text)) listener(text, isBinary);
+        });
+      }
+      return ws.on(event as 'close', listener as (code: number, reason: Buffer) => void);
+    }) as SocketLike['on'],
+  };
+}
+
+function safeClose(ws: WebSocket, code?: number, reason?: string): void {
+  try {
+    ws.close(code, fitCloseReason(reason));
+  } catch {
+    ws.terminate();
+  }
+}
+
+export function handshakeOf(req: IncomingMessage): HandshakeInfo {
+  const headers: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(req.headers)) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  return { url: req.url ?? '/', headers };
+}
+
+function pathOf(url: string | undefined): string {
+  return (url ?? '/').split('?')[0]!;
+}
+
+/** Poll (real time) until `done()` or `budgetMs` passes. */
+export async function waitUntil(done: () => boolean, budgetMs: number, stepMs = 2): Promise<boolean> {
+  const deadline = Date.now() + budgetMs;
+  while (!done()) {
+    if (Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+  return true;
+}

@@ -1,0 +1,397 @@
+/**
+ * Runs one (scenario, router, seed) over real `ws` sockets on loopback and judges it with the
+ * same oracle as the simulated runner (`src/run/runner.ts`, whose structure this mirrors).
+ *
+ * Wiring: one RealClock (scaled real time) shared by the server and the clients, as the
+ * simulated run shares its scheduler; the unchanged Router behind `startServer` on 127.0.0.1
+ * (a free port); each tab a TabClient whose `connect` opens a real `ws` WebSocket. The
+ * oracle's GroundTruth hears the clients, the agent side (`onProduced`), the server's wire
+ * (`tap.write`) and the router's facts (`onTrace`), exactly as in the simulated run.
+ *
+ * Time: virtual µs = real µs / timeScale (+ idle time skipped, below). The run ends as the
+ * simulated one does — when nothing is left to happen: scripts done, no agent running, no
+ * frame, handshake or close in flight, no timer pending. While nothing is in flight, waiting
+ * for the next timer changes nothing observable, so the driver jumps the clock to it
+ * (`skipIdle`, on by default): a 60 s pending-queue TTL or a 150 s pause costs no wall time.
+ * In-flight accounting is exact: every frame sent by either end is counted until the other end
+ * has received it, every handshake until both ends have it, every close until both ends saw it.
+ *
+ * Faults: `drop` terminates the client's socket (both ends see 1006); `close` and `reconnect`
+ * are the client's own. `slow`, `half-open` and `partition` faults go through the chaos proxy
+ * (proxy.ts), which the run puts between clients and server only when the scenario needs it.
+ * A server `pause` has no real-socket equivalent here: the run reports it as unsupported in
+ * `faults` (kind "unsupported") and its verdict is "unknown" — never silently skipped.
+ */
+import { performance } from 'node:perf_hooks';
+import { randomBytes } from 'node:crypto';
+import { WebSocket } from 'ws';
+import type { ServerPlugin } from '../ports/server.ts';
+import { Trace } from '../sim/trace.ts';
+import type { ClientSocketLike } from '../world/tab-client.ts';
+import { signedTokens } from '../world/auth.ts';
+import type { ScenarioSpec } from '../scenario/types.ts';
+import type { RunOutput } from './runner.ts';
+import { resultOfRun } from './result-of-run.ts';
+import type { RunResult } from './result.ts';
+import { RealClock } from '../real/real-clock.ts';
+import { openWsListener, type WsListener } from './ws-host.ts';
+import { startProxy, type RunningProxy } from '../real/proxy.ts';
+import { serverPluginOf, type SystemUnderTest } from './sut.ts';
+import { World, type TransportFaults } from './world.ts';
+
+/** Default time scale of ws runs: 1 ms of scenario time takes 0.25 ms of wall time. See docs/real-sockets.md. */
+export const DEFAULT_WS_TIME_SCALE = 0.25;
+const DEFAULT_MAX_DURATION_MS = 24 * 3600 * 1_000;
+const DEFAULT_WALL_TIMEOUT_MS = 120_000;
+
+export interface WsRunOptions {
+  /** Virtual µs = real µs / timeScale. Default 0.25. */
+  timeScale?: number;
+  keepTrace?: boolean;
+  timeline?: 'always' | 'failing' | 'never';
+  maxTimelineItems?: number;
+  /** Jump over idle time: 'always' (default), 'end' (only once scripts and runs are done), 'never'. */
+  skipIdle?: 'always' | 'end' | 'never';
+  /** Wall-clock budget of one run, ms (default 120 s); exceeded → the run rejects with the scenario and seed named. */
+  wallTimeoutMs?: number;
+  /** Put the chaos proxy between clients and server even if no fault needs it (default: only when needed). */
+  viaProxy?: boolean;
+}
+
+export interface WsRunOutput extends RunOutput {
+  /** Scenario steps the ws transport could not perform (also listed in result.faults as "unsupported"). */
+  unsupported: string[];
+  /** Transport facts: time scale, real ms, virtual time skipped while idle, proxy used. */
+  transport: { kind: 'ws'; timeScale: number; skippedUs: number; wallMs: number; viaProxy: boolean; port: number };
+}
+
+/** The entry point `run --transport ws` uses. Same RunOutput/RunResult shapes as runScenario. */
+export async function runScenarioWs(spec: ScenarioSpec, sut: SystemUnderTest, seed: number, options: WsRunOptions = {}): Promise<WsRunOutput> {
+  const plugin: ServerPlugin = serverPluginOf(sut);
+  // real-time: the ws transport runs on real time by design; this measures its wall duration.
+  const wallStart = performance.now();
+  const timeScale = options.timeScale ?? DEFAULT_WS_TIME_SCALE;
+  const label = `scenario ${spec.name} (router ${plugin.name}, seed ${seed}, ws transport)`;
+  const trace = new Trace({ keepRecords: options.keepTrace ?? false });
+  let failure: Error | null = null;
+  const clock = new RealClock({
+    timeScale,
+    onError: (error, timerLabel) => {
+      failure ??= new Error(`${label}: timer "${timerLabel}" threw: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    },
+  });
+  const tokens = signedTokens(randomBytes(16).toString('hex'));
+  const world = new World({ spec, seed, trace, clock, tokens });
+  const acct = new InFlight();
+  const needsProxy = options.viaProxy === true || needsProxyFor(spec);
+
+  let listener: WsListener | null = null;
+  let proxy: RunningProxy | null = null;
+  const clientSockets = new Map<string, WebSocket>();
+  try {
+    listener = await openWsListener({
+      tokens,
+      clock,
+      heartbeatMs: 0,
+      ...(spec.server?.rateLimitPerS ? { rateLimitPerS: spec.server.rateLimitPerS } : {}),
+      log: (r) => {
+        // The listener's own lines (accept, close, listening) are transport noise, not the server's log.
+        if (r.msg === 'connection accepted' || r.msg === 'connection closed' || r.msg === 'listening' || r.msg === 'stopped') return;
+        trace.record(clock.now(), 'router.log', { level: r.level, message: r.msg });
+      },
+      tap: {
+        accepted: (conn) => acct.serverOpened(conn),
+        read: (conn) => acct.serverRead(conn),
+        write: (conn) => acct.serverWrote(conn),
+        closed: (conn) => acct.serverClosed(conn),
+      },
+    });
+    const running = listener;
+    world.hostServer(plugin, { clock, listen: (handler) => running.listen(handler) });
+    listener.attach(world.server!, plugin.name);
+    let base = `ws://127.0.0.1:${listener.port}`;
+    if (needsProxy) {
+      proxy = await startProxy({
+        target: base,
+        clock,
+        seed,
+        keepRecords: false,
+        onRecord: (r) => {
+          trace.record(clock.now(), 'proxy', { conn: r.conn, event: r.event, fault: r.fault ?? null, dir: r.dir ?? null });
+          if (r.event === 'fault' && r.fault === 'half-open') acct.halfOpen(r.conn);
+          if (r.event === 'fault' && (r.fault === 'partition' || r.fault === 'partition-end')) acct.touch();
+        },
+      });
+      base = proxy.url;
+    }
+
+    // The first handshake of a process runs cold code (tens of ms): pay that before t = 0,
+    // then start the scenario's time at 0 with the server already listening.
+    await warmUp();
+    clock.rebase();
+
+    world.addTabs((client, url, headers) => {
+      const conn = client.connectionId ?? `${client.id}#?`;
+      const ws = new WebSocket(`${base}${url}`, { headers: { ...headers, 'x-threadline-conn': conn }, perMessageDeflate: false });
+      clientSockets.set(client.id, ws);
+      return countingClient(ws, conn, acct);
+    });
+    const ops = wsFaults(world, () => proxy, clientSockets);
+    world.scheduleFaults(ops, { transport: 'ws', partitionVia: 'proxy' });
+    world.startScripts(ops);
+
+    // ---- Drive until idle (the simulated runner's runUntilIdle) ------------------------------
+    const skipIdle = options.skipIdle ?? 'always';
+    const maxTimeUs = (spec.maxDurationMs ?? DEFAULT_MAX_DURATION_MS) * 1_000;
+    const wallTimeoutMs = options.wallTimeoutMs ?? DEFAULT_WALL_TIMEOUT_MS;
+    let quiesced = false;
+    let quietStreak = 0;
+    let lastVersion = -1;
+    let lastFired = -1;
+    for (;;) {
+      await new Promise<void>((resolve) => (quietStreak > 0 ? setImmediate(resolve) : setTimeout(resolve, 1)));
+      if (failure) throw failure;
+      if (world.failure) throw new Error(`${label}: ${world.failure.message}`);
+      if (performance.now() - wallStart > wallTimeoutMs) {
+        throw new Error(`${label}: did not finish within ${wallTimeoutMs} ms of wall time (virtual t=${(clock.now() / 1e6).toFixed(3)} s; ${acct.describe()}; next timer ${clock.nextLabel() ?? 'none'})`);
+      }
+      if (clock.now() > maxTimeUs) throw new Error(`${label}: the run exceeded its virtual-time budget of ${maxTimeUs / 1e6} s; raise the scenario's maxDurationMs (now ${spec.maxDurationMs ?? `${DEFAULT_MAX_DURATION_MS}, the default`} ms) only if the run is meant to be this long`);
+      const done = world.done;
+      if (done && !quiesced) {
+        quiesced = true;
+        world.quiesce();
+      }
+      if (!acct.quiet() || acct.version !== lastVersion || clock.fired !== lastFired) {
+        quietStreak = acct.quiet() ? 1 : 0;
+        lastVersion = acct.version;
+        lastFired = clock.fired;
+        continue;
+      }
+      // Quiet across two event-loop turns with nothing fired and no socket event in between.
+      if (++quietStreak < 3) continue;
+      const next = clock.nextDueUs();
+      if (next === null) break; // nothing left to happen
+      if (skipIdle === 'always' || (skipIdle === 'end' && done)) {
+        clock.advanceTo(next);
+        quietStreak = 0;
+      }
+    }
+    if (failure) throw failure;
+  } finally {
+    clock.dispose();
+    for (const ws of clientSockets.values()) ws.terminate();
+    await proxy?.close();
+    await listener?.close({ graceful: false });
+  }
+
+  // real-time: wall-clock duration for humans only.
+  const wallMs = Math.round((performance.now() - wallStart) * 100) / 100;
+  const judged = resultOfRun({
+    spec,
+    plugin,
+    seed,
+    truth: world.truth,
+    trace,
+    server: world.server,
+    warnings: world.warnings,
+    simulatedUs: clock.now(),
+    wallMs,
+    faults: world.faults,
+    ...(options.timeline !== undefined ? { timeline: options.timeline } : {}),
+    ...(options.maxTimelineItems !== undefined ? { maxTimelineItems: options.maxTimelineItems } : {}),
+  });
+  const judgement = judged.judgement;
+  const unsupported = world.unsupported;
+  // A run that could not perform every step of its scenario is not a verdict on the scenario.
+  const result: RunResult = unsupported.length > 0 ? { ...judged.result, verdict: 'unknown' } : judged.result;
+
+  return {
+    result,
+    judgement,
+    trace,
+    truth: world.truth,
+    unsupported,
+    transport: { kind: 'ws', timeScale, skippedUs: clock.skipped, wallMs, viaProxy: proxy !== null, port: listener!.port },
+  };
+}
+
+let warmed: Promise<void> | null = null;
+
+/** One throwaway loopback WebSocket round trip per process, so the first scenario's first handshake is not slower than the rest. */
+export function warmUp(): Promise<void> {
+  warmed ??= (async () => {
+    const { WebSocketServer } = await import('ws');
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
+    wss.on('connection', (s) => s.on('message', (d) => s.send(d)));
+    const port = (wss.address() as { port: number }).port;
+    for (let i = 0; i < 3; i++) {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/warm-up`);
+      await new Promise<void>((resolve) => {
+        ws.once('open', () => ws.send(JSON.stringify({ type: 'ping' })));
+        ws.once('message', () => {
+          ws.once('close', () => resolve());
+          ws.close();
+        });
+        ws.once('error', () => resolve());
+      });
+    }
+    await new Promise<void>((resolve) => wss.close(() => resolve()));
+  })();
+  return warmed;
+}
+
+/** Does the scenario use a fault only the proxy can make on real sockets? */
+export function needsProxyFor(spec: ScenarioSpec): boolean {
+  if ((spec.faults ?? []).some((f) => f.kind === 'partition')) return true;
+  return spec.tabs.some((t) => t.actions.some((a) => a.do === 'slow' || a.do === 'half-open'));
+}
+
+/** Faults over real sockets: through the chaos proxy when there is one; a server pause is not possible. */
+function wsFaults(world: World, proxyOf: () => RunningProxy | null, clientSockets: Map<string, WebSocket>): TransportFaults {
+  return {
+    cannotPause: 'not supported on the ws transport (a real server cannot be frozen from outside; run it on the simulated transport)',
+    pause: () => {},
+    partition(tabs, how) {
+      const selector = tabs === 'all' ? 'all' : tabs.map((t) => world.tabs.get(t)?.connectionId).filter((c): c is string => c !== null && c !== undefined);
+      proxyOf()!.partition(selector, { durationMs: how.durationMs, then: how.then });
+    },
+    drop(tab) {
+      const ws = clientSockets.get(tab.id);
+      if (!ws || !tab.isOpen) return;
+      world.recordFault('drop', tab.id);
+      const proxy = proxyOf();
+      if (proxy && tab.connectionId) proxy.drop([tab.connectionId]);
+      else ws.terminate();
+    },
+    slow(tab, bytesPerS) {
+      const proxy = proxyOf();
+      if (!proxy || !tab.connectionId) return;
+      world.recordFault('slow', tab.id);
+      proxy.setBandwidth([tab.connectionId], 'toClient', bytesPerS);
+    },
+    halfOpen(tab) {
+      const proxy = proxyOf();
+      if (!proxy || !tab.connectionId || !tab.isOpen) return;
+      world.recordFault('half-open', tab.id);
+      proxy.halfOpen([tab.connectionId]);
+    },
+  };
+}
+
+// ---- In-flight accounting ------------------------------------------------------------------------
+
+interface ConnCount {
+  client: 'connecting' | 'open' | 'closed';
+  server: 'none' | 'open' | 'closed';
+  toServerSent: number;
+  toServerRead: number;
+  toClientSent: number;
+  toClientRead: number;
+  halfOpen: boolean;
+}
+
+/**
+ * Exact in-flight accounting per connection (keyed by the client connection id, which the
+ * client sends as `x-threadline-conn` and the server and proxy use as their label): nothing is
+ * in flight when every connection is either closed at both ends (or refused before the server
+ * saw it), or open at both ends with every frame sent in each direction received. A half-open
+ * connection (proxy fault) carries nothing by definition and is left out.
+ */
+export class InFlight {
+  private readonly conns = new Map<string, ConnCount>();
+  version = 0;
+
+  private get(conn: string): ConnCount {
+    let c = this.conns.get(conn);
+    if (!c) this.conns.set(conn, (c = { client: 'connecting', server: 'none', toServerSent: 0, toServerRead: 0, toClientSent: 0, toClientRead: 0, halfOpen: false }));
+    return c;
+  }
+
+  touch(): void {
+    this.version++;
+  }
+
+  clientConnecting(conn: string): void {
+    this.get(conn).client = 'connecting';
+    this.version++;
+  }
+  clientOpened(conn: string): void {
+    this.get(conn).client = 'open';
+    this.version++;
+  }
+  clientSent(conn: string): void {
+    this.get(conn).toServerSent++;
+    this.version++;
+  }
+  clientRead(conn: string): void {
+    this.get(conn).toClientRead++;
+    this.version++;
+  }
+  clientClosed(conn: string): void {
+    this.get(conn).client = 'closed';
+    this.version++;
+  }
+  serverOpened(conn: string): void {
+    this.get(conn).server = 'open';
+    this.version++;
+  }
+  serverRead(conn: string): void {
+    this.get(conn).toServerRead++;
+    this.version++;
+  }
+  serverWrote(conn: string): void {
+    this.get(conn).toClientSent++;
+    this.version++;
+  }
+  serverClosed(conn: string): void {
+    this.get(conn).server = 'closed';
+    this.version++;
+  }
+  halfOpen(conn: string): void {
+    this.get(conn).halfOpen = true;
+    this.version++;
+  }
+
+  quiet(): boolean {
+    for (const c of this.conns.values()) if (!settled(c)) return false;
+    return true;
+  }
+
+  describe(): string {
+    const busy = [...this.conns.entries()].filter(([, c]) => !settled(c));
+    if (busy.length === 0) return 'nothing in flight';
+    return `in flight: ${busy
+      .slice(0, 5)
+      .map(([k, c]) => `${k} client=${c.client} server=${c.server} →server ${c.toServerSent - c.toServerRead} →client ${c.toClientSent - c.toClientRead}`)
+      .join('; ')}`;
+  }
+}
+
+function settled(c: ConnCount): boolean {
+  if (c.halfOpen) return true;
+  if (c.client === 'closed' && c.server !== 'open') return true;
+  if (c.client === 'open' && c.server === 'open') return c.toServerSent === c.toServerRead && c.toClientSent === c.toClientRead;
+  return false;
+}
+
+/** The TabClient's socket: the ws client, with every frame, open and close counted. */
+function countingClient(ws: WebSocket, conn: string, acct: InFlight): ClientSocketLike {
+  acct.clientConnecting(conn);
+  ws.on('open', () => acct.clientOpened(conn));
+  ws.on('message', () => acct.clientRead(conn));
+  ws.on('close', () => acct.clientClosed(conn));
+  ws.on('error', () => {});
+  return {
+    get readyState() {
+      return ws.readyState;
+    },
+    send(data: string, callback?: (error?: Error) => void): void {
+      if (ws.readyState === WebSocket.OPEN) acct.clientSent(conn);
+      ws.send(data, callback);
+    },
+    close: (code?: number, reason?: string) => ws.close(code, reason),
+    terminate: () => ws.terminate(),
+    on: ((event: 'open' | 'message' | 'close' | 'error', listener: (...args: unknown[]) => void) => ws.on(event, listener)) as ClientSocketLike['on'],
+  };
+}
