@@ -1,19 +1,16 @@
 /**
- * The report's inline script (vanilla JS, no modules, no network): reads the embedded results
- * (inflating gzip+base64 with DecompressionStream), draws the swimlane timelines with zoom
- * (drag-select, from/to inputs, +/−, pan, reset) and filters (user, thread, connection), and
- * wires the copy and save buttons. Written as a string: keep it free of backticks and
- * template-literal placeholders.
+ * The report's inline script (vanilla JS, no modules, no network): the filter bar
+ * (browser/filter.js), then the swimlane timelines (browser/timeline.js) with the marker table
+ * and the tick rule (browser/ticks.js) put in. The browser code lives in those files, checked
+ * by `tsc -p tsconfig.browser.json` (DOM, JSDoc types); this module reads them next to itself
+ * and assembles the one script the HTML inlines, so the report stays a single file.
  */
-import type { TimelineItem } from '../run/result.ts';
-import { CLIENT_TICKS_JS } from './ticks.ts';
-import { FILTER_JS } from './client-filter.ts';
+import * as fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { ResultsDocument, TimelineItem } from '../run/result.ts';
+import type { KindStyle, ResultsView } from './browser/types.ts';
 
-export interface KindStyle {
-  shape: 'circle' | 'ring' | 'bar' | 'diamond' | 'diamond-hollow' | 'tri-up' | 'tri-up-hollow' | 'tri-down' | 'square' | 'square-hollow' | 'x' | 'dot';
-  color: string;
-  label: string;
-}
+export type { KindStyle };
 
 /** Marker per timeline item kind (shape and colour), shared by the swimlane and its legend. */
 export const TIMELINE_KINDS: Record<TimelineItem['kind'], KindStyle> = {
@@ -33,521 +30,59 @@ export const TIMELINE_KINDS: Record<TimelineItem['kind'], KindStyle> = {
   log: { shape: 'dot', color: '#8a8f98', label: 'log' },
 };
 
-const CLIENT_JS = String.raw`
-(function () {
-  'use strict';
-  var KINDS = __KINDS__;
-__TICKS__
-  function esc(s) {
-    return String(s == null ? '' : s).replace(/[&<>"']/g, function (c) {
-      return c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&#39;';
-    });
+/**
+ * The browser script sees the embedded document through browser/types.ts (the browser project
+ * cannot import run/result.ts, whose imports reach Node code): this stops compiling when the
+ * document the report embeds no longer has what the script reads.
+ */
+type Fits<T extends U, U> = T;
+type _ResultsViewFits = Fits<ResultsDocument, ResultsView>;
+
+/**
+ * A browser file as it is inlined: without the comments it opens with (`// @ts-check`, its doc
+ * and its type imports are for the type checker and the reader, not for the page). Read next
+ * to this module: src/report/browser/ under tsx, dist/report/browser/ once built (the build
+ * must copy the .js files there).
+ */
+function browserFile(name: 'filter.js' | 'timeline.js' | 'ticks.js'): string {
+  const url = new URL(`./browser/${name}`, import.meta.url);
+  let source: string;
+  try {
+    source = fs.readFileSync(url, 'utf8');
+  } catch (err) {
+    throw new Error(`report: cannot read the browser script ${fileURLToPath(url)} (a build must copy src/report/browser/*.js next to client.js)`, { cause: err });
   }
-  function group(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ','); }
-  function fmtMs(us) {
-    var ms = us / 1000;
-    var a = Math.abs(ms);
-    var d = a < 1 ? 3 : a < 100 ? 2 : a < 10000 ? 1 : 0;
-    var s = ms.toFixed(d).split('.');
-    return group(s[0]) + (s[1] ? '.' + s[1] : '') + ' ms';
-  }
-  function natural(a, b) {
-    var ra = a.split(/(\d+)/), rb = b.split(/(\d+)/);
-    for (var i = 0; i < Math.min(ra.length, rb.length); i++) {
-      if (ra[i] === rb[i]) continue;
-      var na = +ra[i], nb = +rb[i];
-      if (i % 2 === 1 && !isNaN(na) && !isNaN(nb)) return na - nb;
-      return ra[i] < rb[i] ? -1 : 1;
-    }
-    return ra.length - rb.length;
-  }
-  function r1(n) { return Math.round(n * 10) / 10; }
+  return source.replace(/^(?:\s*(?:\/\/[^\n]*|\/\*[\s\S]*?\*\/))*\s*/, '');
+}
 
-  function shape(kind, x, y, r) {
-    var k = KINDS[kind] || KINDS.log, c = k.color;
-    x = r1(x); y = r1(y);
-    switch (k.shape) {
-      case 'circle': return '<circle cx="' + x + '" cy="' + y + '" r="' + r + '" fill="' + c + '"/>';
-      case 'ring': return '<circle cx="' + x + '" cy="' + y + '" r="' + r + '" fill="none" stroke="' + c + '" stroke-width="1.8"/>';
-      case 'dot': return '<circle cx="' + x + '" cy="' + y + '" r="2" fill="' + c + '"/>';
-      case 'bar': return '<rect x="' + (x - 1.6) + '" y="' + (y - r - 3) + '" width="3.2" height="' + (2 * r + 6) + '" rx="1" fill="' + c + '"/>';
-      case 'square': return '<rect x="' + (x - r) + '" y="' + (y - r) + '" width="' + 2 * r + '" height="' + 2 * r + '" fill="' + c + '"/>';
-      case 'square-hollow': return '<rect x="' + (x - r + 0.8) + '" y="' + (y - r + 0.8) + '" width="' + (2 * r - 1.6) + '" height="' + (2 * r - 1.6) + '" fill="none" stroke="' + c + '" stroke-width="1.6"/>';
-      case 'diamond': return '<path d="M' + x + ',' + (y - r - 1) + 'L' + (x + r + 1) + ',' + y + 'L' + x + ',' + (y + r + 1) + 'L' + (x - r - 1) + ',' + y + 'Z" fill="' + c + '"/>';
-      case 'diamond-hollow': return '<path d="M' + x + ',' + (y - r - 1) + 'L' + (x + r + 1) + ',' + y + 'L' + x + ',' + (y + r + 1) + 'L' + (x - r - 1) + ',' + y + 'Z" fill="none" stroke="' + c + '" stroke-width="1.6"/>';
-      case 'tri-up': return '<path d="M' + x + ',' + (y - r - 1) + 'L' + (x + r + 0.5) + ',' + (y + r) + 'L' + (x - r - 0.5) + ',' + (y + r) + 'Z" fill="' + c + '"/>';
-      case 'tri-up-hollow': return '<path d="M' + x + ',' + (y - r - 1) + 'L' + (x + r + 0.5) + ',' + (y + r) + 'L' + (x - r - 0.5) + ',' + (y + r) + 'Z" fill="none" stroke="' + c + '" stroke-width="1.6"/>';
-      case 'tri-down': return '<path d="M' + x + ',' + (y + r + 1) + 'L' + (x + r + 0.5) + ',' + (y - r) + 'L' + (x - r - 0.5) + ',' + (y - r) + 'Z" fill="' + c + '"/>';
-      case 'x': return '<circle class="lost-halo" cx="' + x + '" cy="' + y + '" r="' + (r + 4) + '"/><path d="M' + (x - r) + ',' + (y - r) + 'L' + (x + r) + ',' + (y + r) + 'M' + (x + r) + ',' + (y - r) + 'L' + (x - r) + ',' + (y + r) + '" stroke="' + c + '" stroke-width="2.6" stroke-linecap="round"/>';
-    }
-    return '';
-  }
+/** `source` with `placeholder`, which must occur exactly once, replaced by `code`. */
+function fill(source: string, placeholder: string, code: string): string {
+  const at = source.indexOf(placeholder);
+  if (at < 0 || source.indexOf(placeholder, at + 1) >= 0) throw new Error(`browser script: expected ${placeholder} exactly once`);
+  return source.slice(0, at) + code + source.slice(at + placeholder.length);
+}
 
-  function niceStep(raw) {
-    var p = Math.pow(10, Math.floor(Math.log10(raw || 1)));
-    var m = raw / p;
-    return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
-  }
+/**
+ * browser/ticks.js as the swimlane's script holds it: an ES module (the server imports it)
+ * turned into plain declarations by dropping its `export` keywords. It may hold nothing else
+ * a classic script cannot: this throws on an import, or an export of another form.
+ */
+export function inlinedTicksScript(): string {
+  const code = browserFile('ticks.js').replace(/^export (?=(const|var|function) )/gm, '');
+  if (/^\s*(import|export)\b/m.test(code)) throw new Error('browser/ticks.js: only `export const|var|function` declarations can be inlined');
+  return code;
+}
 
-  // ---- Swimlane --------------------------------------------------------------------------
-  var seq = 0;
-  function Swimlane(sec, run) {
-    this.id = 'sl' + (seq++);
-    this.sec = sec;
-    this.run = run;
-    this.items = run.timeline || [];
-    this.host = sec.querySelector('.swimlane');
-    this.detail = sec.querySelector('.tl-detail');
-    this.countEl = sec.querySelector('.tl-count');
-    this.filters = { user: '', thread: '', conn: '', lossOnly: false };
-    this.selected = -1;
-    this.drawn = false;
-    // The time domain is the items' span (a capped timeline may cover only the start of the
-    // run); fault windows widen it only when there are no items at all.
-    var lo = Infinity, hi = -Infinity, self = this;
-    this.items.forEach(function (it) {
-      lo = Math.min(lo, it.t, it.fromT == null ? it.t : it.fromT);
-      hi = Math.max(hi, it.t);
-    });
-    if (!isFinite(lo)) (run.faults || []).forEach(function (f) { lo = Math.min(lo, f.startUs); hi = Math.max(hi, f.endUs); });
-    if (!isFinite(lo)) { lo = 0; hi = 1000; }
-    if (hi - lo < 1000) hi = lo + 1000;
-    var pad = (hi - lo) * 0.02;
-    this.full = [Math.max(0, lo - pad), hi + pad];
-    this.view = this.full.slice();
-    // Indexes for filtering.
-    this.laneUser = {}; this.laneThreads = {}; this.laneEids = {}; this.userThreads = {}; this.eidThread = {}; this.producedAt = {};
-    this.conns = [];
-    var seen = {};
-    this.items.forEach(function (it) {
-      var conn = it.lane !== 'agent' && it.lane !== 'router';
-      if (conn && !seen[it.lane]) { seen[it.lane] = 1; self.conns.push(it.lane); }
-      if (conn && it.user) self.laneUser[it.lane] = it.user;
-      if (conn && it.thread) (self.laneThreads[it.lane] = self.laneThreads[it.lane] || {})[it.thread] = 1;
-      if (conn && it.eid) (self.laneEids[it.lane] = self.laneEids[it.lane] || {})[it.eid] = 1;
-      if (it.user && it.thread) (self.userThreads[it.user] = self.userThreads[it.user] || {})[it.thread] = 1;
-      if (it.eid && it.thread && it.kind === 'produced') self.eidThread[it.eid] = it.thread;
-      if (it.eid && it.kind === 'produced') self.producedAt[it.eid] = it.t;
-    });
-    this.conns.sort(natural);
-    // Connections with a loss or violation, for the "only lanes with losses" filter.
-    this.lossLanes = {};
-    this.items.forEach(function (it) { if (it.kind === 'lost') self.lossLanes[it.lane] = 1; });
-    var lossOnly = sec.querySelector('input[data-filter=lossOnly]');
-    if (lossOnly) {
-      var any = Object.keys(this.lossLanes).some(function (l) { return l !== 'agent' && l !== 'router'; });
-      if (!any) lossOnly.disabled = true;
-      else if (this.conns.length > 30) lossOnly.checked = true; // many lanes: open on the failures
-      this.filters.lossOnly = lossOnly.checked;
-    }
-    this.bind();
-  }
+let script: string | undefined;
 
-  Swimlane.prototype.pass = function (it) {
-    var f = this.filters, conn = it.lane !== 'agent' && it.lane !== 'router';
-    if (f.user) {
-      if (it.user) { if (it.user !== f.user) return false; }
-      else if (it.thread) { if (!(this.userThreads[f.user] || {})[it.thread]) return false; }
-      else if (conn) { if (this.laneUser[it.lane] !== f.user) return false; }
-    }
-    if (f.thread) {
-      var th = it.thread || (it.eid ? this.eidThread[it.eid] : undefined);
-      if (th) { if (th !== f.thread) return false; }
-      else if (conn) { if (!(this.laneThreads[it.lane] || {})[f.thread]) return false; }
-    }
-    if (f.lossOnly) {
-      if (conn) { if (!this.lossLanes[it.lane]) return false; }
-      else if (it.kind !== 'fault') {
-        var rel = false;
-        for (var l in this.lossLanes) {
-          if ((it.eid && (this.laneEids[l] || {})[it.eid]) || (it.thread && (this.laneThreads[l] || {})[it.thread])) { rel = true; break; }
-        }
-        if (!rel) return false;
-      }
-    }
-    if (f.conn) {
-      if (conn) { if (it.lane !== f.conn) return false; }
-      else {
-        var related = (it.eid && (this.laneEids[f.conn] || {})[it.eid]) || (it.thread && (this.laneThreads[f.conn] || {})[it.thread]) || it.kind === 'fault';
-        if (!related) return false;
-      }
-    }
-    return true;
-  };
-
-  Swimlane.prototype.setView = function (a, b) {
-    if (!(b > a)) return;
-    var span = Math.max(200, b - a);
-    var full = this.full;
-    if (span >= full[1] - full[0]) { this.view = full.slice(); }
-    else {
-      var s = Math.max(full[0], Math.min(a, full[1] - span));
-      this.view = [s, s + span];
-    }
-    this.draw();
-  };
-
-  Swimlane.prototype.zoom = function (factor) {
-    var c = (this.view[0] + this.view[1]) / 2, h = (this.view[1] - this.view[0]) * factor / 2;
-    this.setView(c - h, c + h);
-  };
-
-  Swimlane.prototype.focus = function (i) {
-    var it = this.items[i];
-    if (!it) return;
-    var span = Math.max(20000, (this.full[1] - this.full[0]) * 0.06);
-    var from = it.t;
-    if (it.kind === 'lost' && it.eid && this.producedAt[it.eid] != null) from = Math.min(from, this.producedAt[it.eid]);
-    this.selected = i;
-    this.sec.querySelectorAll('ol.lost-list li.active').forEach(function (li) { li.classList.remove('active'); });
-    var li = this.sec.querySelector('ol.lost-list li[data-item="' + i + '"]');
-    if (li) li.classList.add('active');
-    this.setView(from - span / 2, it.t + span / 2);
-    this.showDetail(i);
-    this.host.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
-  };
-
-  Swimlane.prototype.showDetail = function (i) {
-    var it = this.items[i];
-    if (!it || !this.detail) return;
-    var rows = [['time', fmtMs(it.t)], ['lane', it.lane], ['kind', it.kind], ['label', it.label]];
-    if (it.user) rows.push(['user', it.user]);
-    if (it.thread) rows.push(['thread', it.thread]);
-    if (it.eid) rows.push(['event', it.eid]);
-    if (it.fromT != null) rows.push(['produced at', fmtMs(it.fromT) + ' (latency ' + fmtMs(it.t - it.fromT) + ')']);
-    if (it.explanation) rows.push(['explanation', it.explanation]);
-    this.detail.innerHTML = '<dl>' + rows.map(function (r) { return '<dt>' + esc(r[0]) + '</dt><dd>' + esc(r[1]) + '</dd>'; }).join('') + '</dl>';
-    this.detail.hidden = false;
-  };
-
-  Swimlane.prototype.titleOf = function (it) {
-    var s = fmtMs(it.t) + '  ' + it.kind + ' @ ' + it.lane + '\n' + it.label;
-    if (it.user) s += '\nuser ' + it.user;
-    if (it.thread) s += '\nthread ' + it.thread;
-    if (it.eid) s += '\nevent ' + it.eid;
-    if (it.fromT != null) s += '\nproduced ' + fmtMs(it.fromT) + ', latency ' + fmtMs(it.t - it.fromT);
-    if (it.explanation) s += '\n\n' + it.explanation;
-    return esc(s);
-  };
-
-  Swimlane.prototype.draw = function () {
-    var self = this, v0 = this.view[0], v1 = this.view[1];
-    var visible = [], i;
-    for (i = 0; i < this.items.length; i++) if (this.pass(this.items[i])) visible.push(i);
-    var filtered = this.filters.user || this.filters.thread || this.filters.conn || this.filters.lossOnly;
-    var laneSet = {};
-    visible.forEach(function (k) { laneSet[self.items[k].lane] = 1; });
-    var conns = this.conns.filter(function (c) { return !filtered || laneSet[c]; });
-    var lanes = ['agent', 'router'].concat(conns);
-    // The host's width (a narrow window gets a narrow chart, not a clipped one).
-    var W = Math.max(420, this.host.clientWidth || 1000);
-    var L = 150, R = 16, T = 30, B = 28;
-    var laneH = lanes.length > 40 ? 16 : lanes.length > 20 ? 22 : 30;
-    var H = T + lanes.length * laneH + B;
-    var pw = W - L - R;
-    var span = v1 - v0;
-    function x(t) { return L + (t - v0) / span * pw; }
-    var laneY = {};
-    lanes.forEach(function (l, k) { laneY[l] = T + k * laneH + laneH / 2; });
-    var mr = laneH >= 22 ? 4.5 : 3.5;
-    var id = this.id;
-    var s = [];
-    s.push('<svg class="swim-svg" width="' + W + '" height="' + H + '" viewBox="0 0 ' + W + ' ' + H + '" role="img" aria-label="timeline of ' + esc(this.run.scenario + ' x ' + this.run.router + ' seed ' + this.run.seed) + '">');
-    s.push('<defs><clipPath id="' + id + '-clip"><rect x="' + L + '" y="0" width="' + pw + '" height="' + H + '"/></clipPath>' +
-      '<marker id="' + id + '-ah" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="6" markerHeight="6" orient="auto-start-reverse"><path class="arrowhead" d="M0,0L8,4L0,8z"/></marker>' +
-      '<marker id="' + id + '-ahl" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path class="arrowhead-lost" d="M0,0L8,4L0,8z"/></marker></defs>');
-    // Lanes.
-    lanes.forEach(function (l, k) {
-      var y = T + k * laneH;
-      if (k % 2 === 1) s.push('<rect class="lane-alt" x="0" y="' + y + '" width="' + W + '" height="' + laneH + '"/>');
-      if (k === 2) s.push('<line class="lane-sep" x1="0" y1="' + y + '" x2="' + W + '" y2="' + y + '"/>');
-      var sys = l === 'agent' || l === 'router';
-      var user = self.laneUser[l];
-      s.push('<text class="lane-label' + (sys ? ' sys' : '') + '" x="10" y="' + (y + laneH / 2 + 4) + '">' + esc(l) +
-        (user && laneH >= 22 ? '<tspan class="lane-user" dx="6">' + esc(user) + '</tspan>' : '') + '</text>');
-    });
-    // Time axis (ms), top and bottom.
-    // Labels start at the step's precision and gain decimals until neighbours differ
-    // (msTickLabels, shared with the server's charts' rule in ticks.ts).
-    var step = niceStep(span / Math.max(2, pw / 110));
-    var dec = Math.min(3, Math.max(0, -Math.floor(Math.log10(step / 1000) + 1e-9)));
-    var ticks = [];
-    for (var k = Math.ceil(v0 / step); k * step <= v1; k++) ticks.push(k * step);
-    var labels = msTickLabels(ticks, dec);
-    for (var ti = 0; ti < ticks.length; ti++) {
-      var t = ticks[ti], lab = labels[ti];
-      var px = r1(x(t));
-      s.push('<line class="grid" x1="' + px + '" y1="' + (T - 4) + '" x2="' + px + '" y2="' + (H - B + 4) + '"/>');
-      // Labels at the plot's edges are anchored inwards, so they are neither cut off nor over the unit.
-      var anchor = px < L + 24 ? 'start' : px > L + pw - 24 ? 'end' : 'middle';
-      s.push('<text class="tick-label" x="' + px + '" y="' + (T - 9) + '" text-anchor="' + anchor + '">' + lab + '</text>');
-      s.push('<text class="tick-label" x="' + px + '" y="' + (H - B + 17) + '" text-anchor="' + anchor + '">' + lab + '</text>');
-    }
-    s.push('<text class="tick-label" x="' + (L - 8) + '" y="' + (T - 9) + '" text-anchor="end">ms</text>');
-    s.push('<g clip-path="url(#' + id + '-clip)">');
-    // Fault windows (labels only where they do not overlap the previous one; all on hover).
-    var labelEnd = -Infinity;
-    (this.run.faults || []).slice().sort(function (a, b) { return a.startUs - b.startUs; }).forEach(function (f) {
-      if (f.endUs < v0 || f.startUs > v1) return;
-      var x0 = x(f.startUs), x1 = x(f.endUs), w = Math.max(2, x1 - x0);
-      var label = '';
-      if (x0 + 3 > labelEnd) {
-        label = '<text class="fault-label" x="' + r1(Math.max(L + 2, x0 + 3)) + '" y="' + (H - B - 4) + '">' + esc(f.label) + '</text>';
-        labelEnd = Math.max(L + 2, x0 + 3) + f.label.length * 6 + 8;
-      }
-      s.push('<g class="fault-win"><title>' + esc('fault: ' + f.label + ' (' + fmtMs(f.startUs) + ' – ' + fmtMs(f.endUs) + ')') + '</title>' +
-        '<rect class="fault" x="' + r1(x0) + '" y="' + (T - 2) + '" width="' + r1(w) + '" height="' + (H - T - B + 4) + '"/>' +
-        '<line class="fault-edge" x1="' + r1(x0) + '" y1="' + (T - 2) + '" x2="' + r1(x0) + '" y2="' + (H - B + 2) + '"/>' + label + '</g>');
-    });
-    // Connection lifetimes (from all items, filters aside).
-    var life = {};
-    this.items.forEach(function (it) {
-      if (laneY[it.lane] == null || (it.kind !== 'connect' && it.kind !== 'open' && it.kind !== 'close')) return;
-      (life[it.lane] = life[it.lane] || []).push(it);
-    });
-    Object.keys(life).forEach(function (l) {
-      var y = laneY[l], pend = null, open = null;
-      life[l].forEach(function (it) {
-        if (it.kind === 'connect') { pend = it.t; open = null; }
-        else if (it.kind === 'open') { if (pend != null) s.push('<line class="life-pending" x1="' + r1(x(pend)) + '" y1="' + y + '" x2="' + r1(x(it.t)) + '" y2="' + y + '"/>'); pend = null; open = it.t; }
-        else {
-          if (open != null) s.push('<line class="life-open" x1="' + r1(x(open)) + '" y1="' + y + '" x2="' + r1(x(it.t)) + '" y2="' + y + '"/>');
-          else if (pend != null) s.push('<line class="life-pending" x1="' + r1(x(pend)) + '" y1="' + y + '" x2="' + r1(x(it.t)) + '" y2="' + y + '"/>');
-          pend = open = null;
-        }
-      });
-      if (open != null) s.push('<line class="life-open" x1="' + r1(x(open)) + '" y1="' + y + '" x2="' + r1(x(self.full[1])) + '" y2="' + y + '"/>');
-      else if (pend != null) s.push('<line class="life-pending" x1="' + r1(x(pend)) + '" y1="' + y + '" x2="' + r1(x(self.full[1])) + '" y2="' + y + '"/>');
-    });
-    // Arrows: production (agent lane) -> delivery; red dashed for losses.
-    var ay = laneY.agent, shown = 0, arrows = 0;
-    visible.forEach(function (k) {
-      var it = self.items[k], y = laneY[it.lane];
-      if (y == null || it.lane === 'agent') return;
-      var from = it.kind === 'deliver' ? it.fromT : it.kind === 'lost' && it.eid ? self.producedAt[it.eid] : undefined;
-      if (from == null) { if (it.kind === 'lost' && it.lane !== 'router') from = it.t; else return; }
-      if (Math.max(from, it.t) < v0 || Math.min(from, it.t) > v1) return;
-      var lost = it.kind === 'lost';
-      arrows++;
-      s.push('<line class="' + (lost ? 'arrow-lost' : 'arrow') + '" x1="' + r1(x(from)) + '" y1="' + (ay + 3) + '" x2="' + r1(x(it.t)) + '" y2="' + r1(y - (lost ? 9 : 6)) + '" marker-end="url(#' + id + (lost ? '-ahl' : '-ah') + ')"/>');
-    });
-    // Markers (lost last, on top).
-    var order = visible.filter(function (k) { return self.items[k].kind !== 'lost'; }).concat(visible.filter(function (k) { return self.items[k].kind === 'lost'; }));
-    order.forEach(function (k) {
-      var it = self.items[k], y = laneY[it.lane];
-      if (y == null || it.t < v0 || it.t > v1) return;
-      shown++;
-      var r = it.kind === 'lost' ? mr + 1.5 : mr;
-      s.push('<g class="mk k-' + esc(it.kind) + '" data-i="' + k + '"><title>' + self.titleOf(it) + '</title>' + shape(it.kind, x(it.t), y, r) + '</g>');
-    });
-    if (this.selected >= 0) {
-      var sel = this.items[this.selected];
-      if (sel && laneY[sel.lane] != null) s.push('<circle class="sel-ring" cx="' + r1(x(sel.t)) + '" cy="' + laneY[sel.lane] + '" r="' + (mr + 7) + '"/>');
-    }
-    s.push('</g>');
-    s.push('<rect class="axis" x="' + L + '" y="' + (T - 4) + '" width="' + pw + '" height="' + (H - T - B + 8) + '" fill="none" stroke-opacity="0.5"/>');
-    s.push('</svg>');
-    if (arrows > 300) s[0] = s[0].replace('class="swim-svg"', 'class="swim-svg dense"');
-    this.host.innerHTML = s.join('');
-    this.host.removeAttribute('data-state');
-    this.geom = { L: L, pw: pw };
-    this.drawn = true;
-    var total = this.items.length;
-    if (this.countEl) this.countEl.textContent = 'showing ' + group(shown) + ' of ' + group(total) + ' items · ' + lanes.length + ' of ' + (this.conns.length + 2) + ' lanes · ' + fmtMs(v0) + ' – ' + fmtMs(v1);
-    var fromIn = this.sec.querySelector('[data-zoom=from]'), toIn = this.sec.querySelector('[data-zoom=to]'), pan = this.sec.querySelector('[data-zoom=pan]');
-    if (fromIn) fromIn.value = (v0 / 1000).toFixed(1);
-    if (toIn) toIn.value = (v1 / 1000).toFixed(1);
-    if (pan) {
-      var room = (this.full[1] - this.full[0]) - span;
-      pan.disabled = room <= 1;
-      pan.value = room <= 1 ? 0 : String(Math.round((v0 - this.full[0]) / room * 1000));
-    }
-  };
-
-  Swimlane.prototype.bind = function () {
-    var self = this, sec = this.sec;
-    sec.querySelectorAll('select[data-filter]').forEach(function (sel) {
-      sel.addEventListener('change', function () { self.filters[sel.getAttribute('data-filter')] = sel.value; self.draw(); });
-    });
-    sec.querySelectorAll('input[type=checkbox][data-filter]').forEach(function (box) {
-      box.addEventListener('change', function () { self.filters[box.getAttribute('data-filter')] = box.checked; self.draw(); });
-    });
-    var fromIn = sec.querySelector('[data-zoom=from]'), toIn = sec.querySelector('[data-zoom=to]'), pan = sec.querySelector('[data-zoom=pan]');
-    function applyInputs() {
-      var a = parseFloat(fromIn.value) * 1000, b = parseFloat(toIn.value) * 1000;
-      if (isFinite(a) && isFinite(b) && b > a) self.setView(a, b);
-    }
-    if (fromIn) fromIn.addEventListener('change', applyInputs);
-    if (toIn) toIn.addEventListener('change', applyInputs);
-    if (pan) pan.addEventListener('input', function () {
-      var span = self.view[1] - self.view[0], room = (self.full[1] - self.full[0]) - span;
-      var a = self.full[0] + room * (+pan.value / 1000);
-      self.setView(a, a + span);
-    });
-    sec.querySelectorAll('[data-action]').forEach(function (b) {
-      b.addEventListener('click', function () {
-        var a = b.getAttribute('data-action');
-        if (a === 'reset') { self.selected = -1; self.view = self.full.slice(); self.draw(); }
-        else if (a === 'zoom-in') self.zoom(0.5);
-        else if (a === 'zoom-out') self.zoom(2);
-      });
-    });
-    sec.querySelectorAll('ol.lost-list').forEach(function (ol) {
-      ol.addEventListener('click', function (ev) {
-        var li = ev.target.closest('li[data-item]');
-        if (li) self.focus(+li.getAttribute('data-item'));
-      });
-    });
-    var more = sec.querySelector('[data-action=more-lost]');
-    if (more) more.addEventListener('click', function () { self.listAllLost(more); });
-    // Drag to zoom; click a marker for details.
-    var host = this.host, start = null, brush = null;
-    host.addEventListener('pointerdown', function (ev) {
-      if (!self.geom || ev.button !== 0) return;
-      var rect = host.getBoundingClientRect(), px = ev.clientX - rect.left;
-      if (px < self.geom.L) return;
-      start = { px: px, target: ev.target };
-      host.setPointerCapture(ev.pointerId);
-    });
-    host.addEventListener('pointermove', function (ev) {
-      if (!start) return;
-      var rect = host.getBoundingClientRect(), px = Math.max(self.geom.L, Math.min(self.geom.L + self.geom.pw, ev.clientX - rect.left));
-      if (Math.abs(px - start.px) < 4) return;
-      if (!brush) { brush = document.createElement('div'); brush.className = 'brush'; host.appendChild(brush); }
-      brush.style.left = Math.min(px, start.px) + 'px';
-      brush.style.width = Math.abs(px - start.px) + 'px';
-    });
-    host.addEventListener('pointerup', function (ev) {
-      if (!start) return;
-      var rect = host.getBoundingClientRect(), px = Math.max(self.geom.L, Math.min(self.geom.L + self.geom.pw, ev.clientX - rect.left));
-      var s0 = start;
-      start = null;
-      if (brush) { brush.remove(); brush = null; }
-      if (Math.abs(px - s0.px) >= 4) {
-        var inv = function (p) { return self.view[0] + (p - self.geom.L) / self.geom.pw * (self.view[1] - self.view[0]); };
-        self.setView(inv(Math.min(px, s0.px)), inv(Math.max(px, s0.px)));
-        return;
-      }
-      var mk = s0.target && s0.target.closest ? s0.target.closest('[data-i]') : null;
-      if (mk) { self.selected = +mk.getAttribute('data-i'); self.showDetail(self.selected); self.draw(); }
-    });
-  };
-
-  Swimlane.prototype.listAllLost = function (btn) {
-    var ol = this.sec.querySelector('ol.lost-list');
-    if (!ol) return;
-    var have = {};
-    ol.querySelectorAll('li[data-item]').forEach(function (li) { have[li.getAttribute('data-item')] = 1; });
-    var html = [];
-    this.items.forEach(function (it, k) {
-      if (it.kind !== 'lost' || have[k]) return;
-      html.push('<li data-item="' + k + '"><div class="lost-head"><code class="lost-time">' + esc(fmtMs(it.t)) + '</code><span class="lost-label">' + esc(it.label) + '</span><code class="lost-lane">' + esc(it.lane) + '</code></div><div class="lost-explanation">' + esc(it.explanation || '') + '</div></li>');
-    });
-    ol.insertAdjacentHTML('beforeend', html.join(''));
-    btn.remove();
-  };
-
-  function legend(el) {
-    var html = [];
-    Object.keys(KINDS).forEach(function (k) {
-      if (k === 'log') return;
-      html.push('<span><svg width="14" height="14" viewBox="-7 -7 14 14">' + shape(k, 0, 0, 4) + '</svg>' + esc(KINDS[k].label) + '</span>');
-    });
-    html.push('<span><svg width="22" height="14" viewBox="0 0 22 14"><line x1="1" y1="7" x2="21" y2="7" style="stroke:var(--life-open);stroke-width:10"/></svg>connection open</span>');
-    html.push('<span><svg width="22" height="14" viewBox="0 0 22 14"><rect x="0" y="0" width="22" height="14" style="fill:var(--fault)"/></svg>fault window</span>');
-    el.innerHTML = html.join('');
-  }
-
-  // ---- Data --------------------------------------------------------------------------------
-  function loadDoc() {
-    var el = document.getElementById('threadline-data');
-    if (!el) return Promise.reject(new Error('no embedded data'));
-    var text = el.textContent || '';
-    if (el.getAttribute('data-encoding') !== 'gzip-base64') return Promise.resolve(JSON.parse(text));
-    if (typeof DecompressionStream === 'undefined') return Promise.reject(new Error('this browser cannot inflate the embedded data (no DecompressionStream); open results.json instead'));
-    var bin = atob(text.trim());
-    var bytes = new Uint8Array(bin.length);
-    for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
-    return new Response(stream).text().then(JSON.parse);
-  }
-
-  function copyText(text, btn) {
-    function done(ok) {
-      var old = btn.getAttribute('data-label') || btn.textContent;
-      btn.setAttribute('data-label', old);
-      btn.textContent = ok ? 'Copied ✓' : 'Select and copy';
-      setTimeout(function () { btn.textContent = old; }, 1600);
-    }
-    function fallback() {
-      var ta = document.createElement('textarea');
-      ta.value = text; ta.style.position = 'fixed'; ta.style.opacity = '0';
-      document.body.appendChild(ta); ta.select();
-      var ok = false;
-      try { ok = document.execCommand('copy'); } catch (e) { ok = false; }
-      ta.remove();
-      return ok;
-    }
-    if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(text).then(function () { done(true); }, function () { done(fallback()); });
-    else done(fallback());
-  }
-
-  document.querySelectorAll('button[data-copy]').forEach(function (btn) {
-    btn.addEventListener('click', function () {
-      var src = document.getElementById(btn.getAttribute('data-copy'));
-      if (src) copyText(src.textContent || '', btn);
-    });
-  });
-  document.querySelectorAll('.tl-legend').forEach(legend);
-
-  var lanes = [];
-  loadDoc().then(function (doc) {
-    window.threadlineResults = doc;
-    var sections = document.querySelectorAll('section.timeline[data-run-index]');
-    var lazy = [];
-    sections.forEach(function (sec, n) {
-      var run = doc.runs[+sec.getAttribute('data-run-index')];
-      if (!run || !run.timeline) { var h = sec.querySelector('.swimlane'); if (h) { h.removeAttribute('data-state'); h.textContent = 'No timeline data embedded for this run.'; } return; }
-      var sl = new Swimlane(sec, run);
-      lanes.push(sl);
-      if (n < 3 || !('IntersectionObserver' in window)) sl.draw(); else lazy.push(sl);
-    });
-    if (lazy.length) {
-      var io = new IntersectionObserver(function (entries) {
-        entries.forEach(function (e) {
-          if (!e.isIntersecting) return;
-          lazy.forEach(function (sl) { if (sl.sec === e.target && !sl.drawn) sl.draw(); });
-          io.unobserve(e.target);
-        });
-      }, { rootMargin: '600px 0px' });
-      lazy.forEach(function (sl) { io.observe(sl.sec); });
-    }
-    var save = document.getElementById('save-json');
-    if (save) save.addEventListener('click', function () {
-      var url = URL.createObjectURL(new Blob([JSON.stringify(doc, null, 2)], { type: 'application/json' }));
-      var a = document.createElement('a');
-      a.href = url; a.download = 'results.json';
-      document.body.appendChild(a); a.click(); a.remove();
-      setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
-    });
-    document.documentElement.setAttribute('data-ready-ms', String(Math.round(performance.now())));
-    document.documentElement.setAttribute('data-ready', '1');
-  }).catch(function (err) {
-    var box = document.getElementById('data-error');
-    if (box) { box.hidden = false; box.textContent = 'Could not read the embedded results: ' + (err && err.message ? err.message : err); }
-    document.documentElement.setAttribute('data-ready', 'error');
-    console.error(err);
-  });
-
-  var timer = null;
-  window.addEventListener('resize', function () {
-    clearTimeout(timer);
-    timer = setTimeout(function () { lanes.forEach(function (sl) { if (sl.drawn) sl.draw(); }); }, 150);
-  });
-})();
-`;
-
-/** The inline script: the filter bar, then the timelines with the marker table filled in (script-safe). */
+/** The inline script: the filter bar, then the timelines with the marker table and tick rule filled in (script-safe). */
 export function clientScript(): string {
-  return FILTER_JS + CLIENT_JS.replace('__KINDS__', () => JSON.stringify(TIMELINE_KINDS).replace(/</g, '\\u003c')).replace('__TICKS__', () => CLIENT_TICKS_JS);
+  if (script === undefined) {
+    const kinds = JSON.stringify(TIMELINE_KINDS).replace(/</g, '\\u003c');
+    const code = browserFile('filter.js') + fill(fill(browserFile('timeline.js'), '__KINDS__', kinds), '__TICKS__;', inlinedTicksScript());
+    // Inside <script>, this text would end the element early (a comment can say it, too).
+    if (/<\/script/i.test(code)) throw new Error('browser script: contains "</script"');
+    script = code;
+  }
+  return script;
 }

@@ -1,35 +1,16 @@
 /**
- * Axis tick labels that never repeat. A tick formatter with a fixed precision prints the same
- * text for neighbouring ticks when the step is finer than the precision (a 5 s step on a
- * minutes axis read "2.2 min  2.2 min  2.2 min"). Here every axis labels its ticks together:
- * it starts at the axis's usual precision and adds decimals until adjacent labels differ.
+ * Axis tick labels that never repeat: every axis labels its ticks together, starting at its
+ * usual precision and adding decimals until adjacent labels differ (the why is in
+ * browser/ticks.js).
  *
- * The server-side SVG charts (charts.ts) use the TypeScript functions; the client-side
- * swimlane axis uses CLIENT_TICKS_JS, the same rule written as plain JS for the inline script
- * (tests run both on the same cases).
+ * The rule itself (distinctTickLabels) lives in browser/ticks.js, the one copy shared with the
+ * report's inline script, whose swimlane axis uses its msTickLabels; the server-side SVG charts
+ * (charts.ts) use it through this module, with the duration and percentage formatters below
+ * (tests run the inlined copy and these on the same cases).
  */
+import { adjacentDistinct, distinctTickLabels, MAX_EXTRA_DIGITS } from './browser/ticks.js';
 
-/** Most decimals an axis may add beyond its usual precision (µs resolution on a ms axis is 3). */
-export const MAX_EXTRA_DIGITS = 6;
-
-/** True when no two neighbouring labels are equal. */
-export function adjacentDistinct(labels: readonly string[]): boolean {
-  for (let i = 1; i < labels.length; i++) if (labels[i] === labels[i - 1]) return false;
-  return true;
-}
-
-/**
- * Labels for ascending tick values: each formatted with `digits` decimals, the smallest
- * `digits` from `minDigits` up for which adjacent labels differ. Equal values can never differ;
- * then the labels of `maxDigits` are returned.
- */
-export function distinctTickLabels(values: readonly number[], format: (value: number, digits: number) => string, minDigits = 0, maxDigits = minDigits + MAX_EXTRA_DIGITS): string[] {
-  let labels = values.map((v) => format(v, minDigits));
-  for (let digits = minDigits + 1; digits <= maxDigits && !adjacentDistinct(labels); digits++) {
-    labels = values.map((v) => format(v, digits));
-  }
-  return labels;
-}
+export { adjacentDistinct, distinctTickLabels, MAX_EXTRA_DIGITS };
 
 const trimZeros = (text: string): string => (text.includes('.') ? text.replace(/\.?0+$/, '') : text);
 
@@ -58,25 +39,3 @@ export function durationTickLabels(valuesUs: readonly number[]): string[] {
 export function percentTickLabels(rates: readonly number[], minDigits = 0): string[] {
   return distinctTickLabels(rates, (v, d) => `${(v * 100).toFixed(d)}%`, minDigits);
 }
-
-/**
- * The same rule for the inline script (no modules there): `distinctTickLabels(values, format,
- * minDigits, maxDigits)` and `msTickLabels(valuesUs, minDigits)`, which labels µs ticks in
- * milliseconds with thousands separators ("1,250.5"). Plain ES5, no backticks.
- */
-export const CLIENT_TICKS_JS = String.raw`
-  function distinctTickLabels(values, format, minDigits, maxDigits) {
-    if (maxDigits == null) maxDigits = minDigits + ${MAX_EXTRA_DIGITS};
-    function labelsAt(d) { return values.map(function (v) { return format(v, d); }); }
-    function distinct(labels) { for (var i = 1; i < labels.length; i++) if (labels[i] === labels[i - 1]) return false; return true; }
-    var labels = labelsAt(minDigits);
-    for (var d = minDigits + 1; d <= maxDigits && !distinct(labels); d++) labels = labelsAt(d);
-    return labels;
-  }
-  function msTickLabels(valuesUs, minDigits) {
-    return distinctTickLabels(valuesUs, function (us, d) {
-      var parts = (us / 1000).toFixed(d).split('.');
-      return parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, ',') + (parts[1] ? '.' + parts[1] : '');
-    }, minDigits);
-  }
-`;

@@ -1,17 +1,21 @@
 /**
- * Axis ticks never repeat: the server-side formatters (src/report/ticks.ts, used by the SVG
- * charts) and the inline script's copy of the rule (CLIENT_TICKS_JS, used by the swimlane).
+ * Axis ticks never repeat: the rule (src/report/browser/ticks.js) as the server-side charts use
+ * it (through src/report/ticks.ts) and as the report's inline script holds it (inlined by
+ * client.ts, used by the swimlane), run on the same cases.
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { adjacentDistinct, CLIENT_TICKS_JS, distinctTickLabels, durationTickLabels, formatDurationDigits, percentTickLabels } from '../../src/report/ticks.ts';
+import { adjacentDistinct, distinctTickLabels, durationTickLabels, formatDurationDigits, MAX_EXTRA_DIGITS, percentTickLabels } from '../../src/report/ticks.ts';
+import { msTickLabels } from '../../src/report/browser/ticks.js';
+import { inlinedTicksScript } from '../../src/report/client.ts';
 import { formatDuration } from '../../src/report/format.ts';
 import { timeSeriesChart } from '../../src/report/charts.ts';
 
-/** The inline script's functions, evaluated as the browser would. */
-const client = new Function(`${CLIENT_TICKS_JS}; return { distinctTickLabels: distinctTickLabels, msTickLabels: msTickLabels };`)() as {
-  distinctTickLabels: (values: number[], format: (v: number, d: number) => string, minDigits: number, maxDigits?: number) => string[];
-  msTickLabels: (valuesUs: number[], minDigits: number) => string[];
+/** The inline script's copy, evaluated as the browser would (plain declarations, no module). */
+const client = new Function(`${inlinedTicksScript()}; return { distinctTickLabels: distinctTickLabels, msTickLabels: msTickLabels, MAX_EXTRA_DIGITS: MAX_EXTRA_DIGITS };`)() as {
+  distinctTickLabels: typeof distinctTickLabels;
+  msTickLabels: typeof msTickLabels;
+  MAX_EXTRA_DIGITS: number;
 };
 
 const MIN = 60_000_000;
@@ -55,6 +59,21 @@ describe('tick labels', () => {
     expect([...new Set(calls)]).toEqual([0, 1, 2]);
     expect(distinctTickLabels([5, 5], (v, d) => v.toFixed(d), 0, 3)).toEqual(['5.000', '5.000']);
     expect(client.distinctTickLabels([1, 1.01, 1.02], (v, d) => v.toFixed(d), 0)).toEqual(['1.00', '1.01', '1.02']);
+  });
+
+  it('the inlined copy labels as the server does, for any values, format and digits', () => {
+    expect(client.MAX_EXTRA_DIGITS).toBe(MAX_EXTRA_DIGITS);
+    const formats = [(v: number, d: number) => v.toFixed(d), (v: number, d: number) => (v === 0 ? '0' : formatDurationDigits(v, d))];
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: -1e9, max: 1e9, noNaN: true }), { maxLength: 12 }), fc.constantFrom(0, 1), fc.integer({ min: 0, max: 4 }), fc.option(fc.integer({ min: 0, max: 8 }), { nil: undefined }), (values, f, minDigits, extra) => {
+        const sorted = [...values].sort((a, b) => a - b);
+        const maxDigits = extra === undefined ? undefined : minDigits + extra;
+        expect(client.distinctTickLabels(sorted, formats[f]!, minDigits, maxDigits)).toEqual(distinctTickLabels(sorted, formats[f]!, minDigits, maxDigits));
+        expect(client.msTickLabels(sorted, minDigits)).toEqual(msTickLabels(sorted, minDigits));
+      }),
+    );
+    // Defaults: the server's charts call it without digits.
+    expect(client.distinctTickLabels([1, 1.01, 1.02], (v, d) => v.toFixed(d))).toEqual(distinctTickLabels([1, 1.01, 1.02], (v, d) => v.toFixed(d)));
   });
 
   it('the swimlane labels µs ticks in ms with separators, at the step’s precision or finer', () => {

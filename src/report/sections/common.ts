@@ -17,7 +17,7 @@ export function copyableCommand(id: string, command: string, extraClass = ''): s
 }
 
 /**
- * Attributes the filter bar reads (client-filter.ts): an element with them is shown or hidden
+ * Attributes the filter bar reads (browser/filter.js): an element with them is shown or hidden
  * by status ("fail", "pass", "unknown") and by the search over scenario and mode.
  */
 export function filterAttrs(scenario: string, router: string, status: string): string {

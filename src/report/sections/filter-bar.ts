@@ -2,7 +2,7 @@
  * The filter bar (in the sticky top bar, so it is at hand anywhere on a long page): status
  * (all / failing / passing) and a search over scenario and mode names. It filters the
  * comparison table, the baseline table, the timelines and the runs table; the inline script
- * (client-filter.ts) does the work on the elements marked by filterAttrs.
+ * (browser/filter.js) does the work on the elements marked by filterAttrs.
  */
 import type { PairView } from '../pairs.ts';
 import { formatCount } from '../format.ts';
