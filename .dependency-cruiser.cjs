@@ -3,7 +3,7 @@
  *
  * Layers, lowest first (docs/architecture.md explains each):
  *
- *   ports → stats → protocol → sim → real → world → sut → oracle → scenario → run → check → report → cli → (index.ts)
+ *   ports → stats → protocol → sim → real → world → sut → oracle → scenario → run → check → report → api → cli → (index.ts)
  *
  * A module may import its own layer and any layer below it, never one above. Two sideways
  * rules sharpen it where the order alone would allow too much:
@@ -12,7 +12,7 @@
  *  - a system under test sees only the ports and the protocols, like a real server: never
  *    the harness's world (tabs, backend implementation, codecs).
  */
-const LAYERS = ['ports', 'stats', 'protocol', 'sim', 'real', 'world', 'sut', 'oracle', 'scenario', 'run', 'check', 'report', 'cli'];
+const LAYERS = ['ports', 'stats', 'protocol', 'sim', 'real', 'world', 'sut', 'oracle', 'scenario', 'run', 'check', 'report', 'api', 'cli'];
 
 /** For layer i: every layer above it, as a path regex. */
 function above(i) {

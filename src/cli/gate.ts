@@ -32,23 +32,9 @@ export interface PairOutcome {
 
 const MAX_SEEDS_LISTED = 10;
 
-function shellWord(s: string): string {
-  return /^[A-Za-z0-9_./:=+,@%-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-export function replayCommand(file: string, router: string, seed: number): string {
-  return `threadline run ${shellWord(file)} --router ${shellWord(router)} --seed ${seed}`;
-}
-
-/** The command that re-runs every seed of a pair (for a threshold or a baseline regression). */
-export function pairCommand(file: string, router: string, seeds: readonly number[]): string {
-  const sorted = [...new Set(seeds)].sort((a, b) => a - b);
-  const base = `threadline run ${shellWord(file)} --router ${shellWord(router)}`;
-  if (sorted.length === 0) return base;
-  const contiguous = sorted.every((s, i) => i === 0 || s === sorted[i - 1]! + 1);
-  if (contiguous) return sorted.length === 1 ? `${base} --seed ${sorted[0]}` : `${base} --seed ${sorted[0]} --runs ${sorted.length}`;
-  return `${base} --seed <s> (seeds ${sorted.join(', ')})`;
-}
+// One source for the copyable commands: the report's (the CLI may import the report layer, not the reverse).
+export { pairCommand, replayCommand } from '../report/replay.ts';
+import { pairCommand, replayCommand } from '../report/replay.ts';
 
 export function pairOutcomes(doc: GateDocument): PairOutcome[] {
   const runsByPair = new Map<string, RunResult[]>();
@@ -68,20 +54,20 @@ export function pairOutcomes(doc: GateDocument): PairOutcome[] {
     const failing = runs.filter((r) => r.verdict === 'fail');
     for (const r of failing.slice(0, MAX_SEEDS_LISTED)) {
       if (r.error !== undefined) {
-        failures.push({ kind: 'error', message: `seed ${r.seed}: the run did not complete: ${r.error}`, replay: replayCommand(where, r.router, r.seed) });
+        failures.push({ kind: 'error', message: `seed ${r.seed}: the run did not complete: ${r.error}`, replay: replayCommand(where, r.router, r.seed, doc.serverFiles?.[r.router]) });
         continue;
       }
       const v = r.violations[0];
       const first = v ? `; first: ${v.invariant}: ${v.explanation}` : '';
-      failures.push({ kind: 'invariant', message: `seed ${r.seed}: ${r.violationCount} violation(s)${first}`, replay: replayCommand(where, r.router, r.seed) });
+      failures.push({ kind: 'invariant', message: `seed ${r.seed}: ${r.violationCount} violation(s)${first}`, replay: replayCommand(where, r.router, r.seed, doc.serverFiles?.[r.router]) });
     }
     const seeds = runs.map((r) => r.seed);
     for (const t of s.thresholds.filter((x) => !x.ok)) {
       const actual = t.actual === null || Number.isNaN(t.actual) ? 'no data' : String(+Number(t.actual).toFixed(6));
-      failures.push({ kind: 'threshold', message: `threshold "${t.source}" failed: actual ${actual}`, replay: pairCommand(where, s.router, seeds) });
+      failures.push({ kind: 'threshold', message: `threshold "${t.source}" failed: actual ${actual}`, replay: pairCommand(where, s.router, seeds, doc.serverFiles?.[s.router]) });
     }
     for (const d of regressions.filter((x) => x.scenario === s.scenario && x.router === s.router)) {
-      failures.push({ kind: 'baseline', message: `baseline regression: ${describeDelta(d)}`, replay: pairCommand(where, s.router, seeds) });
+      failures.push({ kind: 'baseline', message: `baseline regression: ${describeDelta(d)}`, replay: pairCommand(where, s.router, seeds, doc.serverFiles?.[s.router]) });
     }
     const verdict: PairOutcome['verdict'] = failures.length > 0 || s.verdict === 'fail' ? 'fail' : s.verdict;
     return {

@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './errors.ts';
-import { VERSION } from './version.ts';
+import { VERSION } from '../run/version.ts';
 import { registerRun } from './commands/run.ts';
 import { registerList } from './commands/list.ts';
 import { registerReport } from './commands/report.ts';

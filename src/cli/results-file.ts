@@ -14,6 +14,8 @@ import { UsageError, describe, parseJsonFile } from './errors.ts';
 
 export interface GateDocument extends ResultsDocument {
   scenarioFiles?: Record<string, string>;
+  /** Server plug-in name → its file, for runs of `run --server` (replay commands name it). */
+  serverFiles?: Record<string, string>;
   baseline?: BaselineComparison;
 }
 
@@ -125,5 +127,6 @@ export function validateResultsDocument(value: unknown, file: string): GateDocum
     }
   }
   if (d['scenarioFiles'] !== undefined && !isObj(d['scenarioFiles'])) fail('scenarioFiles', 'expected { "<scenario>": "<file>" }');
+  if (d['serverFiles'] !== undefined && !isObj(d['serverFiles'])) fail('serverFiles', 'expected { "<server>": "<file>" }');
   return value as GateDocument;
 }

@@ -8,7 +8,7 @@ import { buildTimeline } from '../run/timeline.ts';
 import { overallVerdict, summarise } from '../run/aggregate.ts';
 import { RESULTS_SCHEMA, type ResultsDocument, type RunResult } from '../run/result.ts';
 import { toChromeTrace } from '../report/perfetto.ts';
-import { VERSION } from './version.ts';
+import { VERSION } from '../run/version.ts';
 
 /** The run's result with its full timeline attached (a single run is small). */
 export function withTimeline(run: RunOutput, maxItems = 5_000): RunResult {

@@ -45,7 +45,7 @@ export function printSummary(doc: GateDocument | ResultsDocument, out: Output): 
       out.say(`  ${c.red('✗')} ${r.scenario} × ${r.router} seed ${r.seed}: ${r.error !== undefined ? 'did not complete' : `${r.violationCount} violation(s)${byInvariant(r.violationCounts)}`}`);
       if (r.error !== undefined) out.say(`      ${r.error}`);
       else if (v) out.say(`      ${v.invariant}: ${v.explanation}`);
-      out.say(c.dim(`      replay: ${replayCommand(gdoc.scenarioFiles?.[r.scenario] ?? r.scenario, r.router, r.seed)}`));
+      out.say(c.dim(`      replay: ${replayCommand(gdoc.scenarioFiles?.[r.scenario] ?? r.scenario, r.router, r.seed, gdoc.serverFiles?.[r.router])}`));
     }
     if (failing.length > MAX_FAILING_RUNS) out.say(c.dim(`  … and ${failing.length - MAX_FAILING_RUNS} more (see results.json)`));
   }

@@ -4,7 +4,8 @@
  *  0.4 ms, but the server bound it to A only at 12.1 ms; no queue held it".
  *
  * Router facts (bindings, routing decisions, queue drops) are read here to tell the story;
- * they never decide whether something is a violation.
+ * they never decide whether something is a violation. A server that reports none is explained
+ * from the wire tap alone.
  */
 import { formatUs } from '../ports/clock.ts';
 import type { ConnRecord, GroundTruth, ProducedRecord, RouterFact, TabRecord } from './recorder.ts';
@@ -40,6 +41,16 @@ export function explainLoss(
   }
   if (serverId === null) {
     parts.push(conn ? 'but the server never confirmed the connection (no connection_ready)' : 'but the tab had no open connection and did not get it after reconnecting');
+    return parts.join('; ');
+  }
+  if (truth.routerFacts.length === 0) {
+    // A server that reports no facts of its own (env.log.fact): tell what the wire shows.
+    const wrote = truth.wireWrites.get(m.eid);
+    parts.push(
+      wrote?.has(tab.user)
+        ? `the server wrote it to a connection of ${tab.user}, but it never reached ${connName} (the server reports no routing facts)`
+        : `the server wrote it to no connection of ${tab.user} (the server reports no routing facts, so the wire is all there is to tell)`,
+    );
     return parts.join('; ');
   }
   const sentTo = route ? (route.fields['to'] as string[]) : [];

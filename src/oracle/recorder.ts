@@ -10,9 +10,8 @@
  *  - router facts (bindings, routing decisions): used ONLY to explain a violation in words,
  *    never to decide one.
  */
-import type { AgentEventFrame, GapFrame } from '../protocol/threadline.ts';
-import type { SeqRanges } from '../protocol/seq-ranges.ts';
-import type { CloseCause, GroundTruthObserver, ProducedEvent, RequestKind } from '../ports/facts.ts';
+import type { EventFact } from '../ports/codec.ts';
+import type { CloseCause, GapFact, GroundTruthObserver, ProducedEvent, RequestKind, SeqRanges } from '../ports/facts.ts';
 
 export interface ConnRecord {
   id: string;
@@ -151,6 +150,12 @@ export class GroundTruth implements GroundTruthObserver {
   readonly ownership = new Set<string>();
   /** Index of router facts by event id, built lazily by the explainer. */
   factsByEid: Map<string, RouterFact[]> | null = null;
+  /**
+   * True once a delivery had to be identified by (run, type, k-th such event on its connection)
+   * because the protocol carries no event ids: duplicates and order are then judged on that.
+   */
+  identifiedByOccurrence = false;
+  private readonly occurrences = new Map<string, number>();
   private readonly serverToClientConn = new Map<string, string>();
   private producedCount = 0;
   private arrivals = 0;
@@ -188,11 +193,12 @@ export class GroundTruth implements GroundTruthObserver {
   sent(tab: string, conn: string, messageId: string, thread: string, atUs: number): void {
     this.sends.set(messageId, { messageId, tab, conn, thread, atUs });
   }
-  received(tab: string, conn: string, event: AgentEventFrame, handed: boolean, atUs: number): void {
-    this.deliveries.push({ tab, conn, eid: event.eid, frameThread: event.thread_id, frameUser: event.user_id, seq: event.seq ?? null, atUs, handed, arrival: this.arrivals++ });
+  received(tab: string, conn: string, event: EventFact, handed: boolean, atUs: number): void {
+    const eid = this.identify(conn, event);
+    this.deliveries.push({ tab, conn, eid, frameThread: event.thread, frameUser: event.user ?? '', seq: event.seq, atUs, handed, arrival: this.arrivals++ });
   }
-  gap(tab: string, conn: string, gap: GapFrame, atUs: number): void {
-    this.gaps.push({ tab, conn, thread: gap.thread_id, fromSeq: gap.from_seq, toSeq: gap.to_seq, eids: gap.eids ?? [], reason: gap.reason, atUs, arrival: this.arrivals++ });
+  gap(tab: string, conn: string, gap: GapFact, atUs: number): void {
+    this.gaps.push({ tab, conn, thread: gap.thread, fromSeq: gap.fromSeq, toSeq: gap.toSeq, eids: gap.eids, reason: gap.reason, atUs, arrival: this.arrivals++ });
   }
   resumed(tab: string, conn: string, lastSeq: Record<string, number>, have: Record<string, SeqRanges>, atUs: number): void {
     this.resumes.push({ tab, conn, lastSeq, have, atUs });
@@ -255,15 +261,37 @@ export class GroundTruth implements GroundTruthObserver {
 
   // ---- Transport tap ---------------------------------------------------------------------------
 
-  wireWrite(serverUser: string, data: string): void {
-    // Cheap pre-filter: only agent events carry "eid".
-    const i = data.indexOf('"eid":"');
-    if (i < 0) return;
-    const end = data.indexOf('"', i + 7);
-    const eid = data.slice(i + 7, end);
+  /** The server wrote agent event `eid` to a connection of `serverUser` (the wire tap). */
+  wireWrite(serverUser: string, eid: string): void {
     let set = this.wireWrites.get(eid);
     if (!set) this.wireWrites.set(eid, (set = new Set()));
     set.add(serverUser);
+  }
+
+  /** The wire tap's event on server socket `scope`, identified as a delivery is. */
+  wireEvent(serverUser: string, scope: string, event: EventFact): void {
+    this.wireWrite(serverUser, this.identify(`wire\u0000${scope}`, event));
+  }
+
+  /**
+   * The produced event a frame is: its `eid` when the protocol carries one; otherwise the k-th
+   * produced event of its (run, type) for the k-th such frame in `scope` (a connection). A frame
+   * beyond what the run produced of its type is a copy of the last one (a duplicate).
+   */
+  private identify(scope: string, event: EventFact): string {
+    if (event.eid !== null) return event.eid;
+    this.identifiedByOccurrence = true;
+    const key = `${scope}\u0000${event.runId}\u0000${event.type}`;
+    const k = (this.occurrences.get(key) ?? 0) + 1;
+    this.occurrences.set(key, k);
+    let last: string | null = null;
+    let n = 0;
+    for (const p of this.producedByRun.get(event.runId) ?? []) {
+      if (p.type !== event.type) continue;
+      last = p.eid;
+      if (++n === k) return p.eid;
+    }
+    return last ?? `${event.runId}|${event.type}|${k}`;
   }
 
   // ---- Router facts (explanations only) --------------------------------------------------------

@@ -5,9 +5,14 @@
  * (the simulated clients report it), and what the backend produced (the ground truth of the
  * agent side). The oracle imports these types and nothing of the router or the client.
  */
-import type { AgentEventFrame, GapFrame } from '../protocol/threadline.ts';
-import type { SeqRanges } from '../protocol/seq-ranges.ts';
+import type { EventFact, ServerFact } from './codec.ts';
 import type { BackendEvent, RunRequest } from './server.ts';
+
+/** Sorted, disjoint, inclusive ranges of sequence numbers (src/protocol/seq-ranges.ts). */
+export type SeqRanges = Array<[number, number]>;
+
+/** A gap notice as the codec decoded it. */
+export type GapFact = Extract<ServerFact, { kind: 'gap' }>;
 
 /** An event the backend produced, with the request of its run. */
 export interface ProducedEvent extends BackendEvent {
@@ -23,8 +28,8 @@ export interface GroundTruthObserver {
   closed(tab: string, conn: string, code: number, cause: CloseCause, atUs: number): void;
   declared(tab: string, thread: string, via: 'connect' | 'send' | 'switch' | 'reconnect', atUs: number): void;
   sent(tab: string, conn: string, messageId: string, thread: string, atUs: number): void;
-  received(tab: string, conn: string, event: AgentEventFrame, handed: boolean, atUs: number): void;
-  gap(tab: string, conn: string, gap: GapFrame, atUs: number): void;
+  received(tab: string, conn: string, event: EventFact, handed: boolean, atUs: number): void;
+  gap(tab: string, conn: string, gap: GapFact, atUs: number): void;
   serverConnection(tab: string, conn: string, serverConnectionId: string): void;
   frame(tab: string, conn: string, type: string, atUs: number): void;
   /**

@@ -21,13 +21,14 @@
  * built-in router (src/sut/router) is one plug-in among others and has no other path in.
  */
 import type { Clock } from './clock.ts';
+import type { Codec } from './codec.ts';
 import type { Distribution } from './distribution.ts';
 import type { TraceFields } from './fields.ts';
 import type { Random } from './random.ts';
 import type { HandshakeInfo, SocketLike } from './socket.ts';
 
-export const AGENT_EVENT_TYPES = ['agent_started', 'agent_thinking', 'tool_executing', 'tool_completed', 'agent_completed'] as const;
-export type AgentEventType = (typeof AGENT_EVENT_TYPES)[number];
+import type { AgentEventType } from './agent-events.ts';
+export { AGENT_EVENT_TYPES, type AgentEventType } from './agent-events.ts';
 
 /** What a server asks the backend to run: an agent answering one user message on a thread. */
 export interface RunRequest {
@@ -171,8 +172,8 @@ export type ServerFactory = (env: ServerEnv) => ServerInstance;
 export interface ServerPlugin {
   readonly kind: 'threadline-server';
   readonly name: string;
-  /** Name of the codec its clients speak (`codecs` of the public API); default "threadline". */
-  readonly codec: string;
+  /** The codec its clients speak: a built-in one by name ("threadline", "envelope") or a Codec. */
+  readonly codec: string | Codec;
   /**
    * How long after a drop the server still owes a reconnecting tab what it missed (resume), ms.
    * 0 (the default): nothing is owed across a reconnect, only on the connection that was open.
@@ -183,7 +184,8 @@ export interface ServerPlugin {
 
 export interface DefineServerOptions {
   name?: string;
-  codec?: string;
+  /** Default "threadline". */
+  codec?: string | Codec;
   resumeWindowMs?: number;
 }
 

@@ -6,7 +6,8 @@
  * a tab that was away from a thread has holes — and nothing it already has (FAILURE-MODES
  * invariant 16: no redundant redelivery). Part of the wire protocol, shared by client and server.
  */
-export type SeqRanges = Array<[number, number]>;
+import type { SeqRanges } from '../ports/facts.ts';
+export type { SeqRanges } from '../ports/facts.ts';
 
 /** At most this many ranges per thread go into a resume; the newest are kept. */
 export const MAX_RESUME_RANGES = 64;

@@ -55,7 +55,7 @@ export function buildPairViews(doc: ReportDocument, timelineRuns: ReadonlySet<nu
     // A failing run replays on its own; a pair that fails only in aggregate (a threshold, a
     // regression) needs all of its seeds.
     const replay =
-      status !== 'fail' ? undefined : failing.length > 0 ? replayCommand(where, s.router, doc.runs[failing[0]!]!.seed) : pairCommand(where, s.router, runs.map((i) => doc.runs[i]!.seed));
+      status !== 'fail' ? undefined : failing.length > 0 ? replayCommand(where, s.router, doc.runs[failing[0]!]!.seed, doc.serverFiles?.[s.router]) : pairCommand(where, s.router, runs.map((i) => doc.runs[i]!.seed), doc.serverFiles?.[s.router]);
     const timelineRun = failing.find((i) => timelineRuns.has(i)) ?? runs.find((i) => timelineRuns.has(i));
     views.set(key, {
       summary: s,

@@ -9,6 +9,8 @@ import type { BaselineComparison } from '../run/baseline-comparison.ts';
 export interface ReportDocument extends ResultsDocument {
   /** Scenario name → script path (for replay commands). */
   scenarioFiles?: Record<string, string>;
+  /** Server plug-in name → file (runs of `run --server`). */
+  serverFiles?: Record<string, string>;
   /** Present when the run was compared with a baseline (`--baseline`). */
   baseline?: BaselineComparison;
 }

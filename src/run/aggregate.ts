@@ -47,9 +47,11 @@ export function summariseGroup(list: readonly RunResult[], thresholds: readonly 
     // `?? 0`: older results files lack the request counts.
     for (const k of Object.keys(counts) as Array<keyof Counts>) counts[k] += r.counts[k] ?? 0;
     latency.merge(Histogram.fromJSON(r.latencyUs));
-    bind.merge(Histogram.fromJSON(r.monitoring.histograms['connectToBindUs']!));
-    queueWait.merge(Histogram.fromJSON(r.monitoring.histograms['queueWaitUs']!));
-    queueDepth.merge(Histogram.fromJSON(r.monitoring.histograms['queueDepth']!));
+    // A server plug-in that reports no monitoring has none of these histograms.
+    const h = r.monitoring.histograms;
+    if (h['connectToBindUs']) bind.merge(Histogram.fromJSON(h['connectToBindUs']));
+    if (h['queueWaitUs']) queueWait.merge(Histogram.fromJSON(h['queueWaitUs']));
+    if (h['queueDepth']) queueDepth.merge(Histogram.fromJSON(h['queueDepth']));
     total += r.interactions.total;
     succeeded += r.interactions.succeeded;
     sentBeforeReady += r.monitoring.counters['sentBeforeReady'] ?? 0;

@@ -5,6 +5,8 @@
 import type { ServerInstance, ServerPlugin, MonitoringSnapshot } from '../ports/server.ts';
 import { judge, type Judgement } from '../oracle/judge.ts';
 import type { GroundTruth } from '../oracle/recorder.ts';
+import { checksNotMade } from '../oracle/checks-not-made.ts';
+import type { Codec } from '../ports/codec.ts';
 import type { Trace } from '../sim/trace.ts';
 import type { FaultWindow, RunResult } from './result.ts';
 import { buildTimeline } from './timeline.ts';
@@ -28,6 +30,8 @@ export interface FinishedRun {
   simulatedUs: number;
   wallMs: number;
   faults: FaultWindow[];
+  /** The run's wire protocol: what it could carry decides which checks could be made. */
+  codec: Codec;
   timeline?: 'always' | 'failing' | 'never';
   maxTimelineItems?: number;
 }
@@ -45,6 +49,7 @@ export function resultOfRun(run: FinishedRun): { result: RunResult; judgement: J
     deadlineUs: (spec.deadlineMs ?? DEFAULT_DEADLINE_MS) * 1_000,
     ...(metrics.reported ? { reported: metrics.reported } : {}),
   });
+  const notMade = checksNotMade({ carries: run.codec.carries, identifiedByOccurrence: truth.identifiedByOccurrence, reportsMonitoring: metrics.reported !== undefined, inferredTruth: false });
   const timelineMode = run.timeline ?? 'failing';
   const wantTimeline = timelineMode === 'always' || (timelineMode === 'failing' && judgement.verdict === 'fail');
   const timeline = wantTimeline ? buildTimeline(truth, judgement, run.maxTimelineItems ?? 5_000) : undefined;
@@ -66,6 +71,7 @@ export function resultOfRun(run: FinishedRun): { result: RunResult; judgement: J
     monitoring: metrics.snapshot ?? emptySnapshot(),
     noConnectionWarnings: run.warnings.get(NO_CONNECTION_WARNING) ?? 0,
     faults: [...run.faults].sort((a, b) => a.startUs - b.startUs),
+    ...(notMade.length > 0 ? { checksNotMade: notMade } : {}),
     ...(timeline ? { timeline: timeline.items, timelineTruncated: timeline.truncated } : {}),
   };
   return { result, judgement };

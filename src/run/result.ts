@@ -6,6 +6,7 @@ import type { HistogramJSON } from '../stats/histogram.ts';
 import type { Counts, Violation, ViolationCounts } from '../oracle/judge.ts';
 import type { MonitoringSnapshot } from '../ports/server.ts';
 import type { Verdict } from '../oracle/verdict.ts';
+import type { CheckNotMade } from '../oracle/checks-not-made.ts';
 
 export const RESULTS_SCHEMA = 'threadline/results@1';
 
@@ -53,6 +54,12 @@ export interface RunResult {
   /** "No connections found for thread" warnings logged by the router. */
   noConnectionWarnings: number;
   faults: FaultWindow[];
+  /**
+   * Checks this run could not make, or made weaker, and why (the protocol carries no event ids,
+   * the server reports no monitoring, the ground truth was inferred). Absent when every check
+   * was made.
+   */
+  checksNotMade?: CheckNotMade[];
   /** Present for failing runs and a sample of passing ones. */
   timeline?: TimelineItem[];
   timelineTruncated?: boolean;

@@ -156,6 +156,7 @@ export async function runScenario(spec: ScenarioSpec, sut: SystemUnderTest, seed
     // real-time: wall-clock duration for humans only; it is not in the trace and decides nothing.
     wallMs: performance.now() - wallStart,
     faults: world.faults,
+    codec: world.codec,
     ...(options.timeline !== undefined ? { timeline: options.timeline } : {}),
     ...(options.maxTimelineItems !== undefined ? { maxTimelineItems: options.maxTimelineItems } : {}),
   });

@@ -18,13 +18,16 @@ import { createRandom } from '../sim/rng.ts';
 import type { Trace } from '../sim/trace.ts';
 import { AgentBackend } from '../world/backend.ts';
 import { TabClient, type ClientSocketLike } from '../world/tab-client.ts';
+import { codecOf } from '../world/codecs/index.ts';
+import { peekEventId, threadlineCodec } from '../world/codecs/threadline.ts';
+import type { Codec } from '../ports/codec.ts';
 import type { TokenIssuer } from '../world/auth.ts';
 import { GroundTruth } from '../oracle/recorder.ts';
 import { expandLoad } from '../scenario/load.ts';
 import { agentProfileOf } from '../scenario/profiles.ts';
 import type { ScenarioSpec, TabSpec, UserSpec } from '../scenario/types.ts';
 import type { FaultWindow } from './result.ts';
-import { runTabScript, type TabFaults } from './script.ts';
+import { runTabScript, type ScriptOptions, type TabFaults } from './script.ts';
 import { createServerEnv, startPlugin } from './server-env.ts';
 
 /** A tab reconnects this long after an abnormal close unless its scenario says otherwise. */
@@ -48,6 +51,8 @@ export interface TransportFaults extends TabFaults {
   pause(durationMs: number): void;
   /** Set when the transport cannot pause its server: why, in words (the pause is then reported unsupported). */
   cannotPause?: string;
+  /** Set when the transport cannot partition links: why (the partition is then reported unsupported). */
+  cannotPartition?: string;
   partition(tabs: readonly string[] | 'all', options: { durationMs: number; then: 'release' | 'kill' }): void;
 }
 
@@ -87,6 +92,9 @@ export class World {
   private readonly rng: Random;
   private readonly tokens: TokenIssuer;
   private scriptsRunning = 0;
+  private tappedSockets = 0;
+  /** The wire protocol of the run (the server plug-in's). */
+  codec: Codec = threadlineCodec;
   private scriptFailure: Error | null = null;
 
   constructor(options: WorldOptions) {
@@ -113,6 +121,7 @@ export class World {
     const clock = side.clock;
     // Streams are named "router" and "router/agents" for every plug-in: the names predate
     // plug-ins, and keeping them keeps the built-in modes' traces byte for byte as they were.
+    this.codec = codecOf(plugin.codec);
     const serverRng = this.rng.fork('router');
     this.backend = new AgentBackend({
       clock,
@@ -130,7 +139,7 @@ export class World {
       listen: (onConnection) =>
         side.listen((socket, handshake) => {
           const user = this.tokens.verify(handshake) ?? '?';
-          onConnection(tapWrites(socket, (data) => truth.wireWrite(user, data)), handshake);
+          onConnection(tapWrites(socket, this.wireTap(user)), handshake);
         }),
       tokens: this.tokens,
       users: this.users,
@@ -141,6 +150,26 @@ export class World {
     });
     this.server = startPlugin(plugin, env);
     return this.server;
+  }
+
+  /**
+   * What the tap does with a frame the server wrote to a socket of `user`: note which produced
+   * event went onto the wire. threadline frames name it (`eid`: found without parsing, on the
+   * hot path); other protocols are decoded and identified as deliveries are.
+   */
+  private wireTap(user: string): (data: string) => void {
+    const truth = this.truth;
+    if (this.codec === threadlineCodec) {
+      return (data) => {
+        const eid = peekEventId(data);
+        if (eid !== null) truth.wireWrite(user, eid);
+      };
+    }
+    const scope = `s${++this.tappedSockets}`;
+    return (data) => {
+      const fact = this.codec.decode(data);
+      if (fact !== null && fact.kind === 'event') truth.wireEvent(user, scope, fact);
+    };
   }
 
   private serverLog(clock: Clock): ServerLog {
@@ -177,6 +206,7 @@ export class World {
         token: this.tokens.issue(t.user),
         clock: this.clock,
         observer: this.truth,
+        codec: this.codec,
         connect,
         reconnectAfterMs: t.reconnectAfterMs !== undefined ? t.reconnectAfterMs : client?.reconnectAfterMs === undefined ? DEFAULT_RECONNECT_AFTER_MS : client.reconnectAfterMs,
         heartbeatMs: client?.heartbeatMs ?? 0,
@@ -201,6 +231,10 @@ export class World {
         }
         this.faults.push({ kind: 'pause', startUs, endUs, label: `server paused ${f.durationMs} ms` });
         this.clock.setTimer(startUs, () => ops.pause(f.durationMs), 'fault:pause');
+      } else if (ops.cannotPartition !== undefined) {
+        const what = `partition (${f.then}) of ${f.tabs ? f.tabs.join(', ') : 'all'} at ${f.at} ms`;
+        this.unsupported.push(`${what}: ${ops.cannotPartition}`);
+        this.faults.push({ kind: 'unsupported', startUs, endUs, label: `${what} — not supported${on}` });
       } else {
         this.faults.push({ kind: 'partition', startUs, endUs, label: `partition (${f.then}) ${f.tabs ? f.tabs.join(', ') : 'all'}${via}` });
         this.clock.setTimer(startUs, () => ops.partition(f.tabs ?? 'all', { durationMs: f.durationMs, then: f.then }), 'fault:partition');
@@ -209,12 +243,12 @@ export class World {
   }
 
   /** Start every tab's script at t = 0; the scripts' fault actions go to `faults`. */
-  startScripts(faults: TabFaults): void {
+  startScripts(faults: TabFaults, options: ScriptOptions = {}): void {
     this.scriptsRunning = this.tabSpecs.length;
     for (const t of this.tabSpecs) {
       const tab = this.tabs.get(t.id)!;
       this.clock.setTimer(0, () =>
-        runTabScript(t.actions, tab, this.clock, faults).then(
+        runTabScript(t.actions, tab, this.clock, faults, options).then(
           () => this.scriptsRunning--,
           (error: unknown) => {
             this.scriptsRunning--;
@@ -232,6 +266,11 @@ export class World {
 
   get failure(): Error | null {
     return this.scriptFailure;
+  }
+
+  /** Every tab's script has finished. */
+  get scriptsDone(): boolean {
+    return this.scriptsRunning === 0;
   }
 
   /** Every script has finished, every agent run completed, and the server reports itself idle. */

@@ -197,6 +197,7 @@ export async function runScenarioWs(spec: ScenarioSpec, sut: SystemUnderTest, se
     simulatedUs: clock.now(),
     wallMs,
     faults: world.faults,
+    codec: world.codec,
     ...(options.timeline !== undefined ? { timeline: options.timeline } : {}),
     ...(options.maxTimelineItems !== undefined ? { maxTimelineItems: options.maxTimelineItems } : {}),
   });

@@ -1,5 +1,8 @@
 /**
  * A simulated browser tab: the client side of the protocol, driven by a scenario's actions.
+ * It speaks whatever protocol its codec encodes (threadline's by default): what it writes and
+ * what it understands of the server's frames both go through the codec, and a feature the
+ * protocol cannot carry (resume, acks, dedup by message id) is simply not used.
  *
  * It is transport-agnostic (it gets a `connect` function that returns a ws-shaped client
  * socket) and it reports everything it really did to a `GroundTruthObserver` — the oracle's
@@ -21,9 +24,10 @@
  *    offline is gone, as in a chat client with no outbox.
  */
 import type { Clock, TimerHandle } from '../ports/clock.ts';
-import { type AgentEventFrame, type GapFrame, isAgentEventType, parseServerFrame } from '../protocol/threadline.ts';
+import type { ClientIntent, Codec } from '../ports/codec.ts';
 import { CloseCode } from '../ports/socket.ts';
 import { addSeq, MAX_RESUME_RANGES, type SeqRanges } from '../protocol/seq-ranges.ts';
+import { threadlineCodec } from './codecs/threadline.ts';
 
 export interface ClientSocketLike {
   readonly readyState: number;
@@ -44,7 +48,7 @@ import type { GroundTruthObserver, RequestKind } from '../ports/facts.ts';
 interface OutboxEntry {
   kind: RequestKind;
   thread: string;
-  text: string;
+  intent: ClientIntent;
   /** The connection it was last written on (null: not yet written). */
   writtenOn: string | null;
 }
@@ -62,6 +66,8 @@ export interface TabClientOptions {
   session?: string;
   /** Path of the server endpoint, default "/ws". */
   path?: string;
+  /** The wire protocol (default threadline's). */
+  codec?: Codec;
 }
 
 export class TabClient {
@@ -69,6 +75,7 @@ export class TabClient {
   readonly user: string;
   private readonly clock: Clock;
   private readonly observer: GroundTruthObserver;
+  private readonly codec: Codec;
   private socket: ClientSocketLike | null = null;
   private connIndex = 0;
   private messageIndex = 0;
@@ -107,6 +114,7 @@ export class TabClient {
     this.user = options.user;
     this.clock = options.clock;
     this.observer = options.observer;
+    this.codec = options.codec ?? threadlineCodec;
   }
 
   get connectionId(): string | null {
@@ -130,13 +138,13 @@ export class TabClient {
     if (this.thread !== null) this.interest.add(this.thread);
     const conn = `${this.id}#${++this.connIndex}`;
     this.currentConn = conn;
-    const params = new URLSearchParams({ token: this.options.token });
-    if (this.thread !== null) params.set('thread_id', this.thread);
-    // The tab's session, the same on every reconnect: runs it started follow it (resume).
-    params.set('session', this.options.session ?? this.id);
-    // A reconnect will send `resume` on open: say so, so the server waits for it before catching up.
-    if (this.connIndex > 1 && (this.lastSeq.size > 0 || this.interest.size > 0)) params.set('resume', '1');
-    const url = `${this.options.path ?? '/ws'}?${params.toString()}`;
+    const url = this.codec.connectUrl({
+      path: this.options.path ?? '/ws',
+      token: this.options.token,
+      thread: this.thread,
+      session: this.options.session ?? this.id,
+      resuming: this.codec.carries.resume && this.connIndex > 1 && (this.lastSeq.size > 0 || this.interest.size > 0),
+    });
     this.observer.connecting(this.id, conn, this.thread, this.clock.now());
     if (this.thread !== null) this.observer.declared(this.id, this.thread, via, this.clock.now());
     this.outbox.length = 0;
@@ -145,15 +153,18 @@ export class TabClient {
     socket.on('open', () => {
       if (this.socket !== socket) return;
       this.observer.opened(this.id, conn, this.clock.now());
-      const positions = this.resumePositions();
+      const positions = this.codec.carries.resume ? this.resumePositions() : null;
       if (positions !== null) {
         const have: Record<string, SeqRanges> = {};
         for (const t of Object.keys(positions)) {
           const ranges = this.held.get(t);
           if (ranges && ranges.length > 0) have[t] = ranges.slice(-MAX_RESUME_RANGES).map(([a, b]) => [a, b]);
         }
-        socket.send(JSON.stringify(Object.keys(have).length > 0 ? { type: 'resume', last_seq: positions, have } : { type: 'resume', last_seq: positions }));
-        this.observer.resumed(this.id, conn, positions, have, this.clock.now());
+        const text = this.codec.encode({ kind: 'resume', lastSeq: positions, have });
+        if (text !== null) {
+          socket.send(text);
+          this.observer.resumed(this.id, conn, positions, have, this.clock.now());
+        }
       }
       for (const data of this.outbox.splice(0)) socket.send(data);
       this.startHeartbeat(socket);
@@ -172,7 +183,7 @@ export class TabClient {
     const online = this.currentConn !== null && this.socket !== null && this.socket.readyState <= 1;
     if (online) this.observer.sent(this.id, this.currentConn!, id, thread, now);
     this.observer.requested(this.id, online ? this.currentConn : null, 'user_message', id, thread, now);
-    this.request('user_message', id, thread, { type: 'user_message', id, thread_id: thread, content: `message ${this.messageIndex}`, ...(payloadUser ? { user_id: payloadUser } : {}) });
+    this.request('user_message', id, thread, { kind: 'user_message', id, thread, content: `message ${this.messageIndex}`, ...(payloadUser ? { payloadUser } : {}) });
     return id;
   }
 
@@ -184,15 +195,14 @@ export class TabClient {
     const id = `${this.id}-s${++this.switchIndex}`;
     const online = this.currentConn !== null && this.socket !== null && this.socket.readyState <= 1;
     this.observer.requested(this.id, online ? this.currentConn : null, 'switch_thread', id, thread, now);
-    this.request('switch_thread', id, thread, { type: 'switch_thread', id, thread_id: thread });
+    this.request('switch_thread', id, thread, { kind: 'switch_thread', id, thread });
   }
 
   /** Write a request, keeping it in the outbox until acknowledged (servers that declare acks). */
-  private request(kind: RequestKind, id: string, thread: string, frame: object): void {
-    const text = JSON.stringify(frame);
-    const written = this.write(frame, text);
-    // Until the server says it does not acknowledge, keep it: a resend needs the original text.
-    if (this.serverAcks !== false) this.unacked.set(id, { kind, thread, text, writtenOn: written ? this.currentConn : null });
+  private request(kind: RequestKind, id: string, thread: string, intent: ClientIntent): void {
+    const written = this.write(intent);
+    // Until the server says it does not acknowledge, keep it for a resend.
+    if (this.serverAcks !== false && this.codec.carries.acks) this.unacked.set(id, { kind, thread, intent, writtenOn: written ? this.currentConn : null });
   }
 
   /** After connection_ready with acks: send what is still unacknowledged on this connection. */
@@ -205,8 +215,8 @@ export class TabClient {
         continue;
       }
       // A resent message says so: the server must not rebind this connection to its thread.
-      const text = entry.kind === 'user_message' ? JSON.stringify({ ...(JSON.parse(entry.text) as object), resend: true }) : entry.text;
-      if (!this.write(null, text)) return;
+      const intent: ClientIntent = entry.intent.kind === 'user_message' ? { ...entry.intent, resend: true } : entry.intent;
+      if (!this.write(intent)) return;
       entry.writtenOn = conn;
       this.observer.resent(this.id, conn, id, this.clock.now());
     }
@@ -267,67 +277,68 @@ export class TabClient {
 
   private onMessage(conn: string, data: unknown): void {
     const text = typeof data === 'string' ? data : Buffer.isBuffer(data) ? data.toString('utf8') : String(data);
-    const frame = parseServerFrame(text);
+    const fact = this.codec.decode(text);
     const now = this.clock.now();
-    if (frame === null) return;
-    this.observer.frame(this.id, conn, frame.type, now);
-    if (isAgentEventType(frame.type)) {
-      const event = frame as AgentEventFrame;
-      let handed = true;
-      if (event.msg_id !== undefined) {
-        if (this.seenMsgIds.has(event.msg_id)) handed = false;
-        else this.seenMsgIds.add(event.msg_id);
-      }
-      // A sequence number the server already declared skipped (a gap notice) stays skipped: the
-      // application showed the discontinuity, so a late copy would contradict it.
-      if (handed && event.seq !== undefined && this.isGapped(event.thread_id, event.seq)) handed = false;
-      if (event.seq !== undefined) {
-        const prev = this.lastSeq.get(event.thread_id) ?? 0;
-        if (event.seq > prev) this.lastSeq.set(event.thread_id, event.seq);
-        let ranges = this.held.get(event.thread_id);
-        if (!ranges) this.held.set(event.thread_id, (ranges = []));
-        addSeq(ranges, event.seq);
-      }
-      this.observer.received(this.id, conn, event, handed, now);
-      if (handed) {
-        for (let i = 0; i < this.waiters.length; i++) {
-          const w = this.waiters[i]!;
-          if (w.type === event.type && (w.thread === undefined || w.thread === event.thread_id)) {
-            this.waiters.splice(i--, 1);
-            w.resolve();
+    if (fact === null) return;
+    this.observer.frame(this.id, conn, fact.kind === 'event' ? fact.type : fact.kind, now);
+    switch (fact.kind) {
+      case 'event': {
+        let handed = true;
+        if (fact.msgId !== null) {
+          if (this.seenMsgIds.has(fact.msgId)) handed = false;
+          else this.seenMsgIds.add(fact.msgId);
+        }
+        // A sequence number the server already declared skipped (a gap notice) stays skipped: the
+        // application showed the discontinuity, so a late copy would contradict it.
+        if (handed && fact.seq !== null && this.isGapped(fact.thread, fact.seq)) handed = false;
+        if (fact.seq !== null) {
+          const prev = this.lastSeq.get(fact.thread) ?? 0;
+          if (fact.seq > prev) this.lastSeq.set(fact.thread, fact.seq);
+          let ranges = this.held.get(fact.thread);
+          if (!ranges) this.held.set(fact.thread, (ranges = []));
+          addSeq(ranges, fact.seq);
+        }
+        this.observer.received(this.id, conn, fact, handed, now);
+        if (handed) {
+          for (let i = 0; i < this.waiters.length; i++) {
+            const w = this.waiters[i]!;
+            if (w.type === fact.type && (w.thread === undefined || w.thread === fact.thread)) {
+              this.waiters.splice(i--, 1);
+              w.resolve();
+            }
           }
         }
+        return;
       }
-      return;
-    }
-    switch (frame.type) {
       case 'gap': {
-        if (frame.to_seq > (this.lastSeq.get(frame.thread_id) ?? 0)) this.lastSeq.set(frame.thread_id, frame.to_seq);
-        const ranges = this.gaps.get(frame.thread_id) ?? [];
-        ranges.push([frame.from_seq, frame.to_seq]);
-        this.gaps.set(frame.thread_id, ranges);
-        this.observer.gap(this.id, conn, frame, now);
+        if (fact.toSeq > (this.lastSeq.get(fact.thread) ?? 0)) this.lastSeq.set(fact.thread, fact.toSeq);
+        const ranges = this.gaps.get(fact.thread) ?? [];
+        ranges.push([fact.fromSeq, fact.toSeq]);
+        this.gaps.set(fact.thread, ranges);
+        this.observer.gap(this.id, conn, fact, now);
         return;
       }
-      case 'thread_context':
-        this.observer.threadContext(this.id, conn, frame.thread_id, frame.seq ?? null, now);
+      case 'thread-ready':
+        this.observer.threadContext(this.id, conn, fact.thread, fact.seq, now);
         return;
-      case 'connection_ready':
-        this.serverConnectionId = frame.connection_id;
-        this.observer.serverConnection(this.id, conn, frame.connection_id);
-        this.serverAcks = frame.acks === true;
+      case 'ready':
+        if (fact.connectionId !== null) {
+          this.serverConnectionId = fact.connectionId;
+          this.observer.serverConnection(this.id, conn, fact.connectionId);
+        }
+        this.serverAcks = fact.acks;
         this.observer.capabilities(this.id, conn, { acks: this.serverAcks });
         if (this.serverAcks) this.resendUnacked(conn);
         else this.unacked.clear();
         return;
-      case 'message_ack':
-        this.unacked.delete(frame.ref);
-        this.observer.acked(this.id, conn, frame.ref, frame.run_id ?? null, frame.duplicate === true, now);
+      case 'ack':
+        this.unacked.delete(fact.ref);
+        this.observer.acked(this.id, conn, fact.ref, fact.runId, fact.duplicate, now);
         return;
       case 'error':
-        if (frame.ref !== undefined) {
-          this.unacked.delete(frame.ref);
-          this.observer.refused(this.id, conn, frame.ref, frame.code, now);
+        if (fact.ref !== null) {
+          this.unacked.delete(fact.ref);
+          this.observer.refused(this.id, conn, fact.ref, fact.code, now);
         }
         return;
       case 'pong':
@@ -336,7 +347,7 @@ export class TabClient {
           this.pongDeadline = null;
         }
         return;
-      default:
+      case 'other':
         return;
     }
   }
@@ -368,7 +379,7 @@ export class TabClient {
     const periodUs = this.options.heartbeatMs * 1_000;
     const beat = (): void => {
       if (this.socket !== socket || socket.readyState !== 1 || this.quiesced) return;
-      this.write({ type: 'ping' });
+      this.write({ kind: 'ping' });
       if (!this.pongDeadline) {
         this.pongDeadline = this.clock.setTimer(periodUs, () => {
           this.pongDeadline = null;
@@ -409,9 +420,14 @@ export class TabClient {
   /** Frames written while the socket is still connecting wait here (as chat clients do). */
   private readonly outbox: string[] = [];
 
-  /** Write a frame (or its text); false when there is no socket to take it. */
-  private write(frame: object | null, text: string = JSON.stringify(frame)): boolean {
+  /**
+   * Write an intent through the codec; false when there is no socket to take it (or the
+   * protocol has no frame for it: then nothing was written).
+   */
+  private write(intent: ClientIntent): boolean {
     if (this.socket === null || this.socket.readyState > 1) return false;
+    const text = this.codec.encode(intent);
+    if (text === null) return false;
     if (this.socket.readyState === 0) {
       this.outbox.push(text);
       return true;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GroundTruth } from '../../src/oracle/recorder.ts';
 import { judge } from '../../src/oracle/judge.ts';
-import type { AgentEventFrame } from '../../src/protocol/threadline.ts';
+import type { EventFact } from '../../src/ports/codec.ts';
 import type { AgentEventType } from '../../src/protocol/threadline.ts';
 
 // Hand-built traces with known losses, duplicates, leaks and reorderings: the oracle must
@@ -26,10 +26,10 @@ function world() {
 
 const TYPES: AgentEventType[] = ['agent_started', 'agent_thinking', 'agent_completed'];
 
-function produce(t: GroundTruth, run: string, atUs: number[], user = 'u1', thread = 'A', messageId = 'k1-m1'): AgentEventFrame[] {
+function produce(t: GroundTruth, run: string, atUs: number[], user = 'u1', thread = 'A', messageId = 'k1-m1'): EventFact[] {
   return atUs.map((at, i) => {
     t.producedEvent({ eid: `${run}#${i}`, index: i, type: TYPES[i]!, producedAtUs: at, runId: run, request: { userId: user, threadId: thread, messageId } });
-    return { type: TYPES[i]!, user_id: user, thread_id: thread, run_id: run, ts: at, eid: `${run}#${i}` };
+    return { kind: 'event', type: TYPES[i]!, user, thread, runId: run, eid: `${run}#${i}`, seq: null, msgId: null };
   });
 }
 
@@ -116,7 +116,7 @@ describe('oracle', () => {
     const t = world();
     const ev = produce(t, 'run-1', [3_000, 4_000, 5_000]);
     t.received('k1', 'k1#1', ev[0]!, true, 6_000);
-    t.gap('k1', 'k1#1', { type: 'gap', thread_id: 'A', from_seq: 2, to_seq: 3, reason: 'resume_window', eids: ['run-1#1', 'run-1#2'] }, 7_000);
+    t.gap('k1', 'k1#1', { kind: 'gap', thread: 'A', fromSeq: 2, toSeq: 3, reason: 'resume_window', eids: ['run-1#1', 'run-1#2'] }, 7_000);
     const j = judge(t, opts);
     expect(j.counts).toMatchObject({ lost: 0, droppedExplicit: 2 });
     expect(j.verdict).toBe('pass');
@@ -145,7 +145,7 @@ describe('oracle', () => {
     const t = world();
     const ev = produce(t, 'run-1', [3_000, 4_000, 5_000]);
     ev.forEach((e, i) => {
-      t.wireWrite('u1', JSON.stringify(e));
+      t.wireWrite('u1', e.eid!);
       t.received('k1', 'k1#1', e, true, 6_000 + i);
     });
     expect(judge(t, { ...opts, reported: { delivered: 3 } }).verdict).toBe('pass');
@@ -160,8 +160,8 @@ describe('oracle', () => {
     // The first event found no bound connection; run-scoped delivery still wrote it. The third
     // was written nowhere.
     t.routerFact(3_000, 'router.route', { eid: 'run-1#0', thread: 'A', to: ['c1'], missed: true });
-    t.wireWrite('u1', JSON.stringify(ev[0]));
-    t.wireWrite('u1', JSON.stringify(ev[1]));
+    t.wireWrite('u1', ev[0]!.eid!);
+    t.wireWrite('u1', ev[1]!.eid!);
     t.received('k1', 'k1#1', ev[0]!, true, 6_000);
     t.received('k1', 'k1#1', ev[1]!, true, 6_001);
     const honest = judge(t, { ...opts, reported: { delivered: 2, routingMisses: 1, unreached: 1 } });
@@ -213,7 +213,7 @@ describe('oracle', () => {
     t.sent('k9', 'k9#1', 'k9-m1', 'A', 2_500);
     const other = ['agent_started', 'agent_thinking', 'agent_completed'].map((type, i) => {
       t.producedEvent({ eid: `run-2#${i}`, index: i, type: type as never, producedAtUs: 4_000 + i * 2_000, runId: 'run-2', request: { userId: 'u1', threadId: 'A', messageId: 'k9-m1' } });
-      return { type: type as never, user_id: 'u1', thread_id: 'A', run_id: 'run-2', ts: 0, eid: `run-2#${i}` };
+      return { kind: 'event' as const, type: type as never, user: 'u1', thread: 'A', runId: 'run-2', eid: `run-2#${i}`, seq: null, msgId: null };
     });
     t.declared('k1', 'B', 'switch', 3_500); // k1 is not owed run-2: it left A before run-2 began
     mine.forEach((e, i) => t.received('k1', 'k1#1', e, true, 8_000 + i));

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { GroundTruth } from '../../src/oracle/recorder.ts';
 import { judge } from '../../src/oracle/judge.ts';
-import type { AgentEventFrame, AgentEventType } from '../../src/protocol/threadline.ts';
+import type { AgentEventType } from '../../src/protocol/threadline.ts';
+import type { EventFact } from '../../src/ports/codec.ts';
 
 // Hand-built wire histories for the invariants that catch what resume and client-side dedup
 // paper over (FAILURE-MODES 4, 15, 16, 17). Each fires on a history with the defect and stays
@@ -22,10 +23,10 @@ function world(): GroundTruth {
 }
 
 /** Events of run-1 on A with stream sequence numbers 1..n, produced at the given times. */
-function produce(t: GroundTruth, atUs: number[]): AgentEventFrame[] {
+function produce(t: GroundTruth, atUs: number[]): EventFact[] {
   return atUs.map((at, i) => {
     t.producedEvent({ eid: `run-1#${i}`, index: i, type: TYPES[i]!, producedAtUs: at, runId: 'run-1', request: { userId: 'u1', threadId: 'A', messageId: 'k1-m1' } });
-    return { type: TYPES[i]!, user_id: 'u1', thread_id: 'A', run_id: 'run-1', ts: at, eid: `run-1#${i}`, seq: i + 1, msg_id: `u1:A:${i + 1}` };
+    return { kind: 'event', type: TYPES[i]!, user: 'u1', thread: 'A', runId: 'run-1', eid: `run-1#${i}`, seq: i + 1, msgId: `u1:A:${i + 1}` };
   });
 }
 
@@ -106,7 +107,7 @@ describe('flush-on-ready', () => {
 });
 
 describe('no-redundant-redelivery', () => {
-  function reconnected(): { t: GroundTruth; ev: AgentEventFrame[] } {
+  function reconnected(): { t: GroundTruth; ev: EventFact[] } {
     const t = world();
     const ev = produce(t, [3_000, 4_000, 5_000]);
     t.received('k1', 'k1#1', ev[0]!, true, 3_500);
@@ -159,7 +160,7 @@ describe('honest-gaps', () => {
     const t = world();
     const ev = produce(t, [3_000, 4_000]);
     t.received('k1', 'k1#1', ev[0]!, true, 3_500);
-    t.gap('k1', 'k1#1', { type: 'gap', thread_id: 'A', from_seq: 1, to_seq: 2, reason: 'queue_expired', eids: ['run-1#0', 'run-1#1'] }, 9_000);
+    t.gap('k1', 'k1#1', { kind: 'gap', thread: 'A', fromSeq: 1, toSeq: 2, reason: 'queue_expired', eids: ['run-1#0', 'run-1#1'] }, 9_000);
     const j = judge(t, opts);
     expect(j.violationCounts['honest-gaps']).toBe(1);
     expect(j.counts.dishonestGaps).toBe(1);
@@ -170,7 +171,7 @@ describe('honest-gaps', () => {
     const u = world();
     const ev2 = produce(u, [3_000, 4_000]);
     u.received('k1', 'k1#1', ev2[0]!, true, 3_500);
-    u.gap('k1', 'k1#1', { type: 'gap', thread_id: 'A', from_seq: 2, to_seq: 2, reason: 'queue_expired', eids: ['run-1#1'] }, 9_000);
+    u.gap('k1', 'k1#1', { kind: 'gap', thread: 'A', fromSeq: 2, toSeq: 2, reason: 'queue_expired', eids: ['run-1#1'] }, 9_000);
     expect(count(u, 'honest-gaps')).toBe(0);
   });
 
@@ -179,7 +180,7 @@ describe('honest-gaps', () => {
     const ev = produce(t, [3_000, 4_000, 5_000]);
     t.received('k1', 'k1#1', ev[1]!, true, 4_500); // seq 2
     // Seq 1 and 3 expired; one notice 1–3 names only them, but its range covers seq 2 too.
-    t.gap('k1', 'k1#1', { type: 'gap', thread_id: 'A', from_seq: 1, to_seq: 3, reason: 'queue_expired', eids: ['run-1#0', 'run-1#2'] }, 9_000);
+    t.gap('k1', 'k1#1', { kind: 'gap', thread: 'A', fromSeq: 1, toSeq: 3, reason: 'queue_expired', eids: ['run-1#0', 'run-1#2'] }, 9_000);
     const j = judge(t, opts);
     expect(j.violationCounts['honest-gaps']).toBe(1);
     expect(j.violations.find((v) => v.invariant === 'honest-gaps')!.explanation).toContain('covering agent_thinking of run-1 (seq 2), which k1 already had since 4.5 ms');
@@ -207,7 +208,7 @@ describe('sequence-contiguity', () => {
     const ev3 = produce(noticed, [3_000, 4_000, 5_000]);
     noticed.threadContext('k1', 'k1#1', 'A', 0, 2_500);
     noticed.received('k1', 'k1#1', ev3[0]!, true, 3_500);
-    noticed.gap('k1', 'k1#1', { type: 'gap', thread_id: 'A', from_seq: 2, to_seq: 2, reason: 'queue_overflow', eids: ['run-1#1'] }, 4_500);
+    noticed.gap('k1', 'k1#1', { kind: 'gap', thread: 'A', fromSeq: 2, toSeq: 2, reason: 'queue_overflow', eids: ['run-1#1'] }, 4_500);
     noticed.received('k1', 'k1#1', ev3[2]!, true, 5_500);
     expect(count(noticed, 'sequence-contiguity')).toBe(0);
   });

@@ -10,6 +10,8 @@ import { signToken } from '../../src/world/auth.ts';
 import { probeServer, ProbeConnectError } from '../../src/run/probe.ts';
 import { startServer } from '../../src/run/ws-host.ts';
 import { closeAll, track, withTimeout } from './helpers.ts';
+import { codecs } from '../../src/world/codecs/index.ts';
+import { startEnvelopeServer } from './envelope-server.ts';
 
 const SECRET = 'probe-secret';
 afterEach(closeAll);
@@ -163,5 +165,50 @@ describe('compare (the command)', () => {
     expect(doc.comparisons[0]!.ws.lost).toBeGreaterThan(0);
     expect(doc.comparisons[1]!.ws.lost).toBe(0);
     expect(r.stderr).toMatch(/sim and ws agree on every seed/);
+  });
+});
+
+describe('probe in the production envelope (codecs.envelope)', () => {
+  const spec = defineScenario({
+    name: 'envelope-two-runs',
+    description: 'two messages on one thread, then one on a thread of somebody else',
+    users: [{ id: 'ann', threads: ['ann-1'] }],
+    tabs: [{ id: 'a', user: 'ann', actions: [{ at: 0, do: 'connect', thread: 'ann-1' }, { at: 20, do: 'send', thread: 'ann-1' }, { at: 100, do: 'send', thread: 'ann-1' }] }],
+  });
+
+  it('drives the envelope server and says which checks the envelope could not support', { timeout: 15_000 }, async () => {
+    const server = await startEnvelopeServer();
+    try {
+      const report = await probeServer({ url: server.url, spec, token: (u) => `tok-${u}`, codec: codecs.envelope, settleMs: 300 });
+      expect(report.inference).toMatchObject({ messagesSent: 2, runsExpected: 2, runsSeen: 2, eventsObserved: 10, eventsInferredMissing: 0 });
+      expect(report.result.verdict).toBe('pass');
+      expect(report.result.counts.delivered).toBe(10);
+      const notMade = Object.fromEntries((report.result.checksNotMade ?? []).map((c) => [c.invariant, c.status]));
+      expect(notMade).toMatchObject({
+        'no-loss': 'weakened', // inferred ground truth
+        'no-duplicates': 'weakened', // identified by (run, type, k-th on the connection)
+        'sequence-contiguity': 'not made',
+        'honest-gaps': 'not made',
+        'flush-on-ready': 'not made',
+        'no-redundant-redelivery': 'not made',
+        'no-lost-request': 'weakened',
+        'honest-monitoring': 'not made',
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('finds a lost agent_thinking from the run lifecycle, without event ids', { timeout: 15_000 }, async () => {
+    const server = await startEnvelopeServer({ forgetThinking: true });
+    try {
+      const report = await probeServer({ url: server.url, spec, token: (u) => `tok-${u}`, codec: codecs.envelope, settleMs: 300 });
+      expect(report.inference).toMatchObject({ runsSeen: 2, eventsObserved: 9, eventsInferredMissing: 1 });
+      expect(report.result.verdict).toBe('fail');
+      expect(report.result.counts.lost).toBe(1);
+      expect(report.result.violations[0]!.explanation).toMatch(/^agent_thinking of run_2 \(thread ann-1\)/);
+    } finally {
+      await server.close();
+    }
   });
 });

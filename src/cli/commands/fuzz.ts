@@ -20,7 +20,7 @@ import { FAULT_CUTOFF_MS, LIVENESS_BOUND_MS } from '../../check/timing.ts';
 import { INVARIANT_NAMES, type InvariantName } from '../../oracle/judge.ts';
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError, parseNonNegativeInt, parsePositiveInt } from '../errors.ts';
 import { createOutput } from '../output.ts';
-import { VERSION } from '../version.ts';
+import { VERSION } from '../../run/version.ts';
 import { emitReport } from '../report-output.ts';
 import { documentForRuns, withTimeline, writeTraceOut } from '../single-run.ts';
 

@@ -15,7 +15,7 @@ import { UsageError } from '../errors.ts';
 import { createOutput } from '../output.ts';
 import { printSummary } from '../summary.ts';
 import { writeReportTo } from '../report-output.ts';
-import { VERSION } from '../version.ts';
+import { VERSION } from '../../run/version.ts';
 import { loadConfig, thresholdsFor } from '../config.ts';
 import { applyBaseline, emitGateOutputs, exitCode, planBaseline } from '../finish.ts';
 import { readResultsFile, type GateDocument } from '../results-file.ts';

@@ -21,7 +21,7 @@ import type { CaseOutcome } from '../../check/property.ts';
 import { buildStory, formatStory } from '../../check/story.ts';
 import { EXIT_FAILED, EXIT_OK, UsageError, parseNonNegativeInt } from '../errors.ts';
 import { createOutput, type Output } from '../output.ts';
-import { VERSION } from '../version.ts';
+import { VERSION } from '../../run/version.ts';
 import { emitReport } from '../report-output.ts';
 import { documentForRuns, withTimeline, writeTraceOut } from '../single-run.ts';
 

@@ -18,7 +18,11 @@ import { createOutput } from '../output.ts';
 import { printSummary, replayCommand } from '../summary.ts';
 import { emitReport } from '../report-output.ts';
 import { writeTraceOut } from '../single-run.ts';
-import { VERSION } from '../version.ts';
+import { errorResult } from '../../run/error-result.ts';
+import { loadServerFile, ServerLoadError } from '../../run/load-server.ts';
+import type { SystemUnderTest } from '../../run/sut.ts';
+import type { ServerPlugin } from '../../ports/server.ts';
+import { VERSION } from '../../run/version.ts';
 import { loadConfig, thresholdsFor } from '../config.ts';
 import { DEFAULT_ROUTER, parseRouters } from '../routers.ts';
 import { parseShard, selectShard, type ShardSpec } from '../shard.ts';
@@ -27,6 +31,7 @@ import type { GateDocument } from '../results-file.ts';
 
 export interface RunFlags {
   router?: string;
+  server?: string;
   seed?: string;
   runs?: string;
   json?: boolean;
@@ -58,6 +63,7 @@ export function registerRun(program: Command, argv: readonly string[]): void {
     .description('run scenario scripts on the simulated network and judge them with the oracle')
     .argument('[scenario...]', 'scenario files, folders or names (default: every script in scenarios/)')
     .option('--router <modes>', `router mode(s), comma-separated: legacy, dynamic, shipped, guaranteed; a mode with flag changes: mode+flag, mode-flag, mode+flag=N (default: ${DEFAULT_ROUTER})`)
+    .option('--server <file>', 'put your own server under test: a plug-in file whose default export is defineServer(...) (see docs/library.md); replaces --router')
     .option('--seed <n>', "first seed (default: the scenario's seeds, else 1)")
     .option('--runs <n>', 'number of seeds: seed .. seed+runs-1')
     .option('--transport <kind>', 'sim (simulated network) or ws (real sockets on loopback, real time)', 'sim')
@@ -84,6 +90,7 @@ Examples:
   $ threadline run scenarios/chat-day.ts --router legacy,dynamic,shipped,guaranteed
   $ threadline run rapid-send --router dynamic --seed 7 --runs 50 --json > results.json
   $ threadline run --router dynamic+bindOnSwitch           one fix, measured alone
+  $ threadline run rapid-send --server ./my-server.ts      your own server, through the plug-in seam
   $ threadline run --runs 20 --baseline threadline.baseline.json --junit reports/junit.xml
   $ threadline run --runs 20 --baseline threadline.baseline.json --update-baseline
   $ threadline run --runs 200 --shard 2/4 --json --no-report > shard-2.json   (then: threadline merge)`,
@@ -102,8 +109,9 @@ const yieldToEvents = (): Promise<void> => new Promise((resolve) => setImmediate
 export async function runCommand(args: string[], flags: RunFlags, argv: readonly string[]): Promise<number> {
   const out = createOutput({ json: Boolean(flags.json), argv });
   const config = await loadConfig(flags.config);
-  const routerText = flags.router ?? config?.router ?? DEFAULT_ROUTER;
-  const routers = parseRouters(routerText);
+  if (flags.server !== undefined && flags.router !== undefined) throw new UsageError('--server and --router both name the server under test; give one (--server ./my-server.ts, or --router guaranteed)');
+  const routerText = flags.server !== undefined ? `--server ${flags.server}` : (flags.router ?? config?.router ?? DEFAULT_ROUTER);
+  const routers: SystemUnderTest[] = flags.server !== undefined ? [await loadServerOrUsage(flags.server)] : parseRouters(routerText);
   if (flags.transport !== 'sim' && flags.transport !== 'ws') throw new UsageError(`unknown transport "${flags.transport}": use sim or ws`);
   const timeScale = flags.timeScale !== undefined ? parseTimeScale(flags.timeScale) : undefined;
   if (timeScale !== undefined && flags.transport !== 'ws') throw new UsageError('--time-scale applies to --transport ws only');
@@ -111,10 +119,10 @@ export async function runCommand(args: string[], flags: RunFlags, argv: readonly
   const runOne = flags.transport === 'ws'
     ? await (async () => {
         const { runScenarioWs } = await import('../../run/ws-runner.ts');
-        return (spec: ScenarioSpec, router: RouterConfig, seed: number) =>
+        return (spec: ScenarioSpec, router: SystemUnderTest, seed: number) =>
           runScenarioWs(spec, router, seed, { ...(timeScale === undefined ? {} : { timeScale }), ...(flags.traceOut ? { timeline: 'always' as const } : {}) });
       })()
-    : (spec: ScenarioSpec, router: RouterConfig, seed: number) => runScenario(spec, router, seed, flags.traceOut ? { timeline: 'always' } : {});
+    : (spec: ScenarioSpec, router: SystemUnderTest, seed: number) => runScenario(spec, router, seed, flags.traceOut ? { timeline: 'always' } : {});
   const firstSeed = flags.seed !== undefined ? parseNonNegativeInt(flags.seed, '--seed') : config?.seed;
   const runsCount = flags.runs !== undefined ? parsePositiveInt(flags.runs, '--runs') : config?.runs;
   const shard = flags.shard !== undefined ? parseShard(flags.shard) : undefined;
@@ -138,7 +146,7 @@ export async function runCommand(args: string[], flags: RunFlags, argv: readonly
   // Work units: (scenario, seed), every router of a unit together; a shard takes a stable subset.
   const units = scenarios.flatMap((scenario) => seedList(scenario, firstSeed, runsCount).map((seed) => ({ scenario: scenario.spec.name, seed, loaded: scenario })));
   const mine = selectShard(units, shard);
-  const work: Array<{ scenario: LoadedScenario; router: RouterConfig; seed: number }> = [];
+  const work: Array<{ scenario: LoadedScenario; router: SystemUnderTest; seed: number }> = [];
   for (const unit of mine) for (const router of routers) work.push({ scenario: unit.loaded, router, seed: unit.seed });
 
   let interrupted = false;
@@ -190,6 +198,7 @@ export async function runCommand(args: string[], flags: RunFlags, argv: readonly
     ...(shard ? { shard: { index: shard.index, total: shard.total } } : {}),
     ...(interrupted ? { partial: true } : {}),
     scenarioFiles: Object.fromEntries(scenarios.map((s) => [s.spec.name, s.file])),
+    ...(flags.server !== undefined ? { serverFiles: Object.fromEntries(routers.map((r) => [r.name, flags.server!])) } : {}),
   };
   try {
     applyBaseline(doc, baselinePlan, out);
@@ -218,35 +227,21 @@ function seedList(scenario: LoadedScenario, firstSeed: number | undefined, runs:
 }
 
 function reproduceCommand(files: string[], router: string, seed: number | undefined, runs: number | undefined, shard: ShardSpec | undefined): string {
-  const parts = ['threadline', 'run', ...files, '--router', router];
+  // `router` is the --router text, or "--server <file>" for a plug-in.
+  const parts = ['threadline', 'run', ...files, ...(router.startsWith('--server ') ? router.split(' ') : ['--router', router])];
   if (seed !== undefined) parts.push('--seed', String(seed));
   if (runs !== undefined) parts.push('--runs', String(runs));
   if (shard) parts.push('--shard', `${shard.index}/${shard.total}`);
   return parts.join(' ');
 }
 
-function errorResult(scenario: string, router: string, seed: number, error: unknown): RunResult {
-  const message = error instanceof Error ? error.message : String(error);
-  const empty = { count: 0, sum: 0, min: 0, max: 0, buckets: [] };
-  return {
-    scenario,
-    router,
-    seed,
-    verdict: 'fail',
-    traceHash: '',
-    traceRecords: 0,
-    simulatedUs: 0,
-    wallMs: 0,
-    counts: { produced: 0, owed: 0, delivered: 0, lost: 0, duplicated: 0, leaked: 0, outOfOrder: 0, late: 0, droppedExplicit: 0, misrouted: 0, stray: 0, requests: 0, requestsLost: 0, runsDuplicated: 0, requestsNotJudged: 0, redeliveries: 0, redundantRedeliveries: 0, dishonestGaps: 0, lateFlushes: 0, sequenceHoles: 0 },
-    interactions: { total: 0, succeeded: 0, abandoned: 0 },
-    violations: [{ invariant: 'timeliness', messageId: null, connectionId: null, atUs: 0, explanation: `the run did not complete: ${message}` }],
-    violationCount: 1,
-    latencyUs: empty,
-    monitoring: { counters: {}, dropsByReason: {}, histograms: { connectToBindUs: empty, queueWaitUs: empty, queueDepth: empty, sendLatencyUs: empty } },
-    noConnectionWarnings: 0,
-    faults: [],
-    error: message,
-  };
+async function loadServerOrUsage(file: string): Promise<ServerPlugin> {
+  try {
+    return await loadServerFile(file);
+  } catch (error) {
+    if (error instanceof ServerLoadError) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 function wrapLoad<T>(fn: () => T): T {

@@ -44,7 +44,7 @@ export function timelinesSection(doc: ReportDocument, embedded: ResultsDocument,
           .join('')}</ol>${lost.length > listed.length ? `<button type="button" data-action="more-lost">Show all ${formatCount(lost.length)}</button>` : ''}`
       : '<p class="muted small">No lost messages in this run’s timeline.</p>';
     const c = run.counts;
-    const replay = replayCommand(doc.scenarioFiles?.[run.scenario] ?? run.scenario, run.router, run.seed);
+    const replay = replayCommand(doc.scenarioFiles?.[run.scenario] ?? run.scenario, run.router, run.seed, doc.serverFiles?.[run.router]);
     return `<section class="card timeline" id="timeline-${t.runIndex}" data-run-index="${t.runIndex}" data-verdict="${h(run.verdict)}" data-scenario="${h(run.scenario)}" data-router="${h(run.router)}" ${filterAttrs(run.scenario, run.router, run.verdict)}>
 <h3>${h(run.scenario)} × ${h(run.router)} · seed ${h(run.seed)} ${badge(run.verdict)}${t.sampled ? ` ${sampledNote(t, doc.runs[t.runIndex]?.timelineTruncated === true)}` : ''}</h3>
 ${copyableCommand(`replay-run-${t.runIndex}`, replay, 'cmd-inline tl-replay')}
