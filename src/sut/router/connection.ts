@@ -41,11 +41,11 @@ export interface Connection {
   readonly newestSeq: Map<string, number>;
   /** What the client said it holds in its resume (`have`), per thread: never sent again. */
   readonly held: Map<string, SeqRanges>;
-  /** Called when this connection's resume frame has been handled (see Router.resumeSettled). */
+  /** Called when this connection's resume frame has been handled (see ResumeWait in resume-wait.ts). */
   onResumed: (() => void) | null;
   /** A resume was announced (handshake `resume=1`) and not handled yet: no live events here. */
   resuming: boolean;
-  /** Threads to carry once the resume is handled (see Router.carry). */
+  /** Threads to carry once the resume is handled (see Carriers.carry). */
   readonly deferredCarry: Map<string, Set<string>>;
   /** The newest event id written per thread (only kept for the planted bug bugGapOverclaims). */
   readonly lastEventByThread: Map<string, string>;

@@ -28,3 +28,6 @@ export class RouterLog {
     this.sink('error', message, fields);
   }
 }
+
+/** Router-internal facts for timelines and explanations (never used by the oracle to judge). */
+export type RouterTrace = (kind: string, fields: TraceFields) => void;
