@@ -8,7 +8,7 @@
  * baseline (when compared with one), the mode comparison table (rows explained where their
  * numbers seem to disagree; failing rows link to their timeline and replay command) with the
  * status report's claims, timing, swimlane timelines (drawn client-side), the runs, and the
- * fuzz counterexample. A filter bar (status, search) in the sticky top bar narrows the
+ * checks the runs could not make, and the fuzz counterexample. A filter bar (status, search) in the sticky top bar narrows the
  * comparison, baseline, timelines and runs.
  *
  * Stable hooks for tests and tools: #verdict, table#comparison with
@@ -26,6 +26,7 @@ import { buildPairViews } from './pairs.ts';
 import { queueSeriesSection, seriesRuns } from './queue-series.ts';
 import type { ReportDocument } from './report-document.ts';
 import { baselineSection } from './sections/baseline.ts';
+import { checksSection } from './sections/checks.ts';
 import { comparisonSection } from './sections/comparison.ts';
 import { counterexampleSection } from './sections/counterexample.ts';
 import { filterBar } from './sections/filter-bar.ts';
@@ -86,6 +87,7 @@ export function renderHtmlReport(doc: ReportDocument, options: HtmlReportOptions
     ['timing', 'Timing'],
     ['timelines', 'Timelines'],
     ['runs', 'Runs'],
+    ...(doc.runs.some((r) => (r.checksNotMade ?? []).length > 0) ? [['checks-not-made', 'Checks not made']] : []),
     ...(fuzz !== undefined && fuzz !== null ? [['counterexample', 'Counterexample']] : []),
     ['data', 'Data'],
   ];
@@ -111,6 +113,7 @@ ${comparisonSection(doc, { routers, colors, pairs, listedRuns: new Set(listedRun
 ${timingSection(aggs, queueSeriesSection(doc, prepared.timelines.map((t) => t.runIndex), colors))}
 ${timelinesSection(doc, embedded, prepared, limits)}
 ${runsSection(doc, timelineRuns, limits, colors)}
+${checksSection(doc)}
 ${counterexampleSection(fuzz)}
 <section class="card" id="data"><h2>Data</h2>
 <p class="small">The results document (<code>${h(doc.schema)}</code>) is embedded in this page: ${h(formatBytes(encoded.jsonBytes))} of JSON${encoded.encoding === 'gzip-base64' ? ', stored gzip-compressed' : ''}${prepared.timelines.some((t) => t.sampled) || prepared.omittedTimelines > 0 ? '; timelines are capped (sampled)' : ''}. <code>results.json</code> next to this file holds the complete document.</p>

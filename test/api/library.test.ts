@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { codecs, defineServer, simulate } from 'threadline';
 import naiveRouter from '../../examples/naive-router.ts';
@@ -26,6 +28,20 @@ describe('the public API: simulate, defineServer, codecs', () => {
     // The naive router reports no monitoring: the results say honest-monitoring was not checked.
     expect(doc.runs[0]!.checksNotMade).toEqual([{ invariant: 'honest-monitoring', status: 'not made', why: expect.stringContaining('reports no monitoring') }]);
     expect(doc.summary[0]!.verdict).toBe('fail');
+  });
+
+  it('writes the report when asked: results.json and index.html, with the checks not made', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'threadline-simulate-'));
+    try {
+      const doc = await simulate({ scenarios: rapidSend, servers: naiveRouter, seeds: [1], reportDir: dir });
+      expect(doc.report?.htmlPath).toBe(join(dir, 'index.html'));
+      const html = readFileSync(doc.report!.htmlPath, 'utf8');
+      expect(html).toContain('<section class="card" id="checks-not-made"><h2>Checks not made</h2>');
+      expect(html).toMatch(/<tr data-router="naive-router" data-invariant="honest-monitoring">.*not made/);
+      expect(JSON.parse(readFileSync(doc.report!.jsonPath, 'utf8')).verdict).toBe('fail');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('is deterministic: the same seed gives the same trace hash', async () => {
