@@ -3,11 +3,15 @@
  * transport and on real `ws` sockets, side by side — verdict per seed, success rate with its
  * 95% interval, delivery-latency percentiles, lost/duplicated/leaked, wall time.
  *
- * The simulated network has its own latency model (1–5 ms per frame by default); loopback
- * sockets are faster (~0.05–0.3 ms real, i.e. divided by the time scale in virtual ms). So
- * latency percentiles are expected to differ by about that; verdicts and loss counts are
- * expected to agree, because the race windows the scenarios study (ownership look-ups, agent
- * steps) are timers on the same clock with the same seeded draws.
+ * Both transports carry the scenario's link: the simulated pipe draws each frame's latency +
+ * jitter from the link profile, and the ws run puts the same profile on its loopback sockets
+ * through the chaos proxy, timed by the same rule (src/sim/frame-timing.ts) on the run's scaled
+ * clock. What the real side adds on top is the loopback hops themselves (two through the
+ * proxy) and event-loop delays, in real time, divided by the time scale in virtual time.
+ *
+ * The comparison is judged (`judgeFidelity`): it fails when some seed reached a different
+ * verdict, or when the p50 or p99 delivery latency on ws differs from the simulated figure by
+ * more than `latencyTolerance` (default 0.2 = 20%) of the simulated figure.
  */
 import { performance } from 'node:perf_hooks';
 import { runScenario } from './runner.ts';
@@ -34,6 +38,29 @@ export interface SideFigures {
   wallMs: number;
 }
 
+/** Relative tolerance of the latency check when none is given: 20% of the simulated figure. */
+export const DEFAULT_LATENCY_TOLERANCE = 0.2;
+
+/** One latency figure on both sides, judged against the tolerance. */
+export interface LatencyCheck {
+  figure: 'p50' | 'p99';
+  simMs: number;
+  wsMs: number;
+  /** (ws − sim) / sim; NaN when a side has no figure (nothing delivered). */
+  relative: number;
+  ok: boolean;
+}
+
+export interface Fidelity {
+  /** The relative latency tolerance applied. */
+  latencyTolerance: number;
+  verdictsAgree: boolean;
+  latency: LatencyCheck[];
+  ok: boolean;
+  /** One line per disagreement, naming scenario, mode and the figure. */
+  problems: string[];
+}
+
 export interface Comparison {
   scenario: string;
   router: string;
@@ -45,6 +72,7 @@ export interface Comparison {
   perSeed: Array<{ seed: number; sim: string; ws: string; simLost: number; wsLost: number; agree: boolean }>;
   agreement: { seeds: number; agreeing: number; rate: number };
   delta: { successRatePp: number; p50Ms: number; p90Ms: number; p99Ms: number };
+  fidelity: Fidelity;
   unsupported: string[];
   simRuns: RunResult[];
   wsRuns: RunResult[];
@@ -54,7 +82,7 @@ export async function compareSimAndReal(
   spec: ScenarioSpec,
   config: RouterConfig,
   seeds: readonly number[],
-  options: WsRunOptions & { onProgress?: (done: number, total: number, label: string) => void } = {},
+  options: WsRunOptions & { latencyTolerance?: number; onProgress?: (done: number, total: number, label: string) => void } = {},
 ): Promise<Comparison> {
   const simRuns: RunResult[] = [];
   const wsRuns: RunResult[] = [];
@@ -62,6 +90,7 @@ export async function compareSimAndReal(
   // real-time: compare measures the wall time of each transport, outside the simulation.
   let simWall = 0;
   let wsWall = 0;
+  const { latencyTolerance: _tolerance, onProgress: _progress, ...wsOptions } = options;
   let i = 0;
   for (const seed of seeds) {
     options.onProgress?.(i++, seeds.length * 2, `${spec.name} × ${config.name} seed ${seed} (sim)`);
@@ -70,7 +99,7 @@ export async function compareSimAndReal(
     simWall += performance.now() - t;
     options.onProgress?.(i++, seeds.length * 2, `${spec.name} × ${config.name} seed ${seed} (ws)`);
     t = performance.now();
-    const ws = await runScenarioWs(spec, config, seed, options);
+    const ws = await runScenarioWs(spec, config, seed, wsOptions);
     wsWall += performance.now() - t;
     wsRuns.push(ws.result);
     for (const u of ws.unsupported) unsupported.add(u);
@@ -104,10 +133,66 @@ export async function compareSimAndReal(
       p90Ms: d(sim.latencyMs.p90, ws.latencyMs.p90),
       p99Ms: d(sim.latencyMs.p99, ws.latencyMs.p99),
     },
+    fidelity: judgeFidelity({ scenario: spec.name, router: config.name, sim, ws, perSeed, latencyTolerance: options.latencyTolerance ?? DEFAULT_LATENCY_TOLERANCE }),
     unsupported: [...unsupported],
     simRuns,
     wsRuns,
   };
+}
+
+/**
+ * The fidelity rule: every seed reaches the same verdict on both transports, and the p50 and
+ * p99 delivery latency on ws are each within `latencyTolerance` × the simulated figure of it
+ * (|ws − sim| <= tolerance × sim). A figure missing on both sides (nothing delivered) passes; a
+ * figure missing on one side fails; a simulated figure of 0 passes only an exact 0.
+ */
+export function judgeFidelity(input: {
+  scenario: string;
+  router: string;
+  sim: Pick<SideFigures, 'latencyMs'>;
+  ws: Pick<SideFigures, 'latencyMs'>;
+  perSeed: ReadonlyArray<Pick<Comparison['perSeed'][number], 'seed' | 'sim' | 'ws' | 'agree'>>;
+  latencyTolerance?: number;
+}): Fidelity {
+  const tolerance = input.latencyTolerance ?? DEFAULT_LATENCY_TOLERANCE;
+  if (!(tolerance >= 0)) throw new RangeError(`latency tolerance must be a number >= 0, got ${String(tolerance)}`);
+  const pair = `${input.scenario} × ${input.router}`;
+  const problems: string[] = [];
+  const differing = input.perSeed.filter((p) => !p.agree);
+  if (differing.length > 0) {
+    const which = differing.slice(0, 5).map((p) => `seed ${p.seed}: sim ${p.sim}, ws ${p.ws}`).join('; ');
+    problems.push(`${pair}: verdicts differ on ${differing.length}/${input.perSeed.length} seed(s) (${which}${differing.length > 5 ? '; …' : ''})`);
+  }
+  const latency: LatencyCheck[] = (['p50', 'p99'] as const).map((figure) => {
+    const simMs = input.sim.latencyMs[figure];
+    const wsMs = input.ws.latencyMs[figure];
+    const simMissing = !Number.isFinite(simMs);
+    const wsMissing = !Number.isFinite(wsMs);
+    let relative: number;
+    let ok: boolean;
+    if (simMissing || wsMissing) {
+      relative = NaN;
+      ok = simMissing && wsMissing;
+    } else if (simMs === 0) {
+      relative = wsMs === 0 ? 0 : Infinity;
+      ok = wsMs === 0;
+    } else {
+      relative = (wsMs - simMs) / simMs;
+      ok = Math.abs(wsMs - simMs) <= tolerance * simMs * (1 + 1e-12);
+    }
+    if (!ok) {
+      const ms = (x: number): string => (Number.isFinite(x) ? `${x.toFixed(2)} ms` : 'n/a (nothing delivered)');
+      const rel = Number.isFinite(relative) ? `${relative >= 0 ? '+' : ''}${(relative * 100).toFixed(1)}%` : Number.isNaN(relative) ? 'one side has no figure' : 'sim is 0';
+      problems.push(`${pair}: ${figure} delivery latency differs beyond ±${formatTolerance(tolerance)}: sim ${ms(simMs)}, ws ${ms(wsMs)} (${rel})`);
+    }
+    return { figure, simMs, wsMs, relative, ok };
+  });
+  return { latencyTolerance: tolerance, verdictsAgree: differing.length === 0, latency, ok: problems.length === 0, problems };
+}
+
+/** A relative tolerance as a percentage, e.g. 0.2 → "20%". */
+export function formatTolerance(t: number): string {
+  return Number.isFinite(t) ? `${+(t * 100).toFixed(2)}%` : '∞';
 }
 
 function figures(transport: 'sim' | 'ws', s: Summary, runs: RunResult[], wallMs: number): SideFigures {
@@ -145,6 +230,8 @@ export function formatComparison(c: Comparison): string[] {
     row(c.ws),
     `  agreement: ${c.agreement.agreeing}/${c.agreement.seeds} seeds same verdict; Δ success ${Number.isNaN(c.delta.successRatePp) ? 'n/a' : `${c.delta.successRatePp >= 0 ? '+' : ''}${c.delta.successRatePp.toFixed(1)} pp`}; Δ p50 ${signed(c.delta.p50Ms)}, Δ p99 ${signed(c.delta.p99Ms)} (ws − sim)`,
   ];
+  const rel = (l: LatencyCheck): string => (Number.isFinite(l.relative) ? `${l.relative >= 0 ? '+' : ''}${(l.relative * 100).toFixed(1)}%` : 'n/a');
+  lines.push(`  fidelity (tolerance ±${formatTolerance(c.fidelity.latencyTolerance)} of sim): ${c.fidelity.latency.map((l) => `${l.figure} ${rel(l)} ${l.ok ? 'ok' : 'OUT'}`).join(', ')}; verdicts ${c.fidelity.verdictsAgree ? 'agree' : 'DIFFER'}`);
   for (const p of c.perSeed.filter((x) => !x.agree)) lines.push(`  seed ${p.seed}: sim ${p.sim} (lost ${p.simLost}), ws ${p.ws} (lost ${p.wsLost})`);
   for (const u of c.unsupported) lines.push(`  not run on ws: ${u}`);
   return lines;

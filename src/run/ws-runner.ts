@@ -35,7 +35,7 @@ import { resultOfRun } from './result-of-run.ts';
 import type { RunResult } from './result.ts';
 import { RealClock } from '../real/real-clock.ts';
 import { openWsListener, type WsListener } from './ws-host.ts';
-import { startProxy, type RunningProxy } from '../real/proxy.ts';
+import { linkSchedule, linkShapes, startProxy, type RunningProxy } from '../real/proxy.ts';
 import { serverPluginOf, type SystemUnderTest } from './sut.ts';
 import { World, type TransportFaults } from './world.ts';
 
@@ -115,6 +115,19 @@ export async function runScenarioWs(spec: ScenarioSpec, sut: SystemUnderTest, se
         target: base,
         clock,
         seed,
+        // The scenario's link, as simulated: handshake, per-frame latency + jitter, bandwidth and
+        // close delay, timed by the simulated pipe's rule on this run's scaled clock.
+        schedule: linkSchedule(spec.network),
+        // A frame waiting out its link latency in the proxy is on a clock timer, not on a socket:
+        // count it as received when the proxy takes it and as sent again when the proxy hands it
+        // on, so "nothing in flight" stays exact and idle time is still skipped meanwhile.
+        onParked: (conn, dir, parked) => {
+          if (dir === 'toServer') {
+            if (parked) acct.serverRead(conn);
+            else acct.clientSent(conn);
+          } else if (parked) acct.clientRead(conn);
+          else acct.serverWrote(conn);
+        },
         keepRecords: false,
         onRecord: (r) => {
           trace.record(clock.now(), 'proxy', { conn: r.conn, event: r.event, fault: r.fault ?? null, dir: r.dir ?? null });
@@ -242,8 +255,14 @@ export function warmUp(): Promise<void> {
   return warmed;
 }
 
-/** Does the scenario use a fault only the proxy can make on real sockets? */
+/**
+ * Does the run need the chaos proxy? When the scenario's link delays anything — the simulated
+ * run always applies DEFAULT_LINK_PROFILE (1–5 ms per frame, 2 ms handshake) under its
+ * `network` overrides, so that is every scenario unless `network` zeroes every delay — and when
+ * it uses a fault only the proxy can make on real sockets.
+ */
 export function needsProxyFor(spec: ScenarioSpec): boolean {
+  if (linkShapes(spec.network)) return true;
   if ((spec.faults ?? []).some((f) => f.kind === 'partition')) return true;
   return spec.tabs.some((t) => t.actions.some((a) => a.do === 'slow' || a.do === 'half-open'));
 }

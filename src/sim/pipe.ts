@@ -11,12 +11,16 @@
  *   3. wire: delivered at max(wire entry + latency + jitter, previous delivery time). The max
  *      keeps FIFO under random latency, as a TCP stream does.
  *
+ * The timing rule of stages 1 and 3 lives in `frame-timing.ts`, shared with the chaos proxy
+ * (src/real/proxy/), so a real-socket run shapes its links exactly as this pipe does.
+ *
  * One kernel timer per stage and direction (not per frame). It fires for the head frame and
  * handles every frame due at that instant in queue order. FIFO therefore never depends on how
  * the kernel orders same-instant events (which `tieBreak` shuffles). Timer callbacks are bound
  * once per pipe, so the per-frame cost is one Frame object and queue pushes.
  */
 import { sampleDurationUs } from './distribution.ts';
+import { arrivalUs, transmitEndUs, wireDelayUs } from './frame-timing.ts';
 import type { Random } from './rng.ts';
 import type { Scheduler } from './scheduler.ts';
 import type { TimerHandle } from '../ports/clock.ts';
@@ -131,8 +135,6 @@ export class Fifo<T> {
   }
 }
 
-const US_PER_S = 1_000_000;
-
 export class Pipe {
   /** Next per-direction data frame index (= data frames sent so far). */
   nextFrameIndex = 0;
@@ -198,11 +200,7 @@ export class Pipe {
 
   /** Queue a frame in the sender's buffer (the caller has checked that the sender may send). */
   enqueue(frame: Frame): void {
-    const now = this.scheduler.now();
-    const startUs = this.txBusyUntilUs > now ? this.txBusyUntilUs : now;
-    const bytesPerS = this.bytesPerS;
-    const durationUs = frame.bytes === 0 || bytesPerS === Infinity ? 0 : Math.ceil((frame.bytes * US_PER_S) / bytesPerS);
-    frame.txEndUs = startUs + durationUs;
+    frame.txEndUs = transmitEndUs(this.scheduler.now(), this.txBusyUntilUs, frame.bytes, this.bytesPerS);
     this.txBusyUntilUs = frame.txEndUs;
     this.txq.push(frame);
     this.txBufferedBytes += frame.bytes;
@@ -231,12 +229,8 @@ export class Pipe {
   }
 
   private toWire(frame: Frame, entryUs: number): void {
-    const delayUs =
-      frame.kind === DATA
-        ? sampleDurationUs(this.profile.latencyMs, this.rng) + sampleDurationUs(this.profile.jitterMs, this.rng)
-        : sampleDurationUs(this.profile.closeDelayMs, this.rng);
-    let atUs = entryUs + delayUs;
-    if (atUs < this.lastDeliverUs) atUs = this.lastDeliverUs; // never overtake the previous frame
+    const delayUs = frame.kind === DATA ? wireDelayUs(this.profile, this.rng) : sampleDurationUs(this.profile.closeDelayMs, this.rng);
+    const atUs = arrivalUs(entryUs, delayUs, this.lastDeliverUs); // never overtakes the previous frame
     this.lastDeliverUs = atUs;
     frame.deliverUs = atUs;
     this.wire.push(frame);

@@ -3,8 +3,10 @@ import { loadScenarioFile } from '../../src/scenario/load-file.ts';
 import { runScenario } from '../../src/run/runner.ts';
 import { summariseGroup } from '../../src/run/aggregate.ts';
 import { parseRouterSpec } from '../../src/sut/router/flags.ts';
-import { runScenarioWs } from '../../src/run/ws-runner.ts';
-import { compareSimAndReal } from '../../src/run/compare.ts';
+import { needsProxyFor, runScenarioWs } from '../../src/run/ws-runner.ts';
+import { compareSimAndReal, judgeFidelity, type SideFigures } from '../../src/run/compare.ts';
+import { fixed } from '../../src/sim/distribution.ts';
+import { Histogram } from '../../src/stats/histogram.ts';
 
 // The shipped scenarios whose race windows are timers of a few ms: on real loopback sockets
 // they must reach the same verdict as on the simulated transport, for both modes the issue
@@ -65,5 +67,79 @@ describe('runScenarioWs reaches the simulated verdicts', () => {
     expect(c.sim.successRate).toBeLessThan(1);
     expect(Math.abs(c.delta.successRatePp)).toBeLessThanOrEqual(20);
     expect(Number.isFinite(c.ws.latencyMs.p99)).toBe(true);
+    // The ws side now carries the simulated link (uniform 1–5 ms per frame): bare loopback was ~0.8 ms.
+    expect(c.ws.latencyMs.p50).toBeGreaterThan(2);
+    expect(c.fidelity.latency.map((l) => l.figure)).toEqual(['p50', 'p99']);
+    expect(c.fidelity.verdictsAgree).toBe(true);
+  });
+
+  it("puts the scenario's link profile on the real sockets, through the proxy", { timeout: 15_000 }, async () => {
+    const { spec } = await loadScenarioFile('scenarios/rapid-send.ts');
+    const slow = { ...spec, network: { latencyMs: fixed(20), jitterMs: fixed(0) } };
+    expect(needsProxyFor(spec)).toBe(true);
+    expect(needsProxyFor({ ...spec, network: { handshakeMs: fixed(0), latencyMs: fixed(0), closeDelayMs: fixed(0) } })).toBe(false);
+    const config = parseRouterSpec('guaranteed');
+    const sim = (await runScenario(slow, config, 1)).result;
+    const ws = await runScenarioWs(slow, config, 1, { timeScale: 0.25, wallTimeoutMs: 12_000 });
+    expect(ws.transport.viaProxy).toBe(true);
+    expect(ws.result.verdict).toBe(sim.verdict);
+    const simP50 = Histogram.fromJSON(sim.latencyUs).quantile(0.5);
+    const wsP50 = Histogram.fromJSON(ws.result.latencyUs).quantile(0.5);
+    expect(simP50).toBeGreaterThanOrEqual(20_000);
+    // Every delivery waited the link's 20 ms (virtual), plus the real hops divided by the time scale.
+    expect(Histogram.fromJSON(ws.result.latencyUs).min).toBeGreaterThanOrEqual(20_000);
+    expect(wsP50).toBeLessThan(simP50 * 1.5);
+  });
+});
+
+describe('the fidelity rule of compare', () => {
+  const side = (transport: 'sim' | 'ws', p50: number, p99: number): SideFigures => ({
+    transport,
+    verdict: 'pass',
+    verdicts: { pass: 3, fail: 0, unknown: 0 },
+    successRate: 1,
+    successRateCi95: [0.9, 1],
+    interactions: { total: 30, succeeded: 30 },
+    latencyMs: { p50, p90: p99, p99, p999: p99, max: p99 },
+    lost: 0,
+    duplicated: 0,
+    leaked: 0,
+    owed: 100,
+    delivered: 100,
+    wallMs: 10,
+  });
+  const agree = [1, 2, 3].map((seed) => ({ seed, sim: 'pass' as const, ws: 'pass' as const, agree: true }));
+
+  it('passes latency within the tolerance, relative to the simulated figure', () => {
+    const f = judgeFidelity({ scenario: 'rapid-send', router: 'dynamic', sim: side('sim', 3, 5), ws: side('ws', 3.5, 6), perSeed: agree });
+    expect(f.latencyTolerance).toBe(0.2);
+    expect(f.ok).toBe(true);
+    expect(f.problems).toEqual([]);
+    expect(f.latency.map((l) => [l.figure, l.ok, Math.round(l.relative * 1000) / 1000])).toEqual([['p50', true, 0.167], ['p99', true, 0.2]]);
+  });
+
+  it('fails a p99 (or p50) beyond the tolerance, naming scenario, mode and figure', () => {
+    const f = judgeFidelity({ scenario: 'rapid-send', router: 'dynamic', sim: side('sim', 3, 5), ws: side('ws', 3.2, 6.5), perSeed: agree });
+    expect(f.ok).toBe(false);
+    expect(f.verdictsAgree).toBe(true);
+    expect(f.latency.find((l) => l.figure === 'p99')).toMatchObject({ ok: false, simMs: 5, wsMs: 6.5 });
+    expect(f.problems).toEqual(['rapid-send × dynamic: p99 delivery latency differs beyond ±20%: sim 5.00 ms, ws 6.50 ms (+30.0%)']);
+    // Faster is as wrong as slower, and the tolerance is a parameter.
+    const fast = judgeFidelity({ scenario: 's', router: 'guaranteed', sim: side('sim', 3, 5), ws: side('ws', 1, 5), perSeed: agree, latencyTolerance: 0.5 });
+    expect(fast.problems).toEqual(['s × guaranteed: p50 delivery latency differs beyond ±50%: sim 3.00 ms, ws 1.00 ms (-66.7%)']);
+    expect(judgeFidelity({ scenario: 's', router: 'guaranteed', sim: side('sim', 3, 5), ws: side('ws', 1, 5), perSeed: agree, latencyTolerance: Infinity }).ok).toBe(true);
+  });
+
+  it('fails verdicts that differ, and a figure only one side has', () => {
+    const perSeed = [...agree.slice(0, 2), { seed: 3, sim: 'pass' as const, ws: 'fail' as const, agree: false }];
+    const f = judgeFidelity({ scenario: 'x', router: 'legacy', sim: side('sim', 3, 5), ws: side('ws', 3, 5), perSeed });
+    expect(f.ok).toBe(false);
+    expect(f.problems).toEqual(['x × legacy: verdicts differ on 1/3 seed(s) (seed 3: sim pass, ws fail)']);
+    const none = judgeFidelity({ scenario: 'x', router: 'legacy', sim: side('sim', NaN, NaN), ws: side('ws', NaN, NaN), perSeed: agree });
+    expect(none.ok).toBe(true);
+    const oneSided = judgeFidelity({ scenario: 'x', router: 'legacy', sim: side('sim', 3, 5), ws: side('ws', NaN, NaN), perSeed: agree });
+    expect(oneSided.problems).toHaveLength(2);
+    expect(oneSided.problems[0]).toMatch(/^x × legacy: p50 delivery latency .* ws n\/a/);
+    expect(() => judgeFidelity({ scenario: 'x', router: 'legacy', sim: side('sim', 3, 5), ws: side('ws', 3, 5), perSeed: agree, latencyTolerance: -1 })).toThrow(RangeError);
   });
 });

@@ -4,9 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseRouterSpec } from '../../src/sut/router/flags.ts';
-import { fixed } from '../../src/sim/distribution.ts';
+import { fixed, uniform } from '../../src/sim/distribution.ts';
+import { wireDelayUs } from '../../src/sim/frame-timing.ts';
+import { createRandom } from '../../src/sim/rng.ts';
 import { signToken } from '../../src/world/auth.ts';
-import { startProxy, validateSchedule, ProxyScheduleError, type ProxyRecord, type ProxySchedule } from '../../src/real/proxy.ts';
+import { RealClock } from '../../src/real/real-clock.ts';
+import { linkSchedule, startProxy, validateSchedule, ProxyScheduleError, type ProxyRecord, type ProxySchedule } from '../../src/real/proxy.ts';
 import { startServer } from '../../src/run/ws-host.ts';
 import { client, closeAll, ofType, track, withTimeout } from './helpers.ts';
 
@@ -45,6 +48,68 @@ describe('chaos proxy', () => {
     for (const r of toServer) expect(r.delayMs!).toBeGreaterThanOrEqual(5);
     expect(toServer[0]).toMatchObject({ conn: 't1#1', n: 1, fault: 'latency', frame: '{"type":"ping"}', bytes: 15 });
     expect(proxy.records[0]).toMatchObject({ event: 'open', conn: 't1#1' });
+  });
+
+  it('applies a link profile on a scaled clock: frames wait the configured virtual time, i.e. a quarter of it in real time at scale 0.25', { timeout: 15_000 }, async () => {
+    const server = track(await startServer({ config: parseRouterSpec('guaranteed'), secret: SECRET, heartbeatMs: 0 }));
+    const clock = new RealClock({ timeScale: 0.25 });
+    try {
+      // 200 ms of virtual latency per frame toward the client, 200 ms of handshake: 50 ms real each.
+      const schedule = linkSchedule({ handshakeMs: fixed(200), latencyMs: fixed(0), closeDelayMs: fixed(0) });
+      const proxy = track(await startProxy({ target: `ws://127.0.0.1:${server.port}`, seed: 1, clock, schedule: { ...schedule, toClient: { latencyMs: 200 } } }));
+      const t0 = performance.now();
+      const c = client(`${proxy.url}/ws?token=${signToken(SECRET, 'u1')}`, { headers: { 'x-threadline-conn': 'scaled#1' } });
+      await withTimeout(c.opened, 5_000, 'open');
+      const handshakeRealMs = performance.now() - t0;
+      await c.next(ofType('connection_ready'), 5_000);
+      const rtts: number[] = [];
+      for (let i = 0; i < 3; i++) rtts.push(await pingPong(c));
+      const toClient = proxy.records.filter((r) => r.event === 'frame' && r.dir === 'toClient');
+      const toServer = proxy.records.filter((r) => r.event === 'frame' && r.dir === 'toServer');
+      // On the proxy's (virtual) clock every frame toward the client waited at least 200 ms …
+      for (const r of toClient) expect(r).toMatchObject({ fault: 'latency' });
+      for (const r of toClient) expect(r.delayMs!).toBeGreaterThanOrEqual(200);
+      for (const r of toServer) expect(r.delayMs!).toBeLessThan(100);
+      // … which is 50 ms of real time: more than 50, far less than the unscaled 200.
+      for (const rtt of rtts) {
+        expect(rtt).toBeGreaterThanOrEqual(49);
+        expect(rtt).toBeLessThan(190);
+      }
+      expect(Math.min(...rtts)).toBeLessThan(120);
+      expect(handshakeRealMs).toBeGreaterThanOrEqual(49);
+      expect(handshakeRealMs).toBeLessThan(190);
+    } finally {
+      await closeAll();
+      clock.dispose();
+    }
+  });
+
+  it('times frames by the simulated pipe\'s rule: the seeded latency + jitter draws of src/sim/frame-timing.ts, FIFO', { timeout: 15_000 }, async () => {
+    const profile = { latencyMs: uniform(5, 25), jitterMs: uniform(0, 5) };
+    const { proxy, connect } = await setup({ toClient: profile }, 11);
+    const c = connect('u1', 'rule#1');
+    await c.opened;
+    await c.next(ofType('connection_ready'));
+    for (let i = 0; i < 8; i++) c.send({ type: 'ping' });
+    await withTimeout((async () => { while (c.frames.filter((f) => f['type'] === 'pong').length < 8) await sleep(5); })(), 5_000, 'pongs');
+    // The proxy's stream for connection 1 toward the client, drawn as the pipe draws: latency, then jitter.
+    const rng = createRandom(11).fork('proxy').fork('conn/1').fork('toClient');
+    const frames = proxy.records.filter((r) => r.event === 'frame' && r.dir === 'toClient');
+    expect(frames.length).toBe(9);
+    let prevArrival = -Infinity;
+    const excessMs: number[] = [];
+    for (const r of frames) {
+      const drawnMs = wireDelayUs(profile, rng) / 1_000;
+      const arrival = r.t;
+      // Never earlier than the drawn delay; never before the previous frame (FIFO).
+      expect(r.delayMs!).toBeGreaterThanOrEqual(drawnMs - 0.001);
+      expect(arrival).toBeGreaterThanOrEqual(prevArrival);
+      prevArrival = arrival;
+      excessMs.push(r.delayMs! - drawnMs);
+    }
+    // Most frames leave within a few ms of their drawn delay (FIFO waits and timer lateness only).
+    excessMs.sort((a, b) => a - b);
+    expect(excessMs[Math.floor(excessMs.length / 2)]!).toBeLessThan(10);
   });
 
   it('a scheduled partition holds frames, then releases them in order; the trace shows where', async () => {
@@ -148,6 +213,13 @@ describe('chaos proxy', () => {
     expect(() => validateSchedule({ latencyMs: { kind: 'uniform', min: 5 } }, 's.json')).toThrow(/latencyMs/);
     expect(() => validateSchedule({ lag: 5 }, 's.json')).toThrow(/unknown field "lag"/);
     expect(validateSchedule({ latencyMs: 3, random: { drop: 0.1 } }, 's.json')).toBeDefined();
+    expect(() => validateSchedule({ handshakeMs: { kind: 'fixed' } }, 's.json')).toThrow(/handshakeMs/);
+    expect(() => validateSchedule({ closeDelayMs: -1 }, 's.json')).toThrow(/closeDelayMs/);
+    expect(validateSchedule({ handshakeMs: 2, closeDelayMs: { kind: 'fixed', value: 1 } }, 's.json')).toBeDefined();
+    // A simulated link profile as a schedule: the defaults (uniform 1–5 ms, 2 ms handshake, 1 ms close) under the overrides.
+    expect(linkSchedule()).toEqual({ handshakeMs: fixed(2), latencyMs: uniform(1, 5), jitterMs: fixed(0), closeDelayMs: fixed(1) });
+    expect(linkSchedule({ latencyMs: fixed(30), bandwidthBytesPerS: 5_000 })).toMatchObject({ latencyMs: fixed(30), bandwidthBytesPerS: 5_000 });
+    expect(validateSchedule(linkSchedule({ jitterMs: uniform(0, 2) }), 'link')).toBeDefined();
   });
 
   it('the command relays and writes its JSON-lines trace', { timeout: 20_000 }, async () => {

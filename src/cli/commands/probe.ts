@@ -7,9 +7,11 @@
  * transport and on real sockets, side by side — fidelity as a measured figure.
  */
 import type { Command } from 'commander';
+import type { Codec } from '../../ports/codec.ts';
+import { codecNamed, codecs } from '../../world/codecs/index.ts';
 import { signToken } from '../../world/auth.ts';
 import { probeServer, ProbeConnectError, validateAdapter, type ProbeReport, type ProtocolAdapter } from '../../run/probe.ts';
-import { compareSimAndReal, formatComparison, type Comparison } from '../../run/compare.ts';
+import { DEFAULT_LATENCY_TOLERANCE, compareSimAndReal, formatComparison, formatTolerance, type Comparison } from '../../run/compare.ts';
 import { DEFAULT_WS_TIME_SCALE } from '../../run/ws-runner.ts';
 import { loadOneScenario, loadScenarios, parsePositiveNumber, readJsonFile, secretFrom } from '../cli-support.ts';
 import { formatUs } from '../../ports/clock.ts';
@@ -22,6 +24,7 @@ interface ProbeFlags {
   scenario?: string;
   seed?: string;
   adapter?: string;
+  codec?: string;
   tokenTemplate?: string;
   tokenIn: string;
   secret?: string;
@@ -36,6 +39,7 @@ interface CompareFlags {
   runs?: string;
   timeScale?: string;
   skipIdle: string;
+  latencyTolerance: string;
   json?: boolean;
 }
 
@@ -46,6 +50,7 @@ export function register(program: Command, argv: readonly string[]): void {
     .argument('<ws-url>', 'the server endpoint, e.g. ws://127.0.0.1:8080/ws')
     .option('--scenario <file>', 'scenario script or name whose tabs drive the server (required)')
     .option('--seed <n>', "seed for the scenario's load generator (default: the scenario's first seed, else 1)")
+    .option('--codec <name>', `the server's wire protocol: ${Object.keys(codecs).join(', ')} (default threadline)`)
     .option('--adapter <file>', 'JSON file mapping threadline names to the server\'s: {"types": {...}, "fields": {...}, "tokenParam": "...", "threadParam": "..."}')
     .option('--token-template <tpl>', 'token per user: {user} is the user id, {hmac} a signed threadline token (needs --secret) (default: {hmac})')
     .option('--token-in <where>', 'query (?token=) or header (Authorization: Bearer)', 'query')
@@ -70,7 +75,8 @@ Examples:
   $ threadline probe ws://127.0.0.1:8080/ws --scenario rapid-send
   $ threadline probe ws://127.0.0.1:8080/ws --scenario rapid-send --json > probe.json
   $ threadline probe wss://chat.example.com/socket --scenario multi-tab-user \\
-      --adapter adapter.json --token-template 'dev-{user}' --token-in header`,
+      --adapter adapter.json --token-template 'dev-{user}' --token-in header
+  $ threadline probe ws://127.0.0.1:8000/ws --scenario rapid-send --codec envelope   the production envelope`,
     )
     .action(async (url: string, flags: ProbeFlags) => {
       process.exitCode = await probeCommand(url, flags, argv);
@@ -85,11 +91,21 @@ Examples:
     .option('--runs <n>', 'number of seeds', '5')
     .option('--time-scale <x>', `ws time scale: virtual µs = real µs / x (default ${DEFAULT_WS_TIME_SCALE})`)
     .option('--skip-idle <when>', 'ws runs jump over idle time: always, end (after the scripts) or never', 'always')
+    .option('--latency-tolerance <x>', 'fail when ws p50 or p99 delivery latency differs from sim by more than x × the sim figure (Infinity = off)', String(DEFAULT_LATENCY_TOLERANCE))
     .option('--json', 'print the comparison as JSON on stdout')
     .addHelpText(
       'after',
       `
-Exit codes: 0 every seed got the same verdict on both transports, 1 some seed differed, 2 bad usage.
+Both transports carry the scenario's link profile (network: latencyMs, jitterMs,
+bandwidthBytesPerS, handshakeMs, closeDelayMs over the defaults): the ws run puts it on its
+loopback sockets through the chaos proxy, on the run's scaled clock. Fidelity is judged per
+scenario × router: every seed must reach the same verdict, and ws p50 and p99 delivery latency
+must each lie within ±tolerance of the simulated figure (relative to sim; default 0.2 = 20%).
+The real side also pays its loopback hops and event-loop delays, divided by the time scale:
+--time-scale 1 measures latency most faithfully.
+
+Exit codes: 0 verdicts agree on every seed and latency within tolerance, 1 some seed differed or
+a latency figure is out of tolerance (each named on its own line), 2 bad usage.
 
 Examples:
   $ threadline compare rapid-send --router dynamic,guaranteed --runs 10
@@ -113,6 +129,14 @@ async function probeCommand(url: string, flags: ProbeFlags, argv: readonly strin
   if (target.protocol !== 'ws:' && target.protocol !== 'wss:') throw new UsageError(`"${url}" is not a ws:// or wss:// URL`);
   if (flags.tokenIn !== 'query' && flags.tokenIn !== 'header') throw new UsageError(`--token-in must be query or header, got "${flags.tokenIn}"`);
   const { spec } = await loadOneScenario(flags.scenario);
+  let codec: Codec | undefined;
+  if (flags.codec !== undefined) {
+    try {
+      codec = codecNamed(flags.codec);
+    } catch (error) {
+      throw new UsageError(`--codec: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
   let adapter: ProtocolAdapter | undefined;
   if (flags.adapter !== undefined) {
     try {
@@ -135,6 +159,7 @@ async function probeCommand(url: string, flags: ProbeFlags, argv: readonly strin
       tokenIn: flags.tokenIn,
       ...(flags.seed !== undefined ? { seed: parseNonNegativeInt(flags.seed, '--seed') } : {}),
       ...(adapter ? { adapter } : {}),
+      ...(codec ? { codec } : {}),
       ...(flags.resumeWindowMs !== undefined ? { resumeWindowMs: parseNonNegativeInt(flags.resumeWindowMs, '--resume-window-ms') } : {}),
       ...(flags.settleMs !== undefined ? { settleMs: parseNonNegativeInt(flags.settleMs, '--settle-ms') } : {}),
     });
@@ -178,6 +203,8 @@ async function compareCommand(args: string[], flags: CompareFlags, argv: readonl
   const timeScale = flags.timeScale !== undefined ? parsePositiveNumber(flags.timeScale, '--time-scale') : DEFAULT_WS_TIME_SCALE;
   if (!['always', 'end', 'never'].includes(flags.skipIdle)) throw new UsageError(`--skip-idle must be always, end or never, got "${flags.skipIdle}"`);
   const skipIdle = flags.skipIdle as 'always' | 'end' | 'never';
+  const latencyTolerance = Number(flags.latencyTolerance);
+  if (!(flags.latencyTolerance.trim() !== '' && latencyTolerance >= 0)) throw new UsageError(`--latency-tolerance must be a number >= 0 (a fraction of the simulated figure, e.g. 0.2; Infinity = off), got "${flags.latencyTolerance}"`);
   const loaded = await loadScenarios(args);
   const seeds = Array.from({ length: runs }, (_, k) => first + k);
   const comparisons: Comparison[] = [];
@@ -188,6 +215,7 @@ async function compareCommand(args: string[], flags: CompareFlags, argv: readonl
       const c = await compareSimAndReal(spec, router, seeds, {
         timeScale,
         skipIdle,
+        latencyTolerance,
         onProgress: (_d, _t, label) => out.progress(done++, total, label),
       });
       comparisons.push(c);
@@ -201,11 +229,14 @@ async function compareCommand(args: string[], flags: CompareFlags, argv: readonl
     for (const line of formatComparison(c)) out.say(line);
     out.say();
   }
-  const disagreeing = comparisons.filter((c) => c.agreement.agreeing < c.agreement.seeds);
-  if (disagreeing.length > 0) {
-    out.say(out.chalk.red(`${disagreeing.length} scenario × router pair(s) reached a different verdict on real sockets for some seed`));
+  const failing = comparisons.filter((c) => !c.fidelity.ok);
+  if (failing.length > 0) {
+    for (const c of failing) for (const problem of c.fidelity.problems) out.say(out.chalk.red(`FIDELITY ${problem}`));
+    const verdicts = failing.filter((c) => !c.fidelity.verdictsAgree).length;
+    const latency = failing.filter((c) => c.fidelity.latency.some((l) => !l.ok)).length;
+    out.say(out.chalk.red(`${failing.length} of ${comparisons.length} scenario × router pair(s) failed: ${verdicts} with a different verdict on real sockets for some seed, ${latency} with p50/p99 delivery latency beyond ±${formatTolerance(latencyTolerance)} of sim`));
     return EXIT_FAILED;
   }
-  out.say(out.chalk.green(`sim and ws agree on every seed (${comparisons.length} pair(s) × ${seeds.length} seed(s))`));
+  out.say(out.chalk.green(`sim and ws agree on every seed, p50 and p99 within ±${formatTolerance(latencyTolerance)} (${comparisons.length} pair(s) × ${seeds.length} seed(s))`));
   return EXIT_OK;
 }
