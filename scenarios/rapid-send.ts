@@ -19,9 +19,9 @@ export default defineScenario({
   server: { lookupMs: { kind: 'uniform', min: 5, max: 20 } },
   agent: { startMs: { kind: 'fixed', value: 1 }, thinkMs: { kind: 'uniform', min: 50, max: 150 }, toolCalls: { kind: 'fixed', value: 1 }, toolMs: { kind: 'uniform', min: 100, max: 200 } },
   thresholds: ['lost == 0', 'success_rate >= 0.99'],
-  // shipped passes here: its 10 ms propagation sleep and its fallback fan-out to all of the
-  // user's tabs happen to cover this race (measured, not assumed).
-  // shipped delivers everything here (its sleep and fallback fan-out), but its monitoring hides
-  // the routing misses behind the fallback (F12 success masking): honest-monitoring fails.
-  expect: { legacy: 'fail', dynamic: 'fail', shipped: 'fail', guaranteed: 'pass' },
+  // shipped, held against the public code, passes: its tabs start runs with start_agent, whose
+  // service binds every connection of the user to the thread after its look-up and before the
+  // run (services/message_handlers.py:152–161), so this race cannot happen on that path. (Until
+  // 0.2 the model bound concurrently, like dynamic, and failed on honest-monitoring.)
+  expect: { legacy: 'fail', dynamic: 'fail', shipped: 'pass', guaranteed: 'pass' },
 });

@@ -212,7 +212,7 @@ export function judge(truth: GroundTruth, options: JudgeOptions): Judgement {
     if (reported.delivered !== undefined && reported.delivered !== onWire) {
       honesty(
         `the router reports ${reported.delivered} events delivered, but only ${onWire} of ${truth.produced.size} produced events were written to a connection of their user` +
-          (reported.delivered > onWire ? ' (failures counted as success: success masking)' : ''),
+          (reported.delivered > onWire ? ' (more counted delivered than reached their user: failures counted as success)' : ''),
       );
     }
     const unreached = truth.produced.size - anywhere;

@@ -51,7 +51,25 @@ export interface AckFrame {
 export interface PingFrame {
   type: 'ping';
 }
-export type ClientFrame = UserMessageFrame | SwitchThreadFrame | ResumeFrame | AckFrame | PingFrame;
+/**
+ * The production envelope's `start_agent` (src/protocol/envelope.ts): the only frame that starts
+ * a run through the modelled system's /ws endpoint. threadline's own protocol has no such frame.
+ */
+export interface StartAgentFrame {
+  type: 'start_agent';
+  id: string;
+  /** Absent: the real code takes the user's latest thread (or creates one). */
+  thread_id: string | null;
+  content: string;
+  /** Parsed into the message object by the real code, though its handlers take the JWT's user. */
+  user_id?: string;
+}
+/** A frame of a type the production envelope's endpoint does not know: it is acknowledged, nothing more. */
+export interface UnknownTypeFrame {
+  type: 'unknown_type';
+  received_type: string;
+}
+export type ClientFrame = UserMessageFrame | SwitchThreadFrame | ResumeFrame | AckFrame | PingFrame | StartAgentFrame | UnknownTypeFrame;
 
 export interface AgentEventFrame {
   type: AgentEventType;
@@ -112,7 +130,20 @@ export interface ErrorFrame {
 export interface PongFrame {
   type: 'pong';
 }
-export type ServerFrame = AgentEventFrame | ConnectionReadyFrame | ThreadContextFrame | GapFrame | ErrorFrame | PongFrame | MessageAckFrame;
+/**
+ * Replies of the modelled system's endpoint router that start nothing: the built-in
+ * UserMessageHandler's "Message received" (`received`), and the `ack` of a frame type it does
+ * not know (`unhandled`). Only the shipped mode sends them.
+ */
+export interface ReceivedFrame {
+  type: 'received';
+  ref: string;
+}
+export interface UnhandledFrame {
+  type: 'unhandled';
+  received_type: string;
+}
+export type ServerFrame = AgentEventFrame | ConnectionReadyFrame | ThreadContextFrame | GapFrame | ErrorFrame | PongFrame | MessageAckFrame | ReceivedFrame | UnhandledFrame;
 
 export type ErrorCode = 'bad_json' | 'bad_frame' | 'unknown_type' | 'forbidden' | 'rate_limited' | 'not_found' | 'internal';
 

@@ -48,20 +48,20 @@ describe('the weaker modes are found failing, and shrunk', () => {
     expect(actionCount(c.case.spec)).toBeLessThanOrEqual(6);
   });
 
-  // Under full shipped, success masking (F12) hides routing misses from its monitoring in nearly
-  // every case, so the shrinker's simplest counterexample is that one (honest-monitoring); the
-  // other defects are searched for with masking off.
-  it(`shipped: success masking hides routing misses from its own monitoring (honest-monitoring), within ${FIND_WITHIN_RUNS} runs`, async () => {
-    const report = await fuzz({ router: parseRouterSpec('shipped'), seed: 1, runs: 200, invariants: ['honest-monitoring'] });
+  // Under shipped (held against the public code) the monitoring misreports in nearly every case:
+  // the search finds it at once (success masking's own share is the success-masking scenario's).
+  it(`shipped: its own monitoring misreports what reached the wire (honest-monitoring), within ${FIND_WITHIN_RUNS} runs`, async () => {
+    const report = await fuzz({ router: parseRouterSpec('shipped+bufferBeforeInjection'), seed: 1, runs: 200, invariants: ['honest-monitoring'] });
     const c = report.counterexample!;
     expect(report.runs).toBeLessThanOrEqual(FIND_WITHIN_RUNS);
     expect(c.outcome.invariant).toBe('honest-monitoring');
-    expect(c.outcome.violations[0]!.explanation).toMatch(/counts 0 routing misses, but its own routing log shows [1-9]/);
-    expect((await evaluateCase(c.case, parseRouterSpec('shipped-successMasking'))).outcome.invariants).not.toContain('honest-monitoring');
+    expect(c.outcome.violations.find((v) => v.invariant === 'honest-monitoring')!.explanation).toMatch(/^the router reports \d+ events (delivered|that reached no connection), but (only )?\d+ of \d+ produced events were written/);
   });
 
-  it(`shipped: a payload naming another user is trusted (F11), and the origin loses its run (no-loss), within ${FIND_WITHIN_RUNS} runs`, async () => {
-    const report = await fuzz({ router: parseRouterSpec('shipped-successMasking'), seed: 1, runs: 200, invariants: ['no-loss'] });
+  // The public code takes the user from the JWT (shipped does not trust the frame's user id);
+  // F11 is measured alone as +trustPayloadUserId.
+  it(`shipped+trustPayloadUserId: a payload naming another user is trusted (F11), and the origin loses its run (no-loss), within ${FIND_WITHIN_RUNS} runs`, async () => {
+    const report = await fuzz({ router: parseRouterSpec('shipped-successMasking+trustPayloadUserId'), seed: 1, runs: 200, invariants: ['no-loss'] });
     const c = report.counterexample!;
     expect(report.runs).toBeLessThanOrEqual(FIND_WITHIN_RUNS);
     expect(c.outcome.invariant).toBe('no-loss');

@@ -8,7 +8,11 @@ import { fixed } from '../../src/sim/distribution.ts';
 import { AgentBackend } from '../../src/world/backend.ts';
 
 // Bad input over the simulated network: every case gets an error frame (or close 1009), changes
-// nothing, and the connection and the router survive — in every mode.
+// nothing, and the connection and the router survive — in every mode. The shipped mode speaks
+// the production envelope (its own suite below); its routing defects are also run here over
+// threadline's wire, with the endpoint's ack-only user_message, unknown switch and missing
+// `broadcasting` turned off so the frames reach the handlers, and the URL's thread bound.
+const THREADLINE_CONFIGS = [...MODES.filter((m) => m !== 'shipped'), 'shipped-envelopeWire-userMessageAckOnly-switchUnhandled-broadcastingMissing+bindAtHandshake'];
 
 async function harness(mode: string) {
   const scheduler = new Scheduler({ seed: 1 });
@@ -36,7 +40,7 @@ async function harness(mode: string) {
   return { scheduler, network, router, backend, open };
 }
 
-describe.each(MODES)('bad input, %s mode', (mode) => {
+describe.each(THREADLINE_CONFIGS)('bad input, %s', (mode) => {
   it('garbage, unknown types and missing fields get error frames; the connection survives and still works', async () => {
     const h = await harness(mode);
     const alice = h.open('alice', 'a1');
@@ -106,5 +110,56 @@ describe.each(MODES)('bad input, %s mode', (mode) => {
     await h.scheduler.runUntilIdle();
     expect(nobody.closes).toEqual([1008]);
     expect(h.router.monitoring.counters.connectionsOpened).toBe(0);
+  });
+});
+
+describe('bad input, shipped mode (the production envelope)', () => {
+  const send = (socket: { send(d: string): void }, frame: object) => socket.send(JSON.stringify(frame));
+
+  it('garbage and unknown frames change nothing; start_agent runs; user_message is only acknowledged', async () => {
+    const h = await harness('shipped');
+    const alice = h.open('alice');
+    h.scheduler.at(10_000, () => ['not json', '[1,2]', '{"type":"teleport"}', '{"type":"start_agent","message_id":"s0","payload":{}}'].forEach((b) => alice.socket.send(b)));
+    h.scheduler.at(20_000, () => send(alice.socket, { type: 'user_message', payload: { thread_id: 'a1', content: 'hi' }, message_id: 'm1' }));
+    h.scheduler.at(30_000, () => send(alice.socket, { type: 'start_agent', payload: { user_request: 'hi', thread_id: 'a1' }, message_id: 'm2' }));
+    await h.scheduler.runUntilIdle();
+    expect(alice.frames[0]).toMatchObject({ type: 'system_message', data: { event: 'connection_established' } });
+    expect(alice.frames.filter((f) => f.type === 'error_message').map((f) => f.error_code)).toEqual(['FORMAT_ERROR', 'bad_frame', 'bad_frame']);
+    // A type the endpoint does not know is acknowledged (handlers.py:918–927).
+    expect(alice.frames.find((f) => f.type === 'ack')).toMatchObject({ received_type: 'teleport' });
+    // user_message: the endpoint's UserMessageHandler's ack, and no run (handlers.py:546–565).
+    expect(alice.frames.find((f) => f.type === 'system_message' && f.data.content === 'Message received')).toMatchObject({ data: { original_message_id: 'm1' } });
+    // start_agent: one run, its events in the real shape (no user id, no event id, ISO timestamp).
+    const events = alice.frames.filter((f) => typeof f.run_id === 'string');
+    expect(events.map((f) => f.type)).toEqual(['agent_started', 'agent_thinking', 'agent_completed']);
+    expect(Object.keys(events[0]).sort()).toEqual(['agent_name', 'payload', 'run_id', 'thread_id', 'timestamp', 'type']);
+    expect(events[0].timestamp).toMatch(/^1970-01-01T00:00:00\.0\d\dZ$/);
+    expect(alice.closes).toEqual([]);
+  });
+
+  it('a foreign thread is forbidden; switch_thread is unknown to the endpoint and rebinds nothing', async () => {
+    const h = await harness('shipped');
+    const alice = h.open('alice');
+    const bob = h.open('bob');
+    h.scheduler.at(10_000, () => send(alice.socket, { type: 'start_agent', payload: { user_request: 'mine now', thread_id: 'b1' }, message_id: 'x1' }));
+    h.scheduler.at(10_000, () => send(alice.socket, { type: 'switch_thread', payload: { thread_id: 'a1' }, message_id: 'x2' }));
+    h.scheduler.at(20_000, () => send(bob.socket, { type: 'start_agent', payload: { user_request: 'hi', thread_id: 'b1' }, message_id: 'y1' }));
+    await h.scheduler.runUntilIdle();
+    expect(alice.frames.filter((f) => f.type === 'error_message').map((f) => [f.error_code, f.details.message_id])).toEqual([['forbidden', 'x1']]);
+    expect(alice.frames.find((f) => f.type === 'ack')).toMatchObject({ received_type: 'switch_thread' });
+    expect(h.router.manager.get('c1')!.threadId).toBeNull();
+    expect(alice.frames.filter((f) => f.thread_id === 'b1')).toEqual([]);
+    expect(bob.frames.filter((f) => f.type === 'agent_completed')).toHaveLength(1);
+  });
+
+  it('one tab closing closes every tab of its user (disconnect_user), with 1000', async () => {
+    const h = await harness('shipped');
+    const tab1 = h.open('alice');
+    const tab2 = h.open('alice');
+    const bob = h.open('bob');
+    h.scheduler.at(10_000, () => tab1.socket.close(1000, 'tab closed'));
+    await h.scheduler.runUntilIdle();
+    expect(tab2.closes).toEqual([1000]);
+    expect(bob.closes).toEqual([]);
   });
 });

@@ -22,6 +22,8 @@ export interface RunContext {
   carrier?: string;
   /** Client id of the user message that started the run. */
   messageId: string;
+  /** The frame that started it: `start_agent` only with the production envelope (shipped). */
+  startedBy?: 'user_message' | 'start_agent';
 }
 
 export type Emitter = (event: AgentEventFrame, run: RunContext) => void;

@@ -51,17 +51,21 @@ export class Binding {
       }
       conn.bindApplied = request;
     }
-    if (via === 'message' && flags.handlerBindNoop) {
+    const handlerPath = via === 'message' || via === 'start_agent';
+    if (handlerPath && flags.handlerBindNoop) {
       // AgentMessageHandler passes a connection id to the user-keyed method: silently nothing (F2).
       this.manager.updateConnectionThreadByUser(conn.id, threadId);
     }
-    if (via === 'message' && flags.serviceBindUserWide) {
+    // In the public code the user-wide bind is on the start_agent path only
+    // (services/message_handlers.py:152–161); over threadline's wire user_message is the only
+    // frame that starts a run, so it takes that path.
+    if (flags.serviceBindUserWide && (via === 'start_agent' || (via === 'message' && !flags.envelopeWire))) {
       // MessageHandlerService passes the user id: every tab of the user moves (F4).
       this.manager.updateConnectionThreadByUser(conn.userId, threadId);
       for (const c of this.manager.connectionsOfUser(conn.userId)) this.afterBind(c, threadId, via);
       return;
     }
-    if (via === 'message' && flags.handlerBindNoop) return;
+    if (handlerPath && flags.handlerBindNoop) return;
     this.manager.associateThread(conn.id, threadId);
     this.afterBind(conn, threadId, via);
   }

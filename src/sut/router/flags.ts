@@ -91,6 +91,35 @@ export interface RouterFlags {
    *  run it already started (prevents F22: a resend starting a second run). 0 = no dedup. */
   messageDedupWindowMs: number;
 
+  // ---- Fidelity to the public code (netra-systems/zen at f48a9b486; docs/router.md) -------
+  /** The router speaks the production envelope (src/protocol/envelope.ts) instead of threadline's
+   *  protocol: its frames are the real code's frames. Its clients use codecs.envelope. */
+  envelopeWire: boolean;
+  /** Clients start runs with `start_agent` (the only frame that reaches the agent handler through
+   *  /ws) instead of `user_message`. Only with envelopeWire. */
+  startAgentFrames: boolean;
+  /** The endpoint's built-in UserMessageHandler answers `user_message` with "Message received"
+   *  and nothing else: no run starts (websocket_core/handlers.py:507–515, 546–565). */
+  userMessageAckOnly: boolean;
+  /** `switch_thread` is a type the endpoint's router does not know: answered with an `ack`,
+   *  nothing changes (handlers.py:918–927); the handler behind it would raise on the missing
+   *  `broadcasting` before rebinding (services/message_handlers.py:544). */
+  switchUnhandled: boolean;
+  /** One tab's disconnect closes all of the user's connections (`disconnect_user`,
+   *  websocket_core/manager.py:1457–1462, called from routes/websocket.py:427). */
+  closeAllOnDisconnect: boolean;
+  /** The fallback fan-out (fallbackFanout) happens only for frames that carry a user id
+   *  (websocket_core/manager.py:1108–1115), and the bridge's agent events carry none
+   *  (services/agent_websocket_bridge.py:928–1201): no fallback for any of the five. */
+  fallbackOnlyWithUserId: boolean;
+  /** A user_message that reaches the agent handler with a thread raises AttributeError on the
+   *  missing `manager.broadcasting` (services/message_handlers.py:361–362): no run starts. */
+  broadcastingMissing: boolean;
+  /** `execute_and_persist(supervisor, text, user_id, ...)` against its signature
+   *  `(supervisor, user_id, text, ...)` (services/message_processing.py:40–42 vs 49–51): the
+   *  run's context user is the message text, so the thinking event's fallback goes to a user
+   *  named after the text, who has no connections. */
+  swappedExecuteArgs: boolean;
   // ---- Planted bugs (TEST-ONLY) ------------------------------------------------------------
   // Deliberately broken variants of the guaranteed router, off in every mode and never part of
   // a preset. They exist so a test can prove that the oracle and the search find bugs of the
@@ -141,6 +170,14 @@ const LEGACY: RouterFlags = {
   bufferBeforeInjection: false,
   messageAcks: false,
   messageDedupWindowMs: 0,
+  envelopeWire: false,
+  startAgentFrames: false,
+  userMessageAckOnly: false,
+  switchUnhandled: false,
+  closeAllOnDisconnect: false,
+  fallbackOnlyWithUserId: false,
+  broadcastingMissing: false,
+  swappedExecuteArgs: false,
   bugResumeFromZero: false,
   bugSkipSeq: false,
   bugGapOverclaims: false,
@@ -155,13 +192,29 @@ const SHIPPED: RouterFlags = {
   serviceBindUserWide: true,
   propagationSleepMs: 10,
   fallbackFanout: true,
-  trustPayloadUserId: true,
   registryTtlMs: 180_000,
   registryMaxEntries: 500,
   sendTimeoutMs: 2_000,
   sendRetries: 2,
   sendBackoffMs: 500,
   successMasking: true,
+  // Measured against the public code at f48a9b486 (docs/router.md cites the lines): the
+  // production envelope on the wire, runs started by start_agent, user_message answered with an
+  // ack only, switch_thread unknown to the endpoint, disconnect_user on any tab's close, a
+  // fallback only for frames with a user id, and the swapped execute_and_persist arguments.
+  envelopeWire: true,
+  startAgentFrames: true,
+  userMessageAckOnly: true,
+  switchUnhandled: true,
+  closeAllOnDisconnect: true,
+  fallbackOnlyWithUserId: true,
+  broadcastingMissing: true,
+  swappedExecuteArgs: true,
+  // connect_user stores the connection with thread_id None: the URL's thread binds nothing
+  // (websocket_core/manager.py:697–710).
+  bindAtHandshake: false,
+  // The handler takes the user from the JWT, never from the frame (websocket_core/handlers.py:956–973).
+  trustPayloadUserId: false,
 };
 
 const GUARANTEED: RouterFlags = {

@@ -26,6 +26,15 @@ export interface RouterInstance extends ServerInstance {
   readonly router: Router;
 }
 
+/**
+ * The protocol the router's clients speak: threadline's, or the production envelope (shipped),
+ * whose clients start runs with `start_agent` or `user_message` (startAgentFrames).
+ */
+export function codecOfFlags(config: RouterConfig): string {
+  if (!config.flags.envelopeWire) return 'threadline';
+  return config.flags.startAgentFrames ? 'envelope-start-agent' : 'envelope';
+}
+
 export function routerServer(config: RouterConfig, options: RouterServerOptions = {}): ServerPlugin {
   return defineServer(
     (env): RouterInstance => {
@@ -62,6 +71,6 @@ export function routerServer(config: RouterConfig, options: RouterServerOptions 
         }),
       };
     },
-    { name: config.name, codec: 'threadline', resumeWindowMs: config.flags.resumeWindowMs },
+    { name: config.name, codec: codecOfFlags(config), resumeWindowMs: config.flags.resumeWindowMs },
   );
 }

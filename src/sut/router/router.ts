@@ -23,7 +23,8 @@
 import type { Clock } from '../../ports/clock.ts';
 import type { Random } from '../../sim/rng.ts';
 import { type Distribution, fixed } from '../../sim/distribution.ts';
-import { type ClientFrame, parseClientFrame } from '../../protocol/threadline.ts';
+import type { ClientFrame } from '../../protocol/threadline.ts';
+import { ENVELOPE_WIRE, THREADLINE_WIRE, type RouterWire } from './wire.ts';
 import { CloseCode, DEFAULT_MAX_PAYLOAD_BYTES, type HandshakeInfo, type SocketLike } from '../../ports/socket.ts';
 import { DEFAULT_RATE_LIMIT_PER_S, type BackendPort } from '../../ports/server.ts';
 import { AgentEvents } from './agent-events.ts';
@@ -105,6 +106,8 @@ export class Router {
   private readonly resume: Resume;
   private readonly teardown: Shutdown;
   private nextConnection = 1;
+  /** The wire format: threadline's protocol, or the production envelope (envelopeWire). */
+  private readonly format: RouterWire;
 
   constructor(options: RouterOptions) {
     this.config = options.config;
@@ -117,7 +120,8 @@ export class Router {
     this.authenticate = options.authenticate;
     this.threads = new ThreadService(this.clock, options.rng.fork('thread-service'), options.lookupMs ?? fixed(0), options.ownerOf ?? null);
     for (const [user, threads] of Object.entries(options.ownership)) for (const t of threads) this.threads.addThread(user, t);
-    this.manager = new WebSocketManager(this.clock, flags, this.monitoring, this.log);
+    this.format = flags.envelopeWire ? ENVELOPE_WIRE : THREADLINE_WIRE;
+    this.manager = new WebSocketManager(this.clock, flags, this.monitoring, this.log, this.format);
     this.readiness = new ReadinessGate(this.clock);
     const streams = flags.eventIds ? new StreamLog(Math.max(flags.resumeWindowMs, 1) * 1_000, flags.bugSkipSeq ? 5 : 0) : null;
     this.backend = options.backend;
@@ -140,7 +144,7 @@ export class Router {
     const binding = new Binding(flags, clock, threads, manager, this.readiness, this.registry, trace, this.replies, catchUp);
     this.resumeWait = new ResumeWait(flags, clock, streams, this.carriers, catchUp, binding);
     const accepted = new AcceptedMessages(clock, flags);
-    this.userMessages = new UserMessages(flags, clock, threads, this.backend, monitoring, trace, this.replies, accepted, this.carriers, binding, agentEvents);
+    this.userMessages = new UserMessages(flags, clock, threads, this.backend, monitoring, trace, this.replies, accepted, this.carriers, binding, agentEvents, this.log);
     this.threadSwitch = new ThreadSwitch(flags, threads, manager, trace, this.replies, binding);
     this.resume = new Resume(flags, clock, threads, streams, manager, monitoring, trace, this.replies, replayer, this.carriers);
     this.teardown = new Shutdown(clock, this.log, this.backend, manager, this.userMessages);
@@ -199,6 +203,15 @@ export class Router {
     this.carriers.release(conn);
     this.monitoring.counters.connectionsClosed++;
     this.trace('router.close', { conn: conn.id });
+    if (this.config.flags.closeAllOnDisconnect) {
+      // The endpoint's cleanup calls disconnect_user: every connection of the user goes, 1000.
+      for (const other of this.manager.connectionsOfUser(conn.userId)) {
+        if (!other.open) continue;
+        this.trace('router.disconnect_user', { conn: other.id, because: conn.id });
+        other.open = false;
+        other.socket.close(CloseCode.normal, 'disconnect_user');
+      }
+    }
   }
 
   // ---- Frames ----------------------------------------------------------------------------
@@ -223,7 +236,7 @@ export class Router {
       this.replies.error(conn, 'rate_limited', `more than ${this.rateLimitPerS} frames per second; slow down`);
       return;
     }
-    const parsed = parseClientFrame(text);
+    const parsed = this.format.parse(text);
     if (!parsed.ok) {
       this.monitoring.counters.badFrames++;
       this.replies.error(conn, parsed.code, parsed.message, parsed.ref);
@@ -239,8 +252,27 @@ export class Router {
   private async dispatch(conn: Connection, frame: ClientFrame): Promise<void> {
     switch (frame.type) {
       case 'user_message':
+        if (this.config.flags.userMessageAckOnly) {
+          // The endpoint's built-in UserMessageHandler claims user_message first: an ack, no run.
+          this.trace('router.ack_only', { conn: conn.id, msg: frame.id });
+          this.replies.send(conn, { type: 'received', ref: frame.id });
+          return;
+        }
         return this.userMessages.onUserMessage(conn, frame.id, frame.thread_id, frame.user_id, frame.resend === true);
+      case 'start_agent': {
+        // Without a thread the real code takes the user's latest thread; here: the one the
+        // connection is bound to, else none (the run cannot start).
+        const thread = frame.thread_id ?? conn.threadId;
+        if (thread === null) return this.replies.error(conn, 'bad_frame', 'start_agent without a thread, and the connection shows none', frame.id);
+        return this.userMessages.onUserMessage(conn, frame.id, thread, frame.user_id, false, 'start_agent');
+      }
       case 'switch_thread':
+        if (this.config.flags.switchUnhandled) {
+          // A type the endpoint's router does not know: acknowledged, nothing changes.
+          this.trace('router.switch_unhandled', { conn: conn.id, thread: frame.thread_id });
+          this.replies.send(conn, { type: 'unhandled', received_type: 'switch_thread' });
+          return;
+        }
         return this.threadSwitch.onSwitchThread(conn, frame.id, frame.thread_id);
       case 'resume':
         if (frame.have) for (const [thread, ranges] of Object.entries(frame.have)) conn.held.set(thread, ranges);
@@ -250,6 +282,9 @@ export class Router {
           conn.onResumed?.();
         }
       case 'ack':
+        return;
+      case 'unknown_type':
+        this.replies.send(conn, { type: 'unhandled', received_type: frame.received_type });
         return;
       case 'ping':
         this.replies.send(conn, { type: 'pong' });

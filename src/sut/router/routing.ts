@@ -95,7 +95,7 @@ export class Routing {
   /** Send to the thread's bound connections; run-scoped, the run's carrier is the origin. */
   deliver(event: AgentEventFrame, run: RunContext): void {
     const origin = this.flags.runScopedDelivery ? this.carriers.originOf(run) : undefined;
-    const result = this.manager.sendToThread(event, this.flags.runScopedDelivery ? (origin?.id ?? null) : run.originConnectionId);
+    const result = this.manager.sendToThread(event, this.flags.runScopedDelivery ? (origin?.id ?? null) : run.originConnectionId, run);
     this.trace('router.route', { eid: event.eid, thread: event.thread_id, to: result.sentTo, missed: result.missed });
     if (result.sentTo.length === 0) this.monitoring.drop('no_connection');
   }

@@ -10,6 +10,7 @@ import type { RunContext } from './agent-registry.ts';
 import type { Binding } from './binding.ts';
 import type { Carriers } from './carriers.ts';
 import type { Connection } from './connection.ts';
+import type { RouterLog } from './log.ts';
 import type { RouterFlags } from './flags.ts';
 import { carrierKey } from './keys.ts';
 import type { RouterTrace } from './log.ts';
@@ -36,6 +37,7 @@ export class UserMessages {
     private readonly carriers: Carriers,
     private readonly binding: Binding,
     private readonly agentEvents: AgentEvents,
+    private readonly log: RouterLog,
   ) {}
 
   get messagesInHand(): number {
@@ -47,7 +49,7 @@ export class UserMessages {
     this.draining = true;
   }
 
-  async onUserMessage(conn: Connection, messageId: string, threadId: string, payloadUserId: string | undefined, resend = false): Promise<void> {
+  async onUserMessage(conn: Connection, messageId: string, threadId: string, payloadUserId: string | undefined, resend = false, startedBy: 'user_message' | 'start_agent' = 'user_message'): Promise<void> {
     if (this.draining) {
       this.monitoring.counters.refusedWhileDraining++;
       this.replies.error(conn, 'internal', 'server is shutting down: message not accepted; reconnect and send it again', messageId);
@@ -56,7 +58,7 @@ export class UserMessages {
     this.inHand++;
     let started: BackendRun | null;
     try {
-      started = await this.takeUserMessage(conn, messageId, threadId, payloadUserId, resend);
+      started = await this.takeUserMessage(conn, messageId, threadId, payloadUserId, resend, startedBy);
     } finally {
       this.inHand--;
     }
@@ -64,7 +66,7 @@ export class UserMessages {
   }
 
   /** Look-up, binding and the run's start; null when no run starts (refused, duplicate, closed). */
-  private async takeUserMessage(conn: Connection, messageId: string, threadId: string, payloadUserId: string | undefined, resend: boolean): Promise<BackendRun | null> {
+  private async takeUserMessage(conn: Connection, messageId: string, threadId: string, payloadUserId: string | undefined, resend: boolean, startedBy: 'user_message' | 'start_agent'): Promise<BackendRun | null> {
     const flags = this.flags;
     this.trace('router.user_message', { conn: conn.id, thread: threadId, msg: messageId });
     const request = ++conn.bindRequests;
@@ -82,20 +84,32 @@ export class UserMessages {
 
     // A resend from the outbox does not rebind: the tab may show another thread now.
     if (flags.bindOnMessage && !(resend && flags.messageAcks)) {
-      if (flags.awaitBindBeforeRun) {
-        this.binding.bindNow(conn, threadId, 'message', request);
+      const via = startedBy === 'start_agent' ? 'start_agent' : 'message';
+      // start_agent binds after its own thread look-up and before the run, awaited
+      // (services/message_handlers.py:97, 152–161).
+      if (flags.awaitBindBeforeRun || via === 'start_agent') {
+        this.binding.bindNow(conn, threadId, via, request);
       } else {
         // The association re-checks ownership on its own; the agent does not wait for it (F1).
-        void this.binding.bindAfterLookup(conn, threadId, 'message', false, request);
+        void this.binding.bindAfterLookup(conn, threadId, via, false, request);
         if (flags.propagationSleepMs > 0) await this.clock.sleep(flags.propagationSleepMs * 1_000);
       }
+    }
+    if (flags.broadcastingMissing && startedBy === 'user_message') {
+      // The service joins the thread's room through `manager.broadcasting`, which the public code
+      // never assigns (services/message_handlers.py:361–362): AttributeError, logged by the
+      // handler (websocket_core/agent_handler.py:180–182); its send_error is missing too, so the
+      // client hears nothing. No run starts.
+      this.trace('router.handler_error', { conn: conn.id, msg: messageId });
+      this.log.error(`Error handling user_message for ${conn.userId}: 'WebSocketManager' object has no attribute 'broadcasting'`, { conn: conn.id });
+      return null;
     }
     const userId = flags.trustPayloadUserId && payloadUserId !== undefined ? payloadUserId : conn.userId;
     // The run starts now; its first event comes from a backend timer, after this handler's
     // synchronous steps below (the trace, the carrier, the dedup entry, the ack).
     let run: RunContext | null = null;
     const started = this.backend.startRun({ userId, threadId, messageId }, (event) => this.agentEvents.produced(event, run!));
-    run = { runId: started.runId, userId, threadId, originConnectionId: conn.id, messageId };
+    run = { runId: started.runId, userId, threadId, originConnectionId: conn.id, messageId, ...(startedBy === 'start_agent' ? { startedBy } : {}) };
     this.trace('router.run', { run: run.runId, conn: conn.id, thread: threadId, user: run.userId, msg: messageId });
     if (flags.runScopedDelivery) {
       run.carrier = carrierKey(conn.userId, conn.session, threadId);

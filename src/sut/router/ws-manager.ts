@@ -12,10 +12,12 @@ import { holdsSeq } from '../../protocol/seq-ranges.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { AgentEventFrame, GapFrame, ServerFrame } from '../../protocol/threadline.ts';
 import { CloseCode, OPEN } from '../../ports/socket.ts';
+import type { RunContext } from './agent-registry.ts';
 import type { Connection } from './connection.ts';
 import type { RouterFlags } from './flags.ts';
 import type { Monitoring } from './monitoring.ts';
 import type { RouterLog } from './log.ts';
+import { THREADLINE_WIRE, type RouterWire } from './wire.ts';
 
 export interface RouteResult {
   /** Connections a frame was written to. */
@@ -41,6 +43,7 @@ export class WebSocketManager {
     private readonly flags: RouterFlags,
     private readonly monitoring: Monitoring,
     private readonly log: RouterLog,
+    private readonly wire: RouterWire = THREADLINE_WIRE,
   ) {}
 
   add(conn: Connection): void {
@@ -84,7 +87,11 @@ export class WebSocketManager {
    */
   updateConnectionThreadByUser(userKey: string, threadId: string): boolean {
     const ids = this.byUser.get(userKey);
-    if (!ids || ids.size === 0) return false; // the silent no-op: returns false, nobody checks
+    if (!ids || ids.size === 0) {
+      // The no-op: returns false, and nobody checks. The public code logs it (manager.py:1191).
+      this.log.warn(`No connections found for user ${userKey} when updating thread`, { user: userKey, thread: threadId });
+      return false;
+    }
     for (const id of ids) this.bind(this.byId.get(id)!, threadId);
     return true;
   }
@@ -116,7 +123,7 @@ export class WebSocketManager {
    * Route an agent event to the connections of its thread. `originId` is the connection that
    * started the run (run-scoped delivery). Returns where frames were written.
    */
-  sendToThread(event: AgentEventFrame, originId: string | null): RouteResult {
+  sendToThread(event: AgentEventFrame, originId: string | null, run?: RunContext): RouteResult {
     this.monitoring.counters.routingAttempts++;
     const targets = this.connectionsForThread(event.user_id, event.thread_id);
     const missed = targets.length === 0;
@@ -126,9 +133,10 @@ export class WebSocketManager {
     }
     if (missed) {
       this.log.warn(`No connections found for thread ${event.thread_id}`, { thread: event.thread_id, run: event.run_id, eid: event.eid });
-      if (this.flags.fallbackFanout) {
+      const fallbackUser = this.fallbackUserOf(event, run);
+      if (this.flags.fallbackFanout && fallbackUser !== null) {
         // F11: fall back to every connection of the user named *in the payload*.
-        for (const c of this.connectionsOfUser(event.user_id)) if (!targets.includes(c)) targets.push(c);
+        for (const c of this.connectionsOfUser(fallbackUser)) if (!targets.includes(c)) targets.push(c);
       }
     }
     const sentTo: string[] = [];
@@ -143,6 +151,22 @@ export class WebSocketManager {
     if (missed && !(this.flags.successMasking && masked)) this.monitoring.counters.routingMisses++;
     if (sentTo.length > 0 || masked) this.reportDelivered(event);
     return { sentTo, missed };
+  }
+
+  /**
+   * The user the fallback fan-out sends to, or null for none. In the public code only a frame
+   * that carries a user id has a fallback, and the bridge's agent events carry none
+   * (fallbackOnlyWithUserId); where one does, on the user_message path it is the message text
+   * (swappedExecuteArgs), a user with no connections.
+   */
+  private fallbackUserOf(event: AgentEventFrame, run: RunContext | undefined): string | null {
+    if (this.flags.fallbackOnlyWithUserId) return null;
+    if (this.flags.swappedExecuteArgs && run !== undefined && run.startedBy !== 'start_agent') {
+      // The real log names the message text as the user: "No connections found for user <text>".
+      this.log.warn(`No connections found for user text-of-${run.messageId}`, { run: run.runId });
+      return null;
+    }
+    return event.user_id;
   }
 
   /**
@@ -216,7 +240,8 @@ export class WebSocketManager {
   /** Write any server frame, applying the outbound limit and the send-timeout/retry policy. */
   write(conn: Connection, frame: ServerFrame, onSent?: () => void): boolean {
     if (!conn.open || conn.socket.readyState !== OPEN) return false;
-    const data = JSON.stringify(frame);
+    const data = this.wire.encode(frame);
+    if (data === null) return false;
     if (this.flags.outboundLimitBytes > 0 && conn.socket.bufferedAmount + data.length > this.flags.outboundLimitBytes) {
       // A consumer that stays slow is cut loose with a code and relies on resume (F19),
       // instead of growing memory or stalling the others.

@@ -22,9 +22,12 @@ function connectUrl(p: ConnectParams): string {
   return `${p.path}?${params.toString()}`;
 }
 
-function encode(intent: ClientIntent): string | null {
+function encode(intent: ClientIntent, startAgent: boolean): string | null {
   switch (intent.kind) {
     case 'user_message':
+      // The front end's path that starts a run through /ws (agent_handler.py:123–133): the
+      // request text in user_request, as the handler requires.
+      if (startAgent) return JSON.stringify({ type: 'start_agent', payload: { user_request: intent.content, thread_id: intent.thread }, message_id: intent.id, ...(intent.payloadUser ? { user_id: intent.payloadUser } : {}) });
       return JSON.stringify({
         type: 'user_message',
         payload: { thread_id: intent.thread, content: intent.content },
@@ -62,10 +65,20 @@ function decode(text: string): ServerFact | null {
     if (runId === null || thread === null) return { kind: 'other', type };
     return { kind: 'event', type, runId, thread, user: str(o['user_id']), eid: null, seq: null, msgId: null };
   }
+  const data = typeof o['data'] === 'object' && o['data'] !== null ? (o['data'] as Record<string, unknown>) : {};
   switch (type) {
     case 'connection_established':
     case 'connection_ready':
       return { kind: 'ready', connectionId: str(payload['connection_id']) ?? str(o['connection_id']), acks: false };
+    case 'system_message':
+      // The welcome is a system_message whose data.event is connection_established
+      // (routes/websocket.py:317–330); other system messages ("Message received") start nothing.
+      if (data['event'] === 'connection_established') return { kind: 'ready', connectionId: str(data['connection_id']), acks: false };
+      return { kind: 'other', type };
+    case 'error_message': {
+      const details = typeof o['details'] === 'object' && o['details'] !== null ? (o['details'] as Record<string, unknown>) : {};
+      return { kind: 'error', code: str(o['error_code']) ?? 'error', message: typeof o['error_message'] === 'string' ? o['error_message'] : '', ref: str(details['message_id']) };
+    }
     case 'error':
       return {
         kind: 'error',
@@ -80,10 +93,10 @@ function decode(text: string): ServerFact | null {
   }
 }
 
-export const envelopeCodec: Codec = {
-  name: 'envelope',
-  carries: { eventIds: false, sequence: false, messageIds: false, acks: false, resume: false, readiness: false, gaps: false },
-  connectUrl,
-  encode,
-  decode,
-};
+const CARRIES = { eventIds: false, sequence: false, messageIds: false, acks: false, resume: false, readiness: false, gaps: false };
+
+/** Tabs send `user_message`. */
+export const envelopeCodec: Codec = { name: 'envelope', carries: CARRIES, connectUrl, encode: (intent) => encode(intent, false), decode };
+
+/** Tabs send `start_agent` for a message: the only frame that starts a run through the real /ws. */
+export const envelopeStartAgentCodec: Codec = { name: 'envelope-start-agent', carries: CARRIES, connectUrl, encode: (intent) => encode(intent, true), decode };

@@ -1,11 +1,12 @@
 /** The built-in codecs, by name (a plug-in names the one its clients speak: `defineServer(f, { codec })`). */
 import type { Codec } from '../../ports/codec.ts';
-import { envelopeCodec } from './envelope.ts';
+import { envelopeCodec, envelopeStartAgentCodec } from './envelope.ts';
 import { threadlineCodec } from './threadline.ts';
 
 export const codecs = {
   threadline: threadlineCodec,
   envelope: envelopeCodec,
+  'envelope-start-agent': envelopeStartAgentCodec,
 } as const satisfies Record<string, Codec>;
 
 export type CodecName = keyof typeof codecs;
