@@ -16,9 +16,12 @@
  * In-flight accounting is exact: every frame sent by either end is counted until the other end
  * has received it, every handshake until both ends have it, every close until both ends saw it.
  *
+ * The link: the scenario's network profile (over the default one, as in the simulation) is put
+ * on the real sockets by the chaos proxy (src/real/proxy/), on this run's scaled clock, so a
+ * frame is timed by the same rule as on the simulated pipe (src/sim/frame-timing.ts).
+ *
  * Faults: `drop` terminates the client's socket (both ends see 1006); `close` and `reconnect`
- * are the client's own. `slow`, `half-open` and `partition` faults go through the chaos proxy
- * (proxy.ts), which the run puts between clients and server only when the scenario needs it.
+ * are the client's own. `slow`, `half-open` and `partition` faults go through the proxy.
  * A server `pause` has no real-socket equivalent here: the run reports it as unsupported in
  * `faults` (kind "unsupported") and its verdict is "unknown" — never silently skipped.
  */
@@ -27,7 +30,6 @@ import { randomBytes } from 'node:crypto';
 import { WebSocket } from 'ws';
 import type { ServerPlugin } from '../ports/server.ts';
 import { Trace } from '../sim/trace.ts';
-import type { ClientSocketLike } from '../world/tab-client.ts';
 import { signedTokens } from '../world/auth.ts';
 import type { ScenarioSpec } from '../scenario/types.ts';
 import type { RunOutput } from './runner.ts';
@@ -37,6 +39,8 @@ import { RealClock } from '../real/real-clock.ts';
 import { openWsListener, type WsListener } from './ws-host.ts';
 import { linkSchedule, linkShapes, startProxy, type RunningProxy } from '../real/proxy.ts';
 import { serverPluginOf, type SystemUnderTest } from './sut.ts';
+import { countingClient, InFlight } from './in-flight.ts';
+export { InFlight } from './in-flight.ts';
 import { World, type TransportFaults } from './world.ts';
 
 /** Default time scale of ws runs: 1 ms of scenario time takes 0.25 ms of wall time. See docs/real-sockets.md. */
@@ -54,7 +58,7 @@ export interface WsRunOptions {
   skipIdle?: 'always' | 'end' | 'never';
   /** Wall-clock budget of one run, ms (default 120 s); exceeded → the run rejects with the scenario and seed named. */
   wallTimeoutMs?: number;
-  /** Put the chaos proxy between clients and server even if no fault needs it (default: only when needed). */
+  /** Put the chaos proxy between clients and server even when the link delays nothing and no fault needs it (needsProxyFor). */
   viaProxy?: boolean;
 }
 
@@ -296,122 +300,5 @@ function wsFaults(world: World, proxyOf: () => RunningProxy | null, clientSocket
       world.recordFault('half-open', tab.id);
       proxy.halfOpen([tab.connectionId]);
     },
-  };
-}
-
-// ---- In-flight accounting ------------------------------------------------------------------------
-
-interface ConnCount {
-  client: 'connecting' | 'open' | 'closed';
-  server: 'none' | 'open' | 'closed';
-  toServerSent: number;
-  toServerRead: number;
-  toClientSent: number;
-  toClientRead: number;
-  halfOpen: boolean;
-}
-
-/**
- * Exact in-flight accounting per connection (keyed by the client connection id, which the
- * client sends as `x-threadline-conn` and the server and proxy use as their label): nothing is
- * in flight when every connection is either closed at both ends (or refused before the server
- * saw it), or open at both ends with every frame sent in each direction received. A half-open
- * connection (proxy fault) carries nothing by definition and is left out.
- */
-export class InFlight {
-  private readonly conns = new Map<string, ConnCount>();
-  version = 0;
-
-  private get(conn: string): ConnCount {
-    let c = this.conns.get(conn);
-    if (!c) this.conns.set(conn, (c = { client: 'connecting', server: 'none', toServerSent: 0, toServerRead: 0, toClientSent: 0, toClientRead: 0, halfOpen: false }));
-    return c;
-  }
-
-  touch(): void {
-    this.version++;
-  }
-
-  clientConnecting(conn: string): void {
-    this.get(conn).client = 'connecting';
-    this.version++;
-  }
-  clientOpened(conn: string): void {
-    this.get(conn).client = 'open';
-    this.version++;
-  }
-  clientSent(conn: string): void {
-    this.get(conn).toServerSent++;
-    this.version++;
-  }
-  clientRead(conn: string): void {
-    this.get(conn).toClientRead++;
-    this.version++;
-  }
-  clientClosed(conn: string): void {
-    this.get(conn).client = 'closed';
-    this.version++;
-  }
-  serverOpened(conn: string): void {
-    this.get(conn).server = 'open';
-    this.version++;
-  }
-  serverRead(conn: string): void {
-    this.get(conn).toServerRead++;
-    this.version++;
-  }
-  serverWrote(conn: string): void {
-    this.get(conn).toClientSent++;
-    this.version++;
-  }
-  serverClosed(conn: string): void {
-    this.get(conn).server = 'closed';
-    this.version++;
-  }
-  halfOpen(conn: string): void {
-    this.get(conn).halfOpen = true;
-    this.version++;
-  }
-
-  quiet(): boolean {
-    for (const c of this.conns.values()) if (!settled(c)) return false;
-    return true;
-  }
-
-  describe(): string {
-    const busy = [...this.conns.entries()].filter(([, c]) => !settled(c));
-    if (busy.length === 0) return 'nothing in flight';
-    return `in flight: ${busy
-      .slice(0, 5)
-      .map(([k, c]) => `${k} client=${c.client} server=${c.server} →server ${c.toServerSent - c.toServerRead} →client ${c.toClientSent - c.toClientRead}`)
-      .join('; ')}`;
-  }
-}
-
-function settled(c: ConnCount): boolean {
-  if (c.halfOpen) return true;
-  if (c.client === 'closed' && c.server !== 'open') return true;
-  if (c.client === 'open' && c.server === 'open') return c.toServerSent === c.toServerRead && c.toClientSent === c.toClientRead;
-  return false;
-}
-
-/** The TabClient's socket: the ws client, with every frame, open and close counted. */
-function countingClient(ws: WebSocket, conn: string, acct: InFlight): ClientSocketLike {
-  acct.clientConnecting(conn);
-  ws.on('open', () => acct.clientOpened(conn));
-  ws.on('message', () => acct.clientRead(conn));
-  ws.on('close', () => acct.clientClosed(conn));
-  ws.on('error', () => {});
-  return {
-    get readyState() {
-      return ws.readyState;
-    },
-    send(data: string, callback?: (error?: Error) => void): void {
-      if (ws.readyState === WebSocket.OPEN) acct.clientSent(conn);
-      ws.send(data, callback);
-    },
-    close: (code?: number, reason?: string) => ws.close(code, reason),
-    terminate: () => ws.terminate(),
-    on: ((event: 'open' | 'message' | 'close' | 'error', listener: (...args: unknown[]) => void) => ws.on(event, listener)) as ClientSocketLike['on'],
   };
 }
