@@ -159,9 +159,9 @@ describe('probe against a foreign server (adapter, no event ids)', () => {
 });
 
 describe('compare (the command)', () => {
-  // Verdicts only here (the latency gate is off): on this loaded 2-core machine the proxy's real
-  // hop puts ws latency beyond ±20% of the simulated link at --time-scale 0.25; cli-ws.test.ts
-  // tests the gate itself.
+  // Verdicts only here (the latency gate is off): on a shared 2-core machine the p99 of a 1–5 ms
+  // link over real sockets still strays beyond ±20% on some runs (docs/real-sockets.md has the
+  // measured sweep); cli-ws.test.ts tests the gate itself.
   it('prints sim and ws side by side and exits 0 when every seed agrees on its verdict', { timeout: 30_000 }, async () => {
     const r = await runCli(['compare', 'rapid-send', '--router', 'dynamic,guaranteed', '--runs', '2', '--json', '--latency-tolerance', 'Infinity']);
     expect(r.code, r.stderr).toBe(0);

@@ -11,8 +11,7 @@ import type { Codec } from '../../ports/codec.ts';
 import { codecNamed, codecs } from '../../world/codecs/index.ts';
 import { signToken } from '../../world/auth.ts';
 import { probeServer, ProbeConnectError, validateAdapter, type ProbeReport, type ProtocolAdapter } from '../../run/probe.ts';
-import { DEFAULT_LATENCY_TOLERANCE, compareSimAndReal, formatComparison, formatTolerance, type Comparison } from '../../run/compare.ts';
-import { DEFAULT_WS_TIME_SCALE } from '../../run/ws-runner.ts';
+import { COMPARE_TIME_SCALE, DEFAULT_LATENCY_TOLERANCE, compareSimAndReal, formatComparison, formatTolerance, type Comparison } from '../../run/compare.ts';
 import { loadOneScenario, loadScenarios, parsePositiveNumber, readJsonFile, secretFrom } from '../cli-support.ts';
 import { formatUs } from '../../ports/clock.ts';
 import { Histogram } from '../../stats/histogram.ts';
@@ -89,7 +88,7 @@ Examples:
     .option('--router <modes>', 'router mode(s), comma-separated', 'guaranteed')
     .option('--seed <n>', 'first seed', '1')
     .option('--runs <n>', 'number of seeds', '5')
-    .option('--time-scale <x>', `ws time scale: virtual µs = real µs / x (default ${DEFAULT_WS_TIME_SCALE})`)
+    .option('--time-scale <x>', `ws time scale: virtual µs = real µs / x (default ${COMPARE_TIME_SCALE}: real time, so event-loop stalls are not magnified)`)
     .option('--skip-idle <when>', 'ws runs jump over idle time: always, end (after the scripts) or never', 'always')
     .option('--latency-tolerance <x>', 'fail when ws p50 or p99 delivery latency differs from sim by more than x × the sim figure (Infinity = off)', String(DEFAULT_LATENCY_TOLERANCE))
     .option('--json', 'print the comparison as JSON on stdout')
@@ -200,7 +199,7 @@ async function compareCommand(args: string[], flags: CompareFlags, argv: readonl
   const routers = parseRouters(flags.router);
   const first = parseNonNegativeInt(flags.seed ?? '1', '--seed');
   const runs = parsePositiveInt(flags.runs ?? '5', '--runs');
-  const timeScale = flags.timeScale !== undefined ? parsePositiveNumber(flags.timeScale, '--time-scale') : DEFAULT_WS_TIME_SCALE;
+  const timeScale = flags.timeScale !== undefined ? parsePositiveNumber(flags.timeScale, '--time-scale') : COMPARE_TIME_SCALE;
   if (!['always', 'end', 'never'].includes(flags.skipIdle)) throw new UsageError(`--skip-idle must be always, end or never, got "${flags.skipIdle}"`);
   const skipIdle = flags.skipIdle as 'always' | 'end' | 'never';
   const latencyTolerance = Number(flags.latencyTolerance);

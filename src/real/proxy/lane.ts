@@ -74,6 +74,7 @@ export class Lane {
   private wireTimer: TimerHandle | null = null;
   private txBusyUntilUs = 0;
   private lastArrivalUs = 0;
+  private readonly hopCreditUs: number;
   private readonly onTransmit = (): void => this.pumpTransmit();
   private readonly onWire = (): void => this.pumpWire();
 
@@ -87,6 +88,7 @@ export class Lane {
     this.jitterMs = timing.jitterMs;
     this.bandwidthBytesPerS = timing.bandwidthBytesPerS;
     this.closeDelayMs = timing.closeDelayMs;
+    this.hopCreditUs = timing.hopCreditUs;
   }
 
   private get clock(): Clock {
@@ -160,7 +162,7 @@ export class Lane {
       return;
     }
     const slowCloseMs = this.owner.slowCloseMs;
-    item.delayUs = item.kind === 'data' ? wireDelayUs(this, this.rng) : slowCloseMs > 0 ? Math.round(slowCloseMs * 1_000) : sampleDurationUs(this.closeDelayMs, this.rng);
+    item.delayUs = item.kind === 'data' ? Math.max(0, wireDelayUs(this, this.rng) - this.hopCreditUs) : slowCloseMs > 0 ? Math.round(slowCloseMs * 1_000) : sampleDurationUs(this.closeDelayMs, this.rng);
     item.deliverUs = arrivalUs(entryUs, item.delayUs, this.lastArrivalUs);
     this.lastArrivalUs = item.deliverUs;
     this.wire.push(item);

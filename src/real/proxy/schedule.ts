@@ -20,6 +20,8 @@ export interface LaneTiming {
   jitterMs: Distribution;
   bandwidthBytesPerS: number;
   closeDelayMs: Distribution;
+  /** µs of each data frame's wire delay already spent by the real hops (see ProxySchedule.hopCreditUs). */
+  hopCreditUs: number;
 }
 
 export function laneTiming(schedule: ProxySchedule, dir: ProxyDirection): LaneTiming {
@@ -29,6 +31,7 @@ export function laneTiming(schedule: ProxySchedule, dir: ProxyDirection): LaneTi
     jitterMs: toDist(own.jitterMs ?? schedule.jitterMs, fixed(0)),
     bandwidthBytesPerS: own.bandwidthBytesPerS ?? schedule.bandwidthBytesPerS ?? Infinity,
     closeDelayMs: toDist(schedule.closeDelayMs, fixed(0)),
+    hopCreditUs: Math.max(0, schedule.hopCreditUs ?? 0),
   };
 }
 

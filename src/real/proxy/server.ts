@@ -17,7 +17,8 @@ const MAX_PAYLOAD = 100 * 1024 * 1024;
 const HOP_HEADERS = new Set(['host', 'connection', 'upgrade', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-extensions', 'sec-websocket-accept', 'content-length', 'transfer-encoding', 'keep-alive']);
 
 export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
-  const schedule = validateSchedule(options.schedule ?? {});
+  const { hopCreditUs, ...fromFile } = options.schedule ?? {};
+  const schedule = { ...validateSchedule(fromFile), ...(hopCreditUs !== undefined ? { hopCreditUs } : {}) };
   const clock = options.clock ?? new RealClock({ ref: false, spinUs: 0 });
   const ownsClock = options.clock === undefined;
   const core = new ProxyCore(clock, schedule, options.seed ?? 1, options.onRecord, options.keepRecords ?? true, options.maxRecords ?? 200_000, options.onParked);

@@ -43,6 +43,14 @@ export interface ProxySchedule extends DirectionProfile {
   slowCloseMs?: number;
   faults?: ScheduledFault[];
   random?: RandomFaults;
+  /**
+   * Real transport time each data frame already spends through the proxy (the hop client →
+   * proxy and the hop proxy → server), µs on the proxy's clock. It is subtracted from the frame's
+   * drawn wire delay (never below 0), so a shaped link on loopback takes the link's latency, not
+   * the link's latency plus the proxy's own hops. Set by runScenarioWs from a measured round trip;
+   * not part of a schedule file.
+   */
+  hopCreditUs?: number;
 }
 
 export interface ProxyRecord {
