@@ -34,7 +34,7 @@ export interface CodecCarries {
 
 /** What a tab does, in protocol-neutral terms. */
 export type ClientIntent =
-  | { kind: 'user_message'; id: string; thread: string; content: string; payloadUser?: string; resend?: boolean }
+  | { kind: 'user_message'; id: string; thread: string; content: string; payloadUser?: string; resend?: boolean; omitThread?: boolean }
   | { kind: 'switch_thread'; id: string; thread: string }
   | { kind: 'resume'; lastSeq: Record<string, number>; have?: Record<string, Array<[number, number]>> }
   | { kind: 'ping' };

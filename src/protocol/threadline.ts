@@ -29,6 +29,8 @@ export interface UserMessageFrame {
    * but does not move the connection's binding.
    */
   resend?: boolean;
+  /** Production envelope only: the frame named no thread (thread_id is then the server's choice). */
+  no_thread?: boolean;
 }
 export interface SwitchThreadFrame {
   type: 'switch_thread';

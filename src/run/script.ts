@@ -41,7 +41,7 @@ export async function runTabScript(actions: readonly Action[], tab: TabClient, c
         const count = action.count ?? 1;
         for (let i = 0; i < count; i++) {
           if (i > 0 && (action.intervalMs ?? 0) > 0) await clock.sleep(Math.round(action.intervalMs! * 1_000));
-          tab.send(action.thread, action.payloadUser);
+          tab.send(action.thread, action.payloadUser, action.omitThread === true);
         }
         break;
       }

@@ -24,7 +24,16 @@ export interface ActionBase {
 
 export type Action =
   | (ActionBase & { do: 'connect'; thread?: string })
-  | (ActionBase & { do: 'send'; thread: string; count?: number; intervalMs?: number; payloadUser?: string })
+  | (ActionBase & {
+      do: 'send';
+      thread: string;
+      count?: number;
+      intervalMs?: number;
+      payloadUser?: string;
+      /** The frame names no thread (a front end that relies on the server's idea of the current
+       *  thread); `thread` is still the thread the tab shows and sends on. */
+      omitThread?: boolean;
+    })
   | (ActionBase & { do: 'switch'; thread: string })
   | (ActionBase & { do: 'close' })
   | (ActionBase & { do: 'drop' })

@@ -100,7 +100,7 @@ export function validateScenario(value: unknown, file: string): ScenarioSpec {
       if (typeof kind !== 'string' || !(ACTION_KINDS as readonly string[]).includes(kind)) fail(`${ap}.do`, `expected one of ${ACTION_KINDS.join(', ')}`);
       const extra: Record<string, string[]> = {
         connect: ['thread'],
-        send: ['thread', 'count', 'intervalMs', 'payloadUser'],
+        send: ['thread', 'count', 'intervalMs', 'payloadUser', 'omitThread'],
         switch: ['thread'],
         close: [],
         drop: [],
@@ -134,6 +134,7 @@ export function validateScenario(value: unknown, file: string): ScenarioSpec {
         if (ao['count'] !== undefined && (!Number.isInteger(ao['count']) || (ao['count'] as number) < 1)) fail(`${ap}.count`, 'expected an integer >= 1');
         if (ao['intervalMs'] !== undefined) num(ao['intervalMs'], `${ap}.intervalMs`);
         if (ao['payloadUser'] !== undefined) str(ao['payloadUser'], `${ap}.payloadUser`);
+        if (ao['omitThread'] !== undefined && typeof ao['omitThread'] !== 'boolean') fail(`${ap}.omitThread`, 'expected true or false');
       }
       if (kind === 'slow') num(ao['bytesPerS'], `${ap}.bytesPerS`, 1);
     });

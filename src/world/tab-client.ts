@@ -174,7 +174,7 @@ export class TabClient {
     socket.on('error', () => {});
   }
 
-  send(thread: string, payloadUser?: string): string {
+  send(thread: string, payloadUser?: string, omitThread = false): string {
     const id = `${this.id}-m${++this.messageIndex}`;
     this.thread = thread;
     this.interest.add(thread);
@@ -183,7 +183,7 @@ export class TabClient {
     const online = this.currentConn !== null && this.socket !== null && this.socket.readyState <= 1;
     if (online) this.observer.sent(this.id, this.currentConn!, id, thread, now);
     this.observer.requested(this.id, online ? this.currentConn : null, 'user_message', id, thread, now);
-    this.request('user_message', id, thread, { kind: 'user_message', id, thread, content: `message ${this.messageIndex}`, ...(payloadUser ? { payloadUser } : {}) });
+    this.request('user_message', id, thread, { kind: 'user_message', id, thread, content: `message ${this.messageIndex}`, ...(payloadUser ? { payloadUser } : {}), ...(omitThread ? { omitThread } : {}) });
     return id;
   }
 

@@ -29,6 +29,18 @@ describe('shipped, held against the public code', () => {
     }
   });
 
+  it('user_message without a thread, reaching the handler: nothing binds, all five events lost, 20 of 20 seeds', async () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const out = await run('user-message-no-thread', 'shipped-userMessageAckOnly-startAgentFrames', seed);
+      expect(out.result.counts.produced, `seed ${seed}`).toBe(5);
+      expect(out.result.counts.lost, `seed ${seed}`).toBe(5);
+      expect(out.result.noConnectionWarnings, `seed ${seed}`).toBe(5);
+    }
+    // The same tab sending start_agent without a thread: the service takes the user's latest
+    // thread and binds every connection of the user before the run — nothing lost.
+    expect((await run('user-message-no-thread', 'shipped')).result.counts).toMatchObject({ produced: 5, lost: 0 });
+  });
+
   it("user_message through the endpoint's own router: only \"Message received\", no run — a lost request", async () => {
     const out = await run('user-message-ack-only', 'shipped-startAgentFrames');
     expect(out.result.counts.produced).toBe(0);

@@ -258,12 +258,19 @@ export class Router {
           this.replies.send(conn, { type: 'received', ref: frame.id });
           return;
         }
+        if (frame.no_thread === true) {
+          // No thread named: the service takes the user's latest thread and, with no thread_id,
+          // neither binds nor joins a room (services/message_handlers.py:346, 361, 401–405).
+          const latest = conn.threadId ?? this.threads.latestThreadOf(conn.userId);
+          if (latest === null) return this.replies.error(conn, 'bad_frame', 'user_message without a thread, and the user has none', frame.id);
+          return this.userMessages.onUserMessage(conn, frame.id, latest, frame.user_id, false, 'user_message', true);
+        }
         return this.userMessages.onUserMessage(conn, frame.id, frame.thread_id, frame.user_id, frame.resend === true);
       case 'start_agent': {
-        // Without a thread the real code takes the user's latest thread; here: the one the
-        // connection is bound to, else none (the run cannot start).
-        const thread = frame.thread_id ?? conn.threadId;
-        if (thread === null) return this.replies.error(conn, 'bad_frame', 'start_agent without a thread, and the connection shows none', frame.id);
+        // Without a thread the real code takes the user's latest thread (get_or_create_thread,
+        // database/thread_repository.py:50–89); here: the connection's, else the user's latest.
+        const thread = frame.thread_id ?? conn.threadId ?? this.threads.latestThreadOf(conn.userId);
+        if (thread === null) return this.replies.error(conn, 'bad_frame', 'start_agent without a thread, and the user has none', frame.id);
         return this.userMessages.onUserMessage(conn, frame.id, thread, frame.user_id, false, 'start_agent');
       }
       case 'switch_thread':

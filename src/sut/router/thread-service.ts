@@ -28,6 +28,14 @@ export class ThreadService {
     this.owned.add(ownedKey(userId, threadId));
   }
 
+  /** The thread the user was given last (the stand-in for the real store's "latest thread"), or null. */
+  latestThreadOf(userId: string): string | null {
+    let latest: string | null = null;
+    const prefix = `${userId}\u0000`;
+    for (const key of this.owned) if (key.startsWith(prefix)) latest = key.slice(prefix.length);
+    return latest;
+  }
+
   /** Ownership without latency: for invariants of the harness itself, never on a routing path. */
   isOwner(userId: string, threadId: string): boolean {
     return this.owned.has(ownedKey(userId, threadId));

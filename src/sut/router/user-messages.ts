@@ -49,7 +49,7 @@ export class UserMessages {
     this.draining = true;
   }
 
-  async onUserMessage(conn: Connection, messageId: string, threadId: string, payloadUserId: string | undefined, resend = false, startedBy: 'user_message' | 'start_agent' = 'user_message'): Promise<void> {
+  async onUserMessage(conn: Connection, messageId: string, threadId: string, payloadUserId: string | undefined, resend = false, startedBy: 'user_message' | 'start_agent' = 'user_message', noThread = false): Promise<void> {
     if (this.draining) {
       this.monitoring.counters.refusedWhileDraining++;
       this.replies.error(conn, 'internal', 'server is shutting down: message not accepted; reconnect and send it again', messageId);
@@ -58,7 +58,7 @@ export class UserMessages {
     this.inHand++;
     let started: BackendRun | null;
     try {
-      started = await this.takeUserMessage(conn, messageId, threadId, payloadUserId, resend, startedBy);
+      started = await this.takeUserMessage(conn, messageId, threadId, payloadUserId, resend, startedBy, noThread);
     } finally {
       this.inHand--;
     }
@@ -66,7 +66,7 @@ export class UserMessages {
   }
 
   /** Look-up, binding and the run's start; null when no run starts (refused, duplicate, closed). */
-  private async takeUserMessage(conn: Connection, messageId: string, threadId: string, payloadUserId: string | undefined, resend: boolean, startedBy: 'user_message' | 'start_agent'): Promise<BackendRun | null> {
+  private async takeUserMessage(conn: Connection, messageId: string, threadId: string, payloadUserId: string | undefined, resend: boolean, startedBy: 'user_message' | 'start_agent', noThread: boolean): Promise<BackendRun | null> {
     const flags = this.flags;
     this.trace('router.user_message', { conn: conn.id, thread: threadId, msg: messageId });
     const request = ++conn.bindRequests;
@@ -83,7 +83,7 @@ export class UserMessages {
     if (this.answeredDuplicate(conn, messageId)) return null;
 
     // A resend from the outbox does not rebind: the tab may show another thread now.
-    if (flags.bindOnMessage && !(resend && flags.messageAcks)) {
+    if (flags.bindOnMessage && !(resend && flags.messageAcks) && !noThread) {
       const via = startedBy === 'start_agent' ? 'start_agent' : 'message';
       // start_agent binds after its own thread look-up and before the run, awaited
       // (services/message_handlers.py:97, 152–161).
@@ -95,7 +95,7 @@ export class UserMessages {
         if (flags.propagationSleepMs > 0) await this.clock.sleep(flags.propagationSleepMs * 1_000);
       }
     }
-    if (flags.broadcastingMissing && startedBy === 'user_message') {
+    if (flags.broadcastingMissing && startedBy === 'user_message' && !noThread) {
       // The service joins the thread's room through `manager.broadcasting`, which the public code
       // never assigns (services/message_handlers.py:361–362): AttributeError, logged by the
       // handler (websocket_core/agent_handler.py:180–182); its send_error is missing too, so the

@@ -27,10 +27,10 @@ function encode(intent: ClientIntent, startAgent: boolean): string | null {
     case 'user_message':
       // The front end's path that starts a run through /ws (agent_handler.py:123–133): the
       // request text in user_request, as the handler requires.
-      if (startAgent) return JSON.stringify({ type: 'start_agent', payload: { user_request: intent.content, thread_id: intent.thread }, message_id: intent.id, ...(intent.payloadUser ? { user_id: intent.payloadUser } : {}) });
+      if (startAgent) return JSON.stringify({ type: 'start_agent', payload: { user_request: intent.content, ...(intent.omitThread ? {} : { thread_id: intent.thread }) }, message_id: intent.id, ...(intent.payloadUser ? { user_id: intent.payloadUser } : {}) });
       return JSON.stringify({
         type: 'user_message',
-        payload: { thread_id: intent.thread, content: intent.content },
+        payload: { ...(intent.omitThread ? {} : { thread_id: intent.thread }), content: intent.content },
         message_id: intent.id,
         ...(intent.payloadUser ? { user_id: intent.payloadUser } : {}),
       });

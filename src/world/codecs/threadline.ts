@@ -25,7 +25,7 @@ function encode(intent: ClientIntent): string {
       return JSON.stringify({
         type: 'user_message',
         id: intent.id,
-        thread_id: intent.thread,
+        ...(intent.omitThread ? {} : { thread_id: intent.thread }),
         content: intent.content,
         ...(intent.payloadUser ? { user_id: intent.payloadUser } : {}),
         ...(intent.resend ? { resend: true } : {}),
