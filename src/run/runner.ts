@@ -20,7 +20,6 @@ import type { GroundTruth } from '../oracle/recorder.ts';
 import type { Judgement } from '../oracle/judge.ts';
 import type { ScenarioSpec } from '../scenario/types.ts';
 import type { RunResult } from './result.ts';
-import { resultOfRun } from './result-of-run.ts';
 import { serverPluginOf, type SystemUnderTest } from './sut.ts';
 import { World, type TransportFaults } from './world.ts';
 
@@ -144,19 +143,10 @@ export async function runScenario(spec: ScenarioSpec, sut: SystemUnderTest, seed
   await scheduler.runUntilIdle();
   if (world.failure) throw new Error(`scenario ${spec.name} (router ${plugin.name}, seed ${seed}): ${world.failure.message}`);
 
-  const { result, judgement } = resultOfRun({
-    spec,
-    plugin,
-    seed,
-    truth: world.truth,
-    trace,
-    server: world.server,
-    warnings: world.warnings,
+  const { result, judgement } = world.judge({
     simulatedUs: scheduler.now(),
     // real-time: wall-clock duration for humans only; it is not in the trace and decides nothing.
     wallMs: performance.now() - wallStart,
-    faults: world.faults,
-    codec: world.codec,
     ...(options.timeline !== undefined ? { timeline: options.timeline } : {}),
     ...(options.maxTimelineItems !== undefined ? { maxTimelineItems: options.maxTimelineItems } : {}),
   });

@@ -26,7 +26,9 @@ import { GroundTruth } from '../oracle/recorder.ts';
 import { expandLoad } from '../scenario/load.ts';
 import { agentProfileOf } from '../scenario/profiles.ts';
 import type { ScenarioSpec, TabSpec, UserSpec } from '../scenario/types.ts';
-import type { FaultWindow } from './result.ts';
+import type { FaultWindow, RunResult } from './result.ts';
+import { resultOfRun } from './result-of-run.ts';
+import type { Judgement } from '../oracle/judge.ts';
 import { runTabScript, type ScriptOptions, type TabFaults } from './script.ts';
 import { createServerEnv, startPlugin } from './server-env.ts';
 
@@ -89,6 +91,7 @@ export class World {
   readonly warnings = new Map<string, number>();
   backend: AgentBackend | null = null;
   server: ServerInstance | null = null;
+  private plugin: ServerPlugin | null = null;
   private readonly rng: Random;
   private readonly tokens: TokenIssuer;
   private scriptsRunning = 0;
@@ -118,6 +121,7 @@ export class World {
    */
   hostServer(plugin: ServerPlugin, side: ServerSide): ServerInstance {
     const { trace, truth } = this;
+    this.plugin = plugin;
     const clock = side.clock;
     // Streams are named "router" and "router/agents" for every plug-in: the names predate
     // plug-ins, and keeping them keeps the built-in modes' traces byte for byte as they were.
@@ -276,6 +280,23 @@ export class World {
   /** Every script has finished, every agent run completed, and the server reports itself idle. */
   get done(): boolean {
     return this.scriptsRunning === 0 && (this.backend?.activeRuns ?? 0) === 0 && (this.server?.idle?.() ?? true);
+  }
+
+  /** The oracle's judgement of the finished run, and its RunResult (the server hosted here). */
+  judge(run: { simulatedUs: number; wallMs: number; timeline?: 'always' | 'failing' | 'never'; maxTimelineItems?: number }): { result: RunResult; judgement: Judgement } {
+    if (this.plugin === null) throw new Error('World.judge: no server was hosted (hostServer first)');
+    return resultOfRun({
+      spec: this.spec,
+      plugin: this.plugin,
+      seed: this.seed,
+      truth: this.truth,
+      trace: this.trace,
+      server: this.server,
+      warnings: this.warnings,
+      faults: this.faults,
+      codec: this.codec,
+      ...run,
+    });
   }
 
   /** End of the active phase: stop the tabs' heartbeats so the run can go idle. */

@@ -33,7 +33,6 @@ import { Trace } from '../sim/trace.ts';
 import { signedTokens } from '../world/auth.ts';
 import type { ScenarioSpec } from '../scenario/types.ts';
 import type { RunOutput } from './runner.ts';
-import { resultOfRun } from './result-of-run.ts';
 import type { RunResult } from './result.ts';
 import { RealClock } from '../real/real-clock.ts';
 import { openWsListener, type WsListener } from './ws-host.ts';
@@ -207,18 +206,9 @@ export async function runScenarioWs(spec: ScenarioSpec, sut: SystemUnderTest, se
 
   // real-time: wall-clock duration for humans only.
   const wallMs = Math.round((performance.now() - wallStart) * 100) / 100;
-  const judged = resultOfRun({
-    spec,
-    plugin,
-    seed,
-    truth: world.truth,
-    trace,
-    server: world.server,
-    warnings: world.warnings,
+  const judged = world.judge({
     simulatedUs: clock.now(),
     wallMs,
-    faults: world.faults,
-    codec: world.codec,
     ...(options.timeline !== undefined ? { timeline: options.timeline } : {}),
     ...(options.maxTimelineItems !== undefined ? { maxTimelineItems: options.maxTimelineItems } : {}),
   });
