@@ -155,6 +155,9 @@ export class GroundTruth implements GroundTruthObserver {
    * because the protocol carries no event ids: duplicates and order are then judged on that.
    */
   identifiedByOccurrence = false;
+  /** Per connection (or server socket), the produced events its id-less frames were identified as. */
+  private readonly seenByScope = new Map<string, Set<string>>();
+  /** Per connection, (run, type) frames of runs with no recorded production (a probe's). */
   private readonly occurrences = new Map<string, number>();
   private readonly serverToClientConn = new Map<string, string>();
   private producedCount = 0;
@@ -194,7 +197,7 @@ export class GroundTruth implements GroundTruthObserver {
     this.sends.set(messageId, { messageId, tab, conn, thread, atUs });
   }
   received(tab: string, conn: string, event: EventFact, handed: boolean, atUs: number): void {
-    const eid = this.identify(conn, event);
+    const eid = this.identify(conn, event, atUs);
     this.deliveries.push({ tab, conn, eid, frameThread: event.thread, frameUser: event.user ?? '', seq: event.seq, atUs, handed, arrival: this.arrivals++ });
   }
   gap(tab: string, conn: string, gap: GapFact, atUs: number): void {
@@ -268,30 +271,41 @@ export class GroundTruth implements GroundTruthObserver {
     set.add(serverUser);
   }
 
-  /** The wire tap's event on server socket `scope`, identified as a delivery is. */
-  wireEvent(serverUser: string, scope: string, event: EventFact): void {
-    this.wireWrite(serverUser, this.identify(`wire\u0000${scope}`, event));
+  /** The wire tap's event on server socket `scope` at `atUs`, identified as a delivery is. */
+  wireEvent(serverUser: string, scope: string, event: EventFact, atUs: number): void {
+    this.wireWrite(serverUser, this.identify(`wire\u0000${scope}`, event, atUs));
   }
 
   /**
-   * The produced event a frame is: its `eid` when the protocol carries one; otherwise the k-th
-   * produced event of its (run, type) for the k-th such frame in `scope` (a connection). A frame
-   * beyond what the run produced of its type is a copy of the last one (a duplicate).
+   * The produced event a frame is: its `eid` when the protocol carries one. Otherwise, among the
+   * events of its (run, type) produced by `atUs` that this connection (`scope`) has not seen yet,
+   * the latest — a connection that joins a run midway (a reconnect, a second tab, a late binding)
+   * gets the run's current events, not its first ones again. A frame for which every such event
+   * was already seen is a copy of the last one seen (a duplicate).
    */
-  private identify(scope: string, event: EventFact): string {
+  private identify(scope: string, event: EventFact, atUs: number): string {
     if (event.eid !== null) return event.eid;
     this.identifiedByOccurrence = true;
-    const key = `${scope}\u0000${event.runId}\u0000${event.type}`;
-    const k = (this.occurrences.get(key) ?? 0) + 1;
-    this.occurrences.set(key, k);
-    let last: string | null = null;
-    let n = 0;
+    let seen = this.seenByScope.get(scope);
+    if (!seen) this.seenByScope.set(scope, (seen = new Set()));
+    let pick: ProducedRecord | null = null;
+    let lastSeen: ProducedRecord | null = null;
     for (const p of this.producedByRun.get(event.runId) ?? []) {
-      if (p.type !== event.type) continue;
-      last = p.eid;
-      if (++n === k) return p.eid;
+      if (p.type !== event.type || p.producedAtUs > atUs) continue;
+      if (seen.has(p.eid)) lastSeen = p;
+      else pick = p;
     }
-    return last ?? `${event.runId}|${event.type}|${k}`;
+    const chosen = pick ?? lastSeen;
+    if (chosen === null) {
+      // A run nothing is known of (yet): a probe infers what was produced only after the run,
+      // from these very keys — the k-th such frame on this connection.
+      const key = `${scope}\u0000${event.runId}\u0000${event.type}`;
+      const k = (this.occurrences.get(key) ?? 0) + 1;
+      this.occurrences.set(key, k);
+      return `${event.runId}|${event.type}|${k}`;
+    }
+    seen.add(chosen.eid);
+    return chosen.eid;
   }
 
   // ---- Router facts (explanations only) --------------------------------------------------------

@@ -172,7 +172,7 @@ export class World {
     const scope = `s${++this.tappedSockets}`;
     return (data) => {
       const fact = this.codec.decode(data);
-      if (fact !== null && fact.kind === 'event') truth.wireEvent(user, scope, fact);
+      if (fact !== null && fact.kind === 'event') truth.wireEvent(user, scope, fact, this.clock.now());
     };
   }
 
