@@ -151,7 +151,7 @@ export class GroundTruth implements GroundTruthObserver {
   /** Index of router facts by event id, built lazily by the explainer. */
   factsByEid: Map<string, RouterFact[]> | null = null;
   /**
-   * True once a delivery had to be identified by (run, type, k-th such event on its connection)
+   * True once a delivery had to be identified by its (run, type) on its connection (identify)
    * because the protocol carries no event ids: duplicates and order are then judged on that.
    */
   identifiedByOccurrence = false;

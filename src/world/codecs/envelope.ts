@@ -11,7 +11,7 @@
  *
  * What it cannot carry: event ids, sequence numbers, message ids for client dedup,
  * acknowledgements, resume, readiness and gap notices. The oracle identifies a delivery by
- * (run, type, the k-th such event on the connection) and names the checks it could not make.
+ * its (run, type) on the connection (src/oracle/recorder.ts identify) and names the checks it could not make.
  */
 import type { ClientIntent, Codec, ConnectParams, ServerFact } from '../../ports/codec.ts';
 import { isAgentEventType } from '../../protocol/threadline.ts';
