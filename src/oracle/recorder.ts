@@ -157,6 +157,8 @@ export class GroundTruth implements GroundTruthObserver {
   identifiedByOccurrence = false;
   /** Per connection (or server socket), the produced events its id-less frames were identified as. */
   private readonly seenByScope = new Map<string, Set<string>>();
+  /** Per (connection, run): the production order of the last event identified there. */
+  private readonly positions = new Map<string, number>();
   /** Per connection, (run, type) frames of runs with no recorded production (a probe's). */
   private readonly occurrences = new Map<string, number>();
   private readonly serverToClientConn = new Map<string, string>();
@@ -277,25 +279,35 @@ export class GroundTruth implements GroundTruthObserver {
   }
 
   /**
-   * The produced event a frame is: its `eid` when the protocol carries one. Otherwise, among the
-   * events of its (run, type) produced by `atUs` that this connection (`scope`) has not seen yet,
-   * the latest — a connection that joins a run midway (a reconnect, a second tab, a late binding)
-   * gets the run's current events, not its first ones again. A frame for which every such event
-   * was already seen is a copy of the last one seen (a duplicate).
+   * The produced event a frame is: its `eid` when the protocol carries one. Otherwise, from the
+   * events of its (run, type) produced by `atUs` that this connection (`scope`) has not had yet:
+   *  - the earliest after the connection's position in the run (the last event identified there):
+   *    frames of a run arrive in order, also in a burst after a stall;
+   *  - for a connection's first frame of a run, or when nothing follows its position, the
+   *    latest: a connection that joins a run midway (a reconnect, a second tab, a late binding)
+   *    gets the run's current events, not its first ones again;
+   *  - a frame whose events the connection has all had is a copy of the last one had (a duplicate).
    */
   private identify(scope: string, event: EventFact, atUs: number): string {
     if (event.eid !== null) return event.eid;
     this.identifiedByOccurrence = true;
     let seen = this.seenByScope.get(scope);
     if (!seen) this.seenByScope.set(scope, (seen = new Set()));
-    let pick: ProducedRecord | null = null;
+    const posKey = `${scope}\u0000${event.runId}`;
+    const position = this.positions.get(posKey);
+    let next: ProducedRecord | null = null;
+    let latest: ProducedRecord | null = null;
     let lastSeen: ProducedRecord | null = null;
     for (const p of this.producedByRun.get(event.runId) ?? []) {
       if (p.type !== event.type || p.producedAtUs > atUs) continue;
-      if (seen.has(p.eid)) lastSeen = p;
-      else pick = p;
+      if (seen.has(p.eid)) {
+        lastSeen = p;
+        continue;
+      }
+      latest = p;
+      if (next === null && position !== undefined && p.order > position) next = p;
     }
-    const chosen = pick ?? lastSeen;
+    const chosen = next ?? latest ?? lastSeen;
     if (chosen === null) {
       // A run nothing is known of (yet): a probe infers what was produced only after the run,
       // from these very keys — the k-th such frame on this connection.
@@ -305,6 +317,7 @@ export class GroundTruth implements GroundTruthObserver {
       return `${event.runId}|${event.type}|${k}`;
     }
     seen.add(chosen.eid);
+    if (position === undefined || chosen.order > position) this.positions.set(posKey, chosen.order);
     return chosen.eid;
   }
 

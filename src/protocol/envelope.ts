@@ -60,7 +60,8 @@ export function parseEnvelopeFrame(text: string): ParseResult {
     case 'user':
     case 'user_input':
       if (id === null) return fail('user_message needs "message_id": a non-empty string of at most 128 characters');
-      // Without a thread the real service takes the user's latest thread (message_handlers.py:401–405).
+      // Without a thread the router takes the connection's thread, else the user's latest, as the
+      // real service does (message_handlers.py:401–405).
       frame = { type: 'user_message', id, thread_id: thread ?? '', content: content ?? '', ...(thread === null ? { no_thread: true } : {}), ...(frameUser !== null ? { user_id: frameUser } : {}) };
       return { ok: true, frame };
     case 'start_agent': {

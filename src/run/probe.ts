@@ -105,7 +105,13 @@ export async function probeServer(options: ProbeOptions): Promise<ProbeReport> {
   const target = new URL(options.url);
   if (target.protocol !== 'ws:' && target.protocol !== 'wss:') throw new ProbeConnectError(`the probe needs a ws:// or wss:// URL, got "${options.url}"`);
   const codec = options.adapter ? adaptedCodec(options.codec ?? threadlineCodec, options.adapter) : (options.codec ?? threadlineCodec);
-  const clock = new RealClock({ timeScale: 1 });
+  let timerFailure: Error | null = null;
+  const clock = new RealClock({
+    timeScale: 1,
+    onError: (error, label) => {
+      timerFailure ??= new Error(`probe of ${options.url}: timer "${label}" threw: ${error instanceof Error ? error.message : String(error)}`);
+    },
+  });
   const trace = new Trace({ keepRecords: false });
   const tokenIn = options.tokenIn ?? 'query';
   // The tokens are the caller's (a live server has its own auth); the probe cannot verify them.
@@ -164,6 +170,9 @@ export async function probeServer(options: ProbeOptions): Promise<ProbeReport> {
     for (;;) {
       await new Promise((r) => setTimeout(r, 5));
       if (performance.now() - wallStart > wallTimeoutMs) break;
+      // A tab's script (or a timer) that failed is the probe's failure, not a verdict on the server.
+      if (timerFailure) throw timerFailure;
+      if (world.failure) throw new Error(`probe of ${options.url}: ${world.failure.message}`);
       // Scripts end by themselves: every `when` wait has a timeout here (default 30 s).
       if (!world.scriptsDone) continue;
       world.quiesce();

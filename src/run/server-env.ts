@@ -31,13 +31,18 @@ export function createServerEnv(parts: ServerEnvParts): ServerEnv {
       if (listening) throw new Error(`server plug-in "${parts.pluginName}": env.listen was called twice; call it once with one connection handler`);
       if (typeof onConnection !== 'function') throw new TypeError(`server plug-in "${parts.pluginName}": env.listen needs a function (socket, handshake) => void`);
       listening = true;
-      parts.listen((socket, handshake) => {
+      parts.listen((raw, handshake) => {
+        // A plug-in that throws — on a new connection, or in one of its socket's listeners, also
+        // asynchronously — loses that connection, never the run (or the serve process).
+        const fail = (where: string, error: unknown): void => {
+          parts.log.error(`server plug-in "${parts.pluginName}" threw ${where}: ${error instanceof Error ? error.message : String(error)}`);
+          raw.terminate();
+        };
+        const socket = guardListeners(raw, fail);
         try {
           onConnection(socket, handshake);
         } catch (error) {
-          // A plug-in that throws on a connection loses that connection, never the run.
-          parts.log.error(`server plug-in "${parts.pluginName}" threw on a new connection: ${error instanceof Error ? error.message : String(error)}`);
-          socket.terminate();
+          fail('on a new connection', error);
         }
       });
     },
@@ -46,6 +51,30 @@ export function createServerEnv(parts: ServerEnvParts): ServerEnv {
     backend: parts.backend,
     log: parts.log,
     settings: { ...parts.settings },
+  };
+}
+
+/** The socket with every listener the plug-in attaches wrapped: a throw or a rejection goes to `fail`. */
+function guardListeners(socket: SocketLike, fail: (where: string, error: unknown) => void): SocketLike {
+  return {
+    get readyState() {
+      return socket.readyState;
+    },
+    get bufferedAmount() {
+      return socket.bufferedAmount;
+    },
+    send: (data, callback) => socket.send(data, callback),
+    close: (code, reason) => socket.close(code, reason),
+    terminate: () => socket.terminate(),
+    on: ((event: 'message', listener: (...args: unknown[]) => unknown) =>
+      socket.on(event, (...args: unknown[]) => {
+        try {
+          const result = listener(...args);
+          if (result instanceof Promise) result.catch((error: unknown) => fail(`in its '${event}' listener`, error));
+        } catch (error) {
+          fail(`in its '${event}' listener`, error);
+        }
+      })) as SocketLike['on'],
   };
 }
 

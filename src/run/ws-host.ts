@@ -212,6 +212,14 @@ export async function openWsListener(options: ListenerOptions): Promise<WsListen
     log({ level: 'info', msg: 'connection accepted', conn: label, user, path: pathOf(req.url) });
   };
 
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(options.port ?? 0, host, () => {
+      http.removeListener('error', reject);
+      resolve();
+    });
+  });
+  // The heartbeat starts once the server listens (a failed listen leaves no interval behind).
   let heartbeat: NodeJS.Timeout | null = null;
   if (heartbeatMs > 0) {
     heartbeat = setInterval(() => {
@@ -232,14 +240,6 @@ export async function openWsListener(options: ListenerOptions): Promise<WsListen
     }, heartbeatMs);
     heartbeat.unref();
   }
-
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(options.port ?? 0, host, () => {
-      http.removeListener('error', reject);
-      resolve();
-    });
-  });
   const port = (http.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   const url = `ws://${urlHost}:${port}/ws`;
@@ -258,8 +258,18 @@ export async function openWsListener(options: ListenerOptions): Promise<WsListen
       if (heartbeat) clearInterval(heartbeat);
       const started = Date.now();
       const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
+      const drainMs = closeOptions.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
       try {
-        await instance?.shutdown({ graceful, drainTimeoutMs: closeOptions.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS });
+        // A plug-in whose shutdown never settles must not hang the host: it gets its drain
+        // budget (real time) plus the close wait, then its sockets are terminated anyway.
+        const budgetMs = (graceful ? drainMs : 0) + CLOSE_WAIT_MS;
+        let timer: NodeJS.Timeout | undefined;
+        const settled = await Promise.race([
+          Promise.resolve(instance?.shutdown({ graceful, drainTimeoutMs: drainMs })).then(() => true),
+          new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), budgetMs))),
+        ]);
+        clearTimeout(timer);
+        if (!settled) log({ level: 'warn', msg: `server plug-in "${name}" did not finish shutting down within ${budgetMs} ms: its sockets are terminated`, budgetMs });
       } catch (error) {
         log({ level: 'error', msg: `server plug-in "${name}" threw in shutdown: ${error instanceof Error ? error.message : String(error)}` });
       }
@@ -328,7 +338,9 @@ export interface RunningServer {
 /** A plug-in on its own real ws server, with its own backend (what `serve` runs; no judged run). */
 export async function hostServer(options: HostOptions): Promise<RunningServer> {
   const ownsClock = options.clock === undefined;
-  const clock = options.clock ?? new RealClock({ ref: false, spinUs: 0 });
+  const log0 = options.log ?? (() => {});
+  // A plug-in's timer that throws is logged, not kept silently in the clock.
+  const clock = options.clock ?? new RealClock({ ref: false, spinUs: 0, onError: (error, label) => log0({ level: 'error', msg: `timer "${label}" threw: ${error instanceof Error ? error.message : String(error)}` }) });
   const log = options.log ?? (() => {});
   const settings = options.settings ?? {};
   const rng = options.rng ?? createRandom(options.seed ?? 1).fork('router');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { codecs, defineServer, simulate } from 'threadline';
+import { codecs, defineScenario, defineServer, simulate } from 'threadline';
 import naiveRouter from '../../examples/naive-router.ts';
 import rapidSend from '../../scenarios/rapid-send.ts';
 import { cli, ROOT } from '../cli/helpers.ts';
@@ -68,6 +68,33 @@ describe('the public API: simulate, defineServer, codecs', () => {
     expect(doc.runs.map((r) => r.verdict)).toEqual(['fail', 'fail']);
     expect(doc.runs[0]!.error).toBe('server plug-in "throws-at-start" threw while starting: database unreachable');
     expect(doc.runs[1]!.error).toMatch(/server plug-in "returns-null": the factory must return \{ shutdown\(\) \}/);
+  });
+
+  it("a plug-in whose message handler throws (also asynchronously) loses that connection, never the harness", async () => {
+    const flaky = defineServer((env) => {
+      env.listen((socket) => {
+        socket.send(JSON.stringify({ type: 'connection_ready', connection_id: 'x' }));
+        socket.on('message', async () => {
+          throw new Error('handler bug');
+        });
+      });
+      return { shutdown() {} };
+    }, { name: 'flaky' });
+    const oneMessage = defineScenario({
+      name: 'one-message',
+      description: 'a message, then a reconnect that resumes',
+      users: [{ id: 'u1', threads: ['A'] }],
+      tabs: [{ id: 't1', user: 'u1', actions: [{ at: 0, do: 'connect' }, { after: 3, do: 'send', thread: 'A' }] }],
+      maxDurationMs: 5_000,
+    });
+    const doc = await simulate({ scenarios: oneMessage, servers: [flaky, 'guaranteed'], seeds: [1] });
+    // Each frame costs the tab its connection; it reconnects and resumes, which throws again:
+    // a crash loop, stopped by the scenario's budget and reported as the run's failure.
+    expect(doc.runs[0]!.router).toBe('flaky');
+    expect(doc.runs[0]!.verdict).toBe('fail');
+    expect(doc.runs[0]!.error).toMatch(/exceeded its virtual-time budget of 5 s/);
+    // The process, and the next server of the same call, were untouched.
+    expect(doc.runs[1]!.verdict).toBe('pass');
   });
 
   it('rejects what is not a plug-in or a mode, and a malformed scenario, naming the place', async () => {

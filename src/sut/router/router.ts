@@ -259,8 +259,9 @@ export class Router {
           return;
         }
         if (frame.no_thread === true) {
-          // No thread named: the service takes the user's latest thread and, with no thread_id,
-          // neither binds nor joins a room (services/message_handlers.py:346, 361, 401–405).
+          // No thread named: the connection's thread, else (as the real service does) the user's
+          // latest; with no thread_id it neither binds nor joins a room
+          // (services/message_handlers.py:346, 361, 401–405).
           const latest = conn.threadId ?? this.threads.latestThreadOf(conn.userId);
           if (latest === null) return this.replies.error(conn, 'bad_frame', 'user_message without a thread, and the user has none', frame.id);
           return this.userMessages.onUserMessage(conn, frame.id, latest, frame.user_id, false, 'user_message', true);

@@ -89,6 +89,8 @@ export class UserMessages {
       // (services/message_handlers.py:97, 152–161).
       if (flags.awaitBindBeforeRun || via === 'start_agent') {
         this.binding.bindNow(conn, threadId, via, request);
+        // The public code sleeps 10 ms after its user-wide bind "to let it propagate".
+        if (via === 'start_agent' && flags.propagationSleepMs > 0) await this.clock.sleep(flags.propagationSleepMs * 1_000);
       } else {
         // The association re-checks ownership on its own; the agent does not wait for it (F1).
         void this.binding.bindAfterLookup(conn, threadId, via, false, request);

@@ -13,7 +13,7 @@ export type CodecName = keyof typeof codecs;
 
 /** The codec of a name; an unknown name is an error that lists the known ones. */
 export function codecNamed(name: string): Codec {
-  const codec = (codecs as Record<string, Codec>)[name];
+  const codec = Object.hasOwn(codecs, name) ? (codecs as Record<string, Codec>)[name] : undefined;
   if (codec === undefined) throw new Error(`unknown codec "${name}"; the built-in codecs are ${Object.keys(codecs).join(', ')}`);
   return codec;
 }
