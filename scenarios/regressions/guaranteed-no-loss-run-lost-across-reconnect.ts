@@ -6,7 +6,7 @@
 // replay:    threadline replay scenarios/regressions/guaranteed-no-loss-run-lost-across-reconnect.ts --router guaranteed --seed 0
 // Fixed: the client names its session in the handshake (tab-client.ts); the router delivers a run to
 // the connection that now carries its thread for that session, taken over on resume (router.ts
-// carry()/originOf(), connection.ts, agents.ts RunContext.carrier).
+// carry()/originOf(), connection.ts, agent-registry.ts RunContext.carrier).
 // Now passes: meta.traceHash is the trace of the fixed router, so replay also notices any later
 // change.
 //
