@@ -33,7 +33,7 @@ export function checksNotMade(ctx: CheckContext): CheckNotMade[] {
     out.push({ invariant: 'no-duplicate-run', status: 'not made', why: 'inferred ground truth: runs are matched to messages by thread in order, so a second run for one message cannot be told from a run for another' });
   }
   if (!carries.eventIds || ctx.identifiedByOccurrence) {
-    const why = 'the protocol carries no event ids: a delivery is identified by its (run, type) on its connection, as the latest such event produced and not yet had there';
+    const why = 'the protocol carries no event ids: a delivery is identified by its (run, type) on its connection, in order after the connection\'s position in the run';
     out.push({ invariant: 'no-duplicates', status: 'weakened', why: `${why}; a copy counts as a duplicate of the last event of its type` });
     out.push({ invariant: 'order', status: 'weakened', why });
   }
