@@ -38,6 +38,7 @@ export interface SimulateResult extends ResultsDocument {
 }
 
 export async function simulate(options: SimulateOptions): Promise<SimulateResult> {
+  // real-time: the results document's startedAt and wallMs, for people; nothing in a run reads them.
   const started = Date.now();
   const specs = (Array.isArray(options.scenarios) ? options.scenarios : [options.scenarios]) as ScenarioSpec[];
   if (specs.length === 0) throw new TypeError('simulate: give at least one scenario (scenarios: [defineScenario({...})])');
@@ -71,6 +72,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
     verdict: overallVerdict(summary),
     command: `simulate(${checked.map((s) => s.name).join(', ')} × ${suts.map((s) => s.name).join(', ')})`,
     startedAt: new Date(started).toISOString(),
+    // real-time: see `started`.
     wallMs: Date.now() - started,
     runs,
     summary,

@@ -46,7 +46,7 @@ import type { ScenarioSpec } from '../scenario/types.ts';
 import { Histogram, type HistogramJSON } from '../stats/histogram.ts';
 import type { TabFaults } from './script.ts';
 import type { RunResult } from './result.ts';
-import { DEFAULT_DEADLINE_MS, emptySnapshot } from './result-of-run.ts';
+import { DEFAULT_DEADLINE_MS, emptySnapshot, judgedFields } from './result-of-run.ts';
 import { allRunsComplete, inferProduced, type Observed } from './probe-inference.ts';
 import { World } from './world.ts';
 
@@ -230,17 +230,12 @@ export async function probeServer(options: ProbeOptions): Promise<ProbeReport> {
     scenario: spec.name,
     router: `probe:${target.host}`,
     seed,
+    ...judgedFields(judgement),
     verdict,
     traceHash: trace.hash(),
     traceRecords: trace.size,
     simulatedUs: clock.now(),
     wallMs: Math.round((performance.now() - wallStart) * 100) / 100,
-    counts: judgement.counts,
-    interactions: judgement.interactions,
-    violations: judgement.violations,
-    violationCount: judgement.violationTotal,
-    violationCounts: judgement.violationCounts,
-    latencyUs: judgement.latencyUs.toJSON(),
     monitoring: emptySnapshot(),
     noConnectionWarnings: 0,
     faults: unsupported.map((u) => ({ kind: 'unsupported', startUs: 0, endUs: 0, label: u })),

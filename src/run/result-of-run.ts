@@ -41,6 +41,19 @@ export function emptySnapshot(): MonitoringSnapshot {
   return { counters: {}, dropsByReason: {}, histograms: {} };
 }
 
+/** The fields of a RunResult that come from the judgement, the same for every transport and the probe. */
+export function judgedFields(judgement: Judgement): Pick<RunResult, 'verdict' | 'counts' | 'interactions' | 'violations' | 'violationCount' | 'violationCounts' | 'latencyUs'> {
+  return {
+    verdict: judgement.verdict,
+    counts: judgement.counts,
+    interactions: judgement.interactions,
+    violations: judgement.violations,
+    violationCount: judgement.violationTotal,
+    violationCounts: judgement.violationCounts,
+    latencyUs: judgement.latencyUs.toJSON(),
+  };
+}
+
 export function resultOfRun(run: FinishedRun): { result: RunResult; judgement: Judgement } {
   const { spec, plugin, truth } = run;
   const metrics = run.server?.metrics?.() ?? {};
@@ -57,17 +70,11 @@ export function resultOfRun(run: FinishedRun): { result: RunResult; judgement: J
     scenario: spec.name,
     router: plugin.name,
     seed: run.seed,
-    verdict: judgement.verdict,
+    ...judgedFields(judgement),
     traceHash: run.trace.hash(),
     traceRecords: run.trace.size,
     simulatedUs: run.simulatedUs,
     wallMs: Math.round(run.wallMs * 100) / 100,
-    counts: judgement.counts,
-    interactions: judgement.interactions,
-    violations: judgement.violations,
-    violationCount: judgement.violationTotal,
-    violationCounts: judgement.violationCounts,
-    latencyUs: judgement.latencyUs.toJSON(),
     monitoring: metrics.snapshot ?? emptySnapshot(),
     noConnectionWarnings: run.warnings.get(NO_CONNECTION_WARNING) ?? 0,
     faults: [...run.faults].sort((a, b) => a.startUs - b.startUs),
