@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { TimeoutError } from '../../src/ports/clock.ts';
-import { BudgetExceededError, Scheduler } from '../../src/sim/scheduler.ts';
+import { BudgetExceededError, MACROTASK_EVERY, QUIET_TURNS, Scheduler } from '../../src/sim/scheduler.ts';
 import { createRandom } from '../../src/sim/rng.ts';
 import {
   exponential,
@@ -170,6 +170,95 @@ describe('Scheduler ordering', () => {
     expect(s.now()).toBe(1_500); // the clock moves to t even without an event there
     await s.runUntilIdle();
     expect(log).toEqual([100, 500, 1_000, 1_001, 2_000]);
+  });
+});
+
+describe('Scheduler draining (microtask turns, no macrotask per instant)', () => {
+  const hops = async (n: number): Promise<void> => {
+    for (let i = 0; i < n; i++) await null;
+  };
+
+  it('finishes a continuation of up to QUIET_TURNS − 1 pure hops before time advances', async () => {
+    const s = new Scheduler({ seed: 1 });
+    const seen: number[] = [];
+    s.at(100, async () => {
+      await hops(QUIET_TURNS - 1); // no kernel call in between
+      seen.push(s.now());
+    });
+    s.at(101, () => seen.push(-s.now())); // the next instant, 1 µs later
+    await s.runUntilIdle();
+    expect(seen).toEqual([100, -101]);
+  });
+
+  it('keeps draining while the chain calls the kernel, however long it is', async () => {
+    const s = new Scheduler({ seed: 1 });
+    const seen: number[] = [];
+    s.at(100, async () => {
+      for (let i = 0; i < 50; i++) {
+        await hops(QUIET_TURNS - 1);
+        seen.push(s.now()); // a kernel call every QUIET_TURNS − 1 hops keeps the drain open
+      }
+    });
+    s.at(101, () => seen.push(-s.now()));
+    await s.runUntilIdle();
+    expect(seen.slice(0, 50)).toEqual(Array(50).fill(100));
+    expect(seen[50]).toBe(-101);
+  });
+
+  it('the documented limit: a chain of more pure hops than QUIET_TURNS ends after time advanced, the same way every run', async () => {
+    const once = async (): Promise<number[]> => {
+      const s = new Scheduler({ seed: 1 });
+      const seen: number[] = [];
+      s.at(100, async () => {
+        await hops(QUIET_TURNS + 2);
+        seen.push(s.now());
+      });
+      s.at(101, () => seen.push(-s.now()));
+      await s.runUntilIdle();
+      return seen;
+    };
+    const first = await once();
+    expect(first).toEqual([-101, 101]); // not drained before 101: it reads the later instant
+    expect(await once()).toEqual(first);
+  });
+
+  it('takes a macrotask turn every MACROTASK_EVERY drains, so real I/O is not starved', async () => {
+    const s = new Scheduler({ seed: 1 });
+    let immediateAt = -1;
+    setImmediate(() => (immediateAt = s.now()));
+    for (let i = 1; i <= 3 * MACROTASK_EVERY; i++) s.at(i, () => undefined);
+    await s.runUntilIdle();
+    // The run's start is itself a macrotask turn; the immediate queued before it runs then or
+    // at the first safety turn, never after the run.
+    expect(immediateAt).toBeGreaterThanOrEqual(0);
+    expect(immediateAt).toBeLessThanOrEqual(MACROTASK_EVERY);
+  });
+
+  it('does not move the clock to an instant whose events were all cancelled', async () => {
+    const s = new Scheduler({ seed: 1 });
+    const seen: number[] = [];
+    const a = s.at(100, () => seen.push(s.now()));
+    const b = s.at(100, () => seen.push(s.now()));
+    s.at(200, () => seen.push(s.now()));
+    s.cancelTimer(a);
+    s.cancelTimer(b);
+    await s.runUntil(150);
+    expect(s.now()).toBe(150);
+    expect(seen).toEqual([]);
+    await s.runUntilIdle();
+    expect(seen).toEqual([200]);
+  });
+
+  it('runs events scheduled at the current instant from a continuation as a further batch at that instant', async () => {
+    const s = new Scheduler({ seed: 1 });
+    const seen: string[] = [];
+    s.at(100, async () => {
+      await null;
+      s.at(100, () => seen.push(`again ${s.now()}`));
+    });
+    s.at(150, () => seen.push(`later ${s.now()}`));
+    await s.runUntilIdle();
+    expect(seen).toEqual(['again 100', 'later 150']);
   });
 });
 
