@@ -14,6 +14,7 @@ const TARGETS: Record<string, number> = {
   kernel_vs_fake_timers_distinct_x: 3,
   network_frames_per_s: 300_000,
   fuzz_runs_per_s: 500,
+  fuzz_2_workers_vs_1_x: 1.8,
 };
 
 async function optional(path: string, fn: string): Promise<BenchResult[]> {

@@ -7,6 +7,14 @@
  * of batches, so a counterexample found by a timed search at run k is found again by
  * `--runs k'` (k' ≥ k, rounded up to the batch) with the same seed. Real time is read only to
  * stop a timed search between batches; nothing inside the simulation sees it.
+ *
+ * Batches can run in parallel (fuzz --workers N: each batch in a worker thread, N at a time).
+ * They are still dispatched in order and their results taken in order: a batch's result counts
+ * only once every batch before it has come back without a counterexample. So a parallel search
+ * reports the counterexample of the lowest-numbered failing batch, the one a serial search
+ * with the same seed finds first, with the same shrunk case and the same run count; batches
+ * after it that were already running are dropped. With `--time`, the parallel search gets
+ * further in the same time, and finds that same counterexample whenever the serial one would.
  */
 import fc from 'fast-check';
 import { performance } from 'node:perf_hooks';
@@ -18,6 +26,33 @@ import type { RunOutput } from '../run/runner.ts';
 
 export const DEFAULT_RUNS = 200;
 export const DEFAULT_BATCH = 100;
+
+/** What one fast-check batch found. */
+export interface BatchResult {
+  /** Runs the batch made (numRuns of fast-check's RunDetails). */
+  numRuns: number;
+  /** The shrunk counterexample, or null when the property held for the whole batch. */
+  counterexample: FuzzCase | null;
+  numShrinks: number;
+}
+
+/** Runs one batch: fast-check seed and number of runs in, what it found out. */
+export type BatchRunner = (seed: number, numRuns: number) => Promise<BatchResult>;
+
+/** The batch in this thread: one fast-check call over the case generator and the property. */
+export function localBatchRunner(router: RouterConfig, focus: readonly InvariantName[] | undefined, caseOptions: FuzzCaseOptions = {}): BatchRunner {
+  const arb = fuzzCaseArb(caseOptions);
+  const predicate = holds(router, focus && focus.length > 0 ? focus : undefined);
+  return async (seed, numRuns) => {
+    const details = await fc.check(fc.asyncProperty(arb, predicate), { seed, numRuns });
+    if (details.failed && details.counterexample) return { numRuns: details.numRuns, counterexample: details.counterexample[0], numShrinks: details.numShrinks };
+    if (details.failed) {
+      // The property threw outside a run (a bug in the harness itself): surface it.
+      throw new Error(`fuzz: the property failed without a counterexample: ${String(details.errorInstance)}`);
+    }
+    return { numRuns: details.numRuns, counterexample: null, numShrinks: 0 };
+  };
+}
 
 export interface FuzzOptions {
   router: RouterConfig;
@@ -37,6 +72,8 @@ export interface FuzzOptions {
   onProgress?: (runsTried: number) => void;
   /** Checked between batches: true stops the search (e.g. Ctrl-C). */
   shouldStop?: () => boolean;
+  /** Run batches elsewhere (worker threads), `concurrency` at a time. Default: in this thread, one at a time. */
+  parallel?: { runBatch: BatchRunner; concurrency: number };
 }
 
 export interface FuzzCounterexample {
@@ -69,34 +106,51 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
   const started = performance.now();
   const batchSize = options.batchSize ?? DEFAULT_BATCH;
   const maxRuns = options.runs ?? (options.timeMs === undefined ? DEFAULT_RUNS : Infinity);
-  const arb = fuzzCaseArb(options.caseOptions ?? {});
   const focus = options.invariants && options.invariants.length > 0 ? options.invariants : undefined;
-  const predicate = holds(options.router, focus);
+  const runBatch = options.parallel?.runBatch ?? localBatchRunner(options.router, focus, options.caseOptions ?? {});
+  const concurrency = Math.max(1, options.parallel?.concurrency ?? 1);
+
+  const inFlight = new Map<number, Promise<{ batch: number; seed: number; result: BatchResult }>>();
+  const done = new Map<number, { seed: number; result: BatchResult }>();
+  let dispatched = 0; // batches handed out
+  let dispatchedRuns = 0;
+  let committed = 0; // batches taken, in order
   let tried = 0;
-  for (let batch = 0; tried < maxRuns; batch++) {
-    if (options.timeMs !== undefined && batch > 0 && performance.now() - started >= options.timeMs) break;
-    if (options.shouldStop?.()) break;
-    const numRuns = Math.min(batchSize, maxRuns - tried);
-    const seed = batchSeed(options.seed, batch);
-    const details = await fc.check(fc.asyncProperty(arb, predicate), { seed, numRuns });
-    if (details.failed && details.counterexample) {
-      tried += details.numRuns;
-      const found = details.counterexample[0];
-      const { outcome, run } = await evaluateCase(found, options.router, { keepTrace: false, ...(focus ? { focus } : {}) });
-      return {
-        router: options.router.name,
-        seed: options.seed,
-        runs: tried,
-        counterexample: { case: found, numShrinks: details.numShrinks, batchSeed: seed, outcome, run },
-        wallMs: performance.now() - started,
-      };
+  const mayStart = (): boolean =>
+    dispatchedRuns < maxRuns &&
+    !(options.timeMs !== undefined && dispatched > 0 && performance.now() - started >= options.timeMs) &&
+    !options.shouldStop?.();
+
+  for (;;) {
+    while (inFlight.size < concurrency && mayStart()) {
+      const batch = dispatched++;
+      const numRuns = Math.min(batchSize, maxRuns - dispatchedRuns);
+      dispatchedRuns += numRuns;
+      const seed = batchSeed(options.seed, batch);
+      inFlight.set(batch, runBatch(seed, numRuns).then((result) => ({ batch, seed, result })));
     }
-    if (details.failed) {
-      // The property threw outside a run (a bug in the harness itself): surface it.
-      throw new Error(`fuzz: the property failed without a counterexample: ${String(details.errorInstance)}`);
+    if (inFlight.size === 0) break;
+    const { batch, seed, result } = await Promise.race(inFlight.values());
+    inFlight.delete(batch);
+    done.set(batch, { seed, result });
+    // Take results in batch order: the first failing batch is the serial search's first.
+    for (let next = done.get(committed); next !== undefined; next = done.get(committed)) {
+      done.delete(committed++);
+      tried += next.result.numRuns;
+      const found = next.result.counterexample;
+      if (found) {
+        for (const pending of inFlight.values()) pending.catch(() => undefined); // later batches: dropped
+        const { outcome, run } = await evaluateCase(found, options.router, { keepTrace: false, ...(focus ? { focus } : {}) });
+        return {
+          router: options.router.name,
+          seed: options.seed,
+          runs: tried,
+          counterexample: { case: found, numShrinks: next.result.numShrinks, batchSeed: next.seed, outcome, run },
+          wallMs: performance.now() - started,
+        };
+      }
+      options.onProgress?.(tried);
     }
-    tried += details.numRuns;
-    options.onProgress?.(tried);
   }
   return { router: options.router.name, seed: options.seed, runs: tried, counterexample: null, wallMs: performance.now() - started };
 }

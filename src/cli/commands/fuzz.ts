@@ -10,7 +10,9 @@
  */
 import type { Command } from 'commander';
 import { parseRouterSpec, RouterSpecError, MODES, type RouterConfig } from '../../sut/router/flags.ts';
-import { fuzz, DEFAULT_RUNS, type FuzzReport } from '../../check/fuzz.ts';
+import { fuzz, DEFAULT_BATCH, DEFAULT_RUNS, type BatchResult, type FuzzReport } from '../../check/fuzz.ts';
+import { WorkerPool } from '../workers/pool.ts';
+import { defaultWorkers, parseWorkers } from '../workers/run-many.ts';
 import { actionCount } from '../../check/arbitraries.ts';
 import { buildStory, formatStory } from '../../check/story.ts';
 import { evaluateCase } from '../../check/property.ts';
@@ -36,6 +38,7 @@ export interface FuzzFlags {
   report?: string | false;
   traceOut?: string;
   invariant?: string;
+  workers?: string;
 }
 
 export function register(program: Command, argv: readonly string[]): void {
@@ -47,6 +50,7 @@ export function register(program: Command, argv: readonly string[]): void {
     .option('--time <duration>', 'search for this long: 30s, 5m, 1h, 1m30s (with --runs: whichever comes first)')
     .option('--seed <n>', 'seed of the search (fast-check); the same seed tries the same cases', '1')
     .option('--invariant <names>', `search only for violations of these invariants (comma-separated: ${INVARIANT_NAMES.join(', ')})`)
+    .option('--workers <n>', `worker threads that run batches of the search side by side (default: the cores available, here ${defaultWorkers()}); the first counterexample is the one a single worker finds`)
     .option('--json', 'print only one JSON document (the counterexample, its shrink count, replay command, saved path, runs tried)')
     .option('--save <dir>', 'where the counterexample scenario is written', DEFAULT_SAVE_DIR)
     .option('--no-save', 'do not write the counterexample file')
@@ -84,9 +88,10 @@ export async function fuzzCommand(flags: FuzzFlags, argv: readonly string[]): Pr
   }
   const runs = flags.runs !== undefined ? parsePositiveInt(flags.runs, '--runs') : timeMs === undefined ? DEFAULT_RUNS : undefined;
   const invariants = flags.invariant === undefined ? [] : parseInvariants(flags.invariant);
+  const workers = parseWorkers(flags.workers);
   const c = out.chalk;
   const limit = [runs !== undefined ? `up to ${runs} runs` : '', timeMs !== undefined ? `for ${flags.time}` : ''].filter(Boolean).join(', ');
-  out.say(c.bold(`threadline fuzz: router ${router.name}, seed ${seed}, ${limit}${invariants.length > 0 ? `, only ${invariants.join(', ')}` : ''}`));
+  out.say(c.bold(`threadline fuzz: router ${router.name}, seed ${seed}, ${limit}${invariants.length > 0 ? `, only ${invariants.join(', ')}` : ''}${workers > 1 ? `, ${workers} workers` : ''}`));
 
   let interrupted = false;
   const onSigint = (): void => {
@@ -94,8 +99,20 @@ export async function fuzzCommand(flags: FuzzFlags, argv: readonly string[]): Pr
   };
   process.once('SIGINT', onSigint);
   let report: FuzzReport;
+  // More workers than batches would only start threads that get no work.
+  const batches = runs === undefined ? Infinity : Math.ceil(runs / DEFAULT_BATCH);
+  const pool = workers > 1 && batches > 1 ? new WorkerPool(Math.min(workers, batches)) : null;
   try {
     report = await fuzz({
+      ...(pool
+        ? {
+            parallel: {
+              concurrency: pool.size,
+              runBatch: async (batchSeed: number, numRuns: number) =>
+                (await pool.run({ kind: 'fuzz-batch', router: router.name, focus: invariants, caseOptions: {}, seed: batchSeed, numRuns })) as BatchResult,
+            },
+          }
+        : {}),
       router,
       seed,
       ...(runs !== undefined ? { runs } : {}),
@@ -107,6 +124,7 @@ export async function fuzzCommand(flags: FuzzFlags, argv: readonly string[]): Pr
   } finally {
     process.removeListener('SIGINT', onSigint);
     out.endProgress();
+    await pool?.close();
   }
 
   const found = report.counterexample;

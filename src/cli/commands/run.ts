@@ -19,6 +19,7 @@ import { printSummary, replayCommand } from '../summary.ts';
 import { emitReport } from '../report-output.ts';
 import { writeTraceOut } from '../single-run.ts';
 import { errorResult } from '../../run/error-result.ts';
+import { defaultWorkers, parseWorkers, runMany } from '../workers/run-many.ts';
 import { loadServerFile, ServerLoadError } from '../../run/load-server.ts';
 import type { SystemUnderTest } from '../../run/sut.ts';
 import type { ServerPlugin } from '../../ports/server.ts';
@@ -46,6 +47,7 @@ export interface RunFlags {
   shard?: string;
   config?: string;
   color?: boolean;
+  workers?: string;
 }
 
 export const DEFAULT_SCENARIO_DIR = 'scenarios';
@@ -78,6 +80,7 @@ export function registerRun(program: Command, argv: readonly string[]): void {
     .option('--update-baseline', 'write the baseline file from this run instead of comparing (refused when CI is set, unless --force)')
     .option('--force', 'with --update-baseline: write even when CI is set')
     .option('--shard <k/n>', 'run only shard k of n: a stable split of the (scenario, seed) units for CI matrices; combine with threadline merge (which also makes the GitHub annotations)')
+    .option('--workers <n>', `worker threads to spread the runs over (default: the cores available, here ${defaultWorkers()}); the results are the serial ones, in the same order; --transport ws runs one at a time`)
     .option('--config <file>', 'config file (default: threadline.config.json or threadline.config.ts in the current folder)')
     .addHelpText(
       'after',
@@ -100,12 +103,6 @@ Examples:
     });
 }
 
-/**
- * A macrotask turn between runs: a simulated run never waits on real I/O, so without this a
- * SIGINT would only be seen after the last run. Ctrl-C therefore stops after the current run.
- */
-const yieldToEvents = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
 export async function runCommand(args: string[], flags: RunFlags, argv: readonly string[]): Promise<number> {
   const out = createOutput({ json: Boolean(flags.json), argv });
   const config = await loadConfig(flags.config);
@@ -114,6 +111,10 @@ export async function runCommand(args: string[], flags: RunFlags, argv: readonly
   const routers: SystemUnderTest[] = flags.server !== undefined ? [await loadServerOrUsage(flags.server)] : parseRouters(routerText);
   if (flags.transport !== 'sim' && flags.transport !== 'ws') throw new UsageError(`unknown transport "${flags.transport}": use sim or ws`);
   const timeScale = flags.timeScale !== undefined ? parseTimeScale(flags.timeScale) : undefined;
+  if (flags.workers !== undefined && flags.transport === 'ws' && parseWorkers(flags.workers) > 1) {
+    throw new UsageError('--workers: --transport ws runs one at a time (real-time runs side by side would slow each other and skew the latency they measure); drop --workers or use --transport sim');
+  }
+  const workers = flags.transport === 'ws' ? 1 : parseWorkers(flags.workers);
   if (timeScale !== undefined && flags.transport !== 'ws') throw new UsageError('--time-scale applies to --transport ws only');
   // Real sockets are loaded only when asked for: the simulated path never touches real I/O.
   const runOne = flags.transport === 'ws'
@@ -166,20 +167,29 @@ export async function runCommand(args: string[], flags: RunFlags, argv: readonly
   const shardText = shard ? ` (shard ${shard.index}/${shard.total}: ${mine.length} of ${units.length} scenario × seed units)` : '';
   out.warn(`threadline: ${work.length} run(s): ${scenarios.length} scenario(s) × ${routers.length} router(s)${shardText}`);
   try {
-    for (let i = 0; i < work.length; i++) {
-      await yieldToEvents();
-      if (interrupted) break;
-      const { scenario, router, seed } = work[i]!;
-      out.progress(i, work.length, `${scenario.spec.name} × ${router.name} seed ${seed}`);
-      try {
-        const { result } = await runOne(scenario.spec, router, seed);
-        runs.push(result);
-      } catch (error) {
-        // A run that blows its budget or crashes is a failure of that run, with the reason.
-        runs.push(errorResult(scenario.spec.name, router.name, seed, error));
-      }
-    }
-    await yieldToEvents();
+    runs.push(
+      ...(await runMany(work, {
+        workers,
+        local: async ({ scenario, router, seed }) => {
+          try {
+            return (await runOne(scenario.spec, router, seed)).result;
+          } catch (error) {
+            // A run that blows its budget or crashes is a failure of that run, with the reason.
+            return errorResult(scenario.spec.name, router.name, seed, error);
+          }
+        },
+        job: ({ scenario, router, seed }) => ({
+          kind: 'run',
+          scenarioFile: scenario.file,
+          server: flags.server !== undefined ? { serverFile: flags.server } : { router: router.name },
+          seed,
+          timeline: flags.traceOut ? 'always' : 'failing',
+        }),
+        failed: ({ scenario, router, seed }, error) => errorResult(scenario.spec.name, router.name, seed, error),
+        stopped: () => interrupted,
+        onStart: (i, { scenario, router, seed }, done) => out.progress(done, work.length, `${scenario.spec.name} × ${router.name} seed ${seed}`),
+      })),
+    );
   } finally {
     out.endProgress();
   }
