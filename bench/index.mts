@@ -15,7 +15,16 @@ const TARGETS: Record<string, number> = {
   network_frames_per_s: 300_000,
   fuzz_runs_per_s: 500,
   fuzz_2_workers_vs_1_x: 1.8,
+  // Lower is better for these: see LOWER_IS_BETTER.
+  scale_1m_events_wall_s: 10,
+  scale_1m_events_peak_rss_mb: 1_000,
+  scale_1m_report_size_kb: 5_000,
+  scale_1m_report_load_ms: 2_000,
+  scale_cost_growth_1m_vs_100k_x: 0.85,
 };
+
+/** Figures whose target is a ceiling, not a floor. */
+const LOWER_IS_BETTER = new Set(['scale_1m_events_wall_s', 'scale_1m_events_peak_rss_mb', 'scale_1m_report_size_kb', 'scale_1m_report_load_ms']);
 
 async function optional(path: string, fn: string): Promise<BenchResult[]> {
   if (!existsSync(new URL(path, import.meta.url))) return [];
@@ -24,11 +33,13 @@ async function optional(path: string, fn: string): Promise<BenchResult[]> {
 }
 
 const results: BenchResult[] = [];
-for (const run of [benchKernel, benchNetwork, () => optional('./fuzz.ts', 'benchFuzz'), () => optional('./report.ts', 'benchReport')]) {
+for (const run of [benchKernel, benchNetwork, () => optional('./fuzz.ts', 'benchFuzz'), () => optional('./report.ts', 'benchReport'), () => optional('./scale.ts', 'benchScale')]) {
   for (const r of await run()) {
     results.push(r);
     const target = TARGETS[r.name];
-    const mark = target === undefined ? '' : r.value >= target ? `  (target ${target.toLocaleString('en')}: met)` : `  (target ${target.toLocaleString('en')}: MISSED)`;
+    const met = target !== undefined && (LOWER_IS_BETTER.has(r.name) ? r.value <= target : r.value >= target);
+    const bound = LOWER_IS_BETTER.has(r.name) ? '≤' : '≥';
+    const mark = target === undefined ? '' : `  (target ${bound} ${target.toLocaleString('en')}: ${met ? 'met' : 'MISSED'})`;
     console.log(`${r.name}: ${r.value} ${r.unit}${mark}`);
   }
 }

@@ -45,9 +45,9 @@ export function explainLoss(
   }
   if (truth.routerFacts.length === 0) {
     // A server that reports no facts of its own (env.log.fact): tell what the wire shows.
-    const wrote = truth.wireWrites.get(m.eid);
+    // tab is one of the event's true user's tabs, so "to a connection of tab.user" is wiredToOwner.
     parts.push(
-      wrote?.has(tab.user)
+      m.wiredToOwner
         ? `the server wrote it to a connection of ${tab.user}, but it never reached ${connName} (the server reports no routing facts)`
         : `the server wrote it to no connection of ${tab.user} (the server reports no routing facts, so the wire is all there is to tell)`,
     );

@@ -205,9 +205,8 @@ export function judge(truth: GroundTruth, options: JudgeOptions): Judgement {
     let onWire = 0;
     let anywhere = 0;
     for (const m of truth.produced.values()) {
-      const users = truth.wireWrites.get(m.eid);
-      if (users?.has(m.trueUser)) onWire++;
-      if (users !== undefined && users.size > 0) anywhere++;
+      if (m.wiredToOwner) onWire++;
+      if (m.wiredAnywhere) anywhere++;
     }
     if (reported.delivered !== undefined && reported.delivered !== onWire) {
       honesty(

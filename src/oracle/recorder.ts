@@ -72,6 +72,10 @@ export interface ProducedRecord {
   originTab: string | null;
   messageId: string;
   producedAtUs: number;
+  /** The wire tap saw it written to a connection of its true user (honest monitoring). */
+  wiredToOwner: boolean;
+  /** The wire tap saw it written to any connection at all. */
+  wiredAnywhere: boolean;
 }
 
 export interface DeliveryRecord {
@@ -142,8 +146,11 @@ export class GroundTruth implements GroundTruthObserver {
   readonly gaps: GapRecord[] = [];
   readonly resumes: ResumeRecord[] = [];
   readonly readies: ReadyRecord[] = [];
-  /** eid → users whose server-side connections had the frame written (transport tap). */
-  readonly wireWrites = new Map<string, Set<string>>();
+  /**
+   * Wire writes of an event id not produced (yet): kept until it is, then folded into its
+   * record's wiredToOwner / wiredAnywhere. Two flags per event instead of a set of users.
+   */
+  private readonly wiresBeforeProduction = new Map<string, Set<string>>();
   readonly routerFacts: RouterFact[] = [];
   /** "<user>\0<thread>" for every thread a user owns, from the scenario (the harness's own
    *  knowledge, not the router's). Thread ids are scoped per user (F25). */
@@ -251,7 +258,15 @@ export class GroundTruth implements GroundTruthObserver {
       originTab,
       messageId: event.request.messageId,
       producedAtUs: event.producedAtUs,
+      wiredToOwner: false,
+      wiredAnywhere: false,
     };
+    const early = this.wiresBeforeProduction.get(rec.eid);
+    if (early) {
+      this.wiresBeforeProduction.delete(rec.eid);
+      rec.wiredAnywhere = early.size > 0;
+      rec.wiredToOwner = early.has(rec.trueUser);
+    }
     this.produced.set(rec.eid, rec);
     const list = this.producedByRun.get(rec.runId) ?? [];
     list.push(rec);
@@ -268,8 +283,14 @@ export class GroundTruth implements GroundTruthObserver {
 
   /** The server wrote agent event `eid` to a connection of `serverUser` (the wire tap). */
   wireWrite(serverUser: string, eid: string): void {
-    let set = this.wireWrites.get(eid);
-    if (!set) this.wireWrites.set(eid, (set = new Set()));
+    const m = this.produced.get(eid);
+    if (m) {
+      m.wiredAnywhere = true;
+      if (serverUser === m.trueUser) m.wiredToOwner = true;
+      return;
+    }
+    let set = this.wiresBeforeProduction.get(eid);
+    if (!set) this.wiresBeforeProduction.set(eid, (set = new Set()));
     set.add(serverUser);
   }
 

@@ -43,14 +43,31 @@ export function resolveScenarioArgs(args: string[], defaultDir: string): string[
       out.push(arg);
       continue;
     }
-    const named = join(defaultDir, `${arg}.ts`);
-    if (!arg.includes('/') && existsSync(named)) {
-      out.push(named);
+    const named = arg.includes('/') ? [] : namedScenario(defaultDir, arg);
+    if (named.length === 1) {
+      out.push(named[0]!);
       continue;
     }
+    if (named.length > 1) throw new ScenarioLoadError(`scenario name "${arg}" matches ${named.join(' and ')}; give the path of the one you mean`);
     throw new ScenarioLoadError(`scenario "${arg}" does not exist; give a path to a scenario file or a name from \`threadline list\``);
   }
   return out;
+}
+
+/**
+ * A bare name: `<dir>/<name>.ts`, else the same name in one of `dir`'s sub-folders (scale/,
+ * fidelity/, regressions/: scenarios that are not in the main job but are run by name).
+ */
+function namedScenario(dir: string, name: string): string[] {
+  const top = join(dir, `${name}.ts`);
+  if (existsSync(top)) return [top];
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .sort()
+    .map((sub) => join(dir, sub))
+    .filter((sub) => statSync(sub).isDirectory())
+    .map((sub) => join(sub, `${name}.ts`))
+    .filter((f) => existsSync(f));
 }
 
 export async function loadScenarioFile(file: string): Promise<LoadedScenario> {
