@@ -61,20 +61,30 @@ export function judge(truth: GroundTruth, options: JudgeOptions): Judgement {
   const latencyUs = new Histogram();
   const resume = options.resumeWindowUs > 0;
 
-  // Index deliveries and gaps.
-  const handedByTabEid = new Map<string, DeliveryRecord[]>();
-  const handedByConnEid = new Map<string, DeliveryRecord[]>();
+  // Index deliveries and gaps. Keys are numbers, (scope index) × N + (production order): a run
+  // of a million events would otherwise build several million concatenated string keys, which
+  // cost more memory and garbage collection than the judging itself.
+  const keys = new PairKeys(truth);
+  const handedByTabEid = new Map<number, DeliveryRecord[]>();
+  const handedByConnEid = new Map<number, DeliveryRecord[]>();
   for (const d of truth.deliveries) {
     if (!d.handed) continue;
-    push(handedByTabEid, `${d.tab}\u0000${d.eid}`, d);
-    push(handedByConnEid, `${d.conn}\u0000${d.eid}`, d);
+    const m = truth.produced.get(d.eid);
+    if (!m) continue; // looked up by produced events only
+    push(handedByTabEid, keys.tab(d.tab, m), d);
+    push(handedByConnEid, keys.conn(d.conn, m), d);
   }
-  const gapByTabEid = new Set<string>();
-  for (const g of truth.gaps) for (const eid of g.eids) gapByTabEid.add(`${g.tab}\u0000${eid}`);
+  const gapByTabEid = new Set<number>();
+  for (const g of truth.gaps) {
+    for (const eid of g.eids) {
+      const m = truth.produced.get(eid);
+      if (m) gapByTabEid.add(keys.tab(g.tab, m));
+    }
+  }
   const tabsByUser = new Map<string, TabRecord[]>();
   for (const t of truth.tabs.values()) push(tabsByUser, t.user, t);
 
-  const owedPairs = new Set<string>(); // `${tab}|${eid}` for strays
+  const owedPairs = new Set<number>(); // (tab, event) pairs, for strays
 
   // ---- No loss, timeliness ------------------------------------------------------------------
   for (const m of truth.produced.values()) {
@@ -95,8 +105,8 @@ export function judge(truth: GroundTruth, options: JudgeOptions): Judgement {
         if (next && next.closeCause === 'client-close' && next.closeAtUs !== null && next.closeAtUs < (next.openAtUs ?? next.connectAtUs) + closeGraceUs) continue;
       }
       counts.owed++;
-      owedPairs.add(`${tab.id}|${m.eid}`);
-      const got = resume ? handedByTabEid.get(`${tab.id}\u0000${m.eid}`) : conn ? handedByConnEid.get(`${conn.id}\u0000${m.eid}`) : undefined;
+      owedPairs.add(keys.tab(tab.id, m));
+      const got = resume ? handedByTabEid.get(keys.tab(tab.id, m)) : conn ? handedByConnEid.get(keys.conn(conn.id, m)) : undefined;
       if (got && got.length > 0) {
         counts.delivered++;
         const first = got[0]!;
@@ -112,7 +122,7 @@ export function judge(truth: GroundTruth, options: JudgeOptions): Judgement {
             explanation: `${m.type} of ${m.runId} (thread ${m.threadId}) produced at ${formatUs(m.producedAtUs)} reached ${first.conn} only at ${formatUs(first.atUs)}, ${formatUs(latency)} later; the deadline is ${formatUs(options.deadlineUs)}`,
           });
         }
-      } else if (gapByTabEid.has(`${tab.id}\u0000${m.eid}`)) {
+      } else if (gapByTabEid.has(keys.tab(tab.id, m))) {
         counts.droppedExplicit++;
       } else {
         counts.lost++;
@@ -128,9 +138,11 @@ export function judge(truth: GroundTruth, options: JudgeOptions): Judgement {
   }
 
   // ---- Leakage, thread isolation, duplicates, order, strays ------------------------------------
-  const leakedPairs = new Set<string>();
-  const handedCount = new Map<string, number>();
-  const lastOrder = new Map<string, { order: number; eid: string }>();
+  const leakedPairs = new Set<number>();
+  const handedCount = new Map<number, number>();
+  // Last event (production order) handed per (scope, run) and per (connection, thread).
+  const lastInRun = new Map<string, Map<string, { order: number; eid: string }>>();
+  const lastOnThread = new Map<string, Map<string, { order: number; eid: string }>>();
   for (const d of truth.deliveries) {
     const m = truth.produced.get(d.eid);
     const tab = truth.tabs.get(d.tab)!;
@@ -139,7 +151,7 @@ export function judge(truth: GroundTruth, options: JudgeOptions): Judgement {
       continue;
     }
     if (tab.user !== m.trueUser) {
-      const key = `${d.tab}|${d.eid}`;
+      const key = keys.tab(d.tab, m);
       if (!leakedPairs.has(key)) {
         leakedPairs.add(key);
         counts.leaked++;
@@ -160,7 +172,7 @@ export function judge(truth: GroundTruth, options: JudgeOptions): Judgement {
     }
     if (!d.handed) continue;
     const scope = resume ? d.tab : d.conn;
-    const dupKey = `${scope}\u0000${d.eid}`;
+    const dupKey = resume ? keys.tab(d.tab, m) : keys.conn(d.conn, m);
     const n = (handedCount.get(dupKey) ?? 0) + 1;
     handedCount.set(dupKey, n);
     if (n > 1) {
@@ -174,7 +186,7 @@ export function judge(truth: GroundTruth, options: JudgeOptions): Judgement {
       });
       continue;
     }
-    const owed = owedPairs.has(`${d.tab}|${d.eid}`);
+    const owed = owedPairs.has(keys.tab(d.tab, m));
     if (!owed) counts.stray++;
     // Order. Within a run (FAILURE-MODES invariants 2 and 7), events reach the application in
     // the order they were produced, always; with resume the application sees one stream per
@@ -182,8 +194,11 @@ export function judge(truth: GroundTruth, options: JudgeOptions): Judgement {
     // and thread), the events a connection was owed on a thread arrive in production order.
     // History it was not owed (a catch-up after it came back to a thread) may arrive after newer
     // events of other runs: a client files it by sequence number.
-    const keys = [`run\u0000${scope}\u0000${m.runId}`, ...(owed ? [`thread\u0000${d.conn}\u0000${m.threadId}`] : [])];
-    const prev = keys.map((k) => lastOrder.get(k)).find((p) => p !== undefined && p.order > m.order);
+    const runSlots = slotsOf(lastInRun, scope);
+    const threadSlots = owed ? slotsOf(lastOnThread, d.conn) : null;
+    const inRun = runSlots.get(m.runId);
+    const onThread = threadSlots?.get(m.threadId);
+    const prev = inRun !== undefined && inRun.order > m.order ? inRun : onThread !== undefined && onThread.order > m.order ? onThread : undefined;
     if (prev) {
       counts.outOfOrder++;
       addViolation({
@@ -194,7 +209,9 @@ export function judge(truth: GroundTruth, options: JudgeOptions): Judgement {
         explanation: `${m.type} of ${m.runId} (produced at ${formatUs(m.producedAtUs)}) reached ${d.conn} at ${formatUs(d.atUs)}, after ${prev.eid}, which was produced later${resume && prev.eid.startsWith(`${m.runId}#`) ? ' (a run\'s order is judged per tab across its connections)' : ''}`,
       });
     } else {
-      for (const k of keys) lastOrder.set(k, { order: m.order, eid: d.eid });
+      const last = { order: m.order, eid: d.eid };
+      runSlots.set(m.runId, last);
+      threadSlots?.set(m.threadId, last);
     }
   }
 
@@ -247,7 +264,7 @@ export function judge(truth: GroundTruth, options: JudgeOptions): Judgement {
       continue;
     }
     total++;
-    if (completed && events.every((e) => (handedByTabEid.get(`${tab.id}\u0000${e.eid}`)?.length ?? 0) > 0)) succeeded++;
+    if (completed && events.every((e) => (handedByTabEid.get(keys.tab(tab.id, e))?.length ?? 0) > 0)) succeeded++;
   }
 
   // ---- Requests (client → server) ------------------------------------------------------------
@@ -284,6 +301,47 @@ function resumesWithin(tab: TabRecord, atUs: number, windowUs: number): boolean 
   if (!lastClose || lastClose.closeCause === 'client-close') return false;
   const next = nextConnAfter(tab, lastClose.closeAtUs!);
   return next !== null && next.openAtUs! - lastClose.closeAtUs! <= windowUs && next.openAtUs! > atUs;
+}
+
+/**
+ * Numeric keys for (tab, event) and (connection, event) pairs: scope index × N + the event's
+ * production order, N one past the largest order. Exact (below 2^53 for any run that fits in
+ * memory) and without a string per pair.
+ */
+class PairKeys {
+  private readonly tabIndex = new Map<string, number>();
+  private readonly connIndex = new Map<string, number>();
+  private readonly n: number;
+
+  constructor(truth: GroundTruth) {
+    // One past the largest production order (orders are unique; an event id produced twice
+    // keeps one record, so the size alone could be smaller than the largest order).
+    let maxOrder = -1;
+    for (const m of truth.produced.values()) if (m.order > maxOrder) maxOrder = m.order;
+    this.n = maxOrder + 1;
+    for (const id of truth.tabs.keys()) this.tabIndex.set(id, this.tabIndex.size);
+    for (const id of truth.conns.keys()) this.connIndex.set(id, this.connIndex.size);
+  }
+
+  tab(id: string, m: ProducedRecord): number {
+    return indexOf(this.tabIndex, id) * this.n + m.order;
+  }
+
+  conn(id: string, m: ProducedRecord): number {
+    return indexOf(this.connIndex, id) * this.n + m.order;
+  }
+}
+
+function indexOf(index: Map<string, number>, id: string): number {
+  let i = index.get(id);
+  if (i === undefined) index.set(id, (i = index.size)); // a scope the truth did not list (defensive)
+  return i;
+}
+
+function slotsOf<V>(map: Map<string, Map<string, V>>, key: string): Map<string, V> {
+  let slots = map.get(key);
+  if (!slots) map.set(key, (slots = new Map()));
+  return slots;
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
