@@ -3,16 +3,18 @@
  *
  * Layers, lowest first (docs/architecture.md explains each):
  *
- *   ports → stats → protocol → sim → real → world → sut → oracle → scenario → run → check → report → api → cli → (index.ts)
+ *   ports → stats → protocol → sim → real → world → sut → host → oracle → scenario → run → check → report → api → cli → (index.ts)
  *
  * A module may import its own layer and any layer below it, never one above. Two sideways
  * rules sharpen it where the order alone would allow too much:
  *  - the oracle judges facts: it imports neither the systems under test (sut/) nor the
  *    harness's tabs and backend (world/);
  *  - a system under test sees only the ports and the protocols, like a real server: never
- *    the harness's world (tabs, backend implementation, codecs).
+ *    the harness's world (tabs, backend implementation, codecs);
+ *  - host/ (a team's unmodified server: simulated ws, virtual globals) stands where a system
+ *    under test stands: ports and the kernel's seeded random streams, nothing of the harness.
  */
-const LAYERS = ['ports', 'stats', 'protocol', 'sim', 'real', 'world', 'sut', 'oracle', 'scenario', 'run', 'check', 'report', 'api', 'cli'];
+const LAYERS = ['ports', 'stats', 'protocol', 'sim', 'real', 'world', 'sut', 'host', 'oracle', 'scenario', 'run', 'check', 'report', 'api', 'cli'];
 
 /** For layer i: every layer above it, as a path regex. */
 function above(i) {
@@ -48,6 +50,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/sut/' },
       to: { path: '^src/(world|real)/' },
+    },
+    {
+      name: 'host-sees-only-ports',
+      comment: "host/ runs a team's own server as a system under test: it reaches the harness only through the ports (and sim/'s seeded random streams), never world/, real/ or the built-in router.",
+      severity: 'error',
+      from: { path: '^src/host/' },
+      to: { path: '^src/(world|real|sut)/' },
     },
     {
       name: 'no-circular',

@@ -164,6 +164,11 @@ export interface ServerInstance {
   idle?(): boolean;
   /** Self-reported figures, for the honest-monitoring check and the report. */
   metrics?(): ServerMetrics;
+  /**
+   * The scenario is over (scripts done, agent runs complete): stop background work (heartbeat
+   * intervals, sweeps) so the run can drain. A server without any leaves it out.
+   */
+  quiesce?(): void;
 }
 
 export type ServerFactory = (env: ServerEnv) => ServerInstance;

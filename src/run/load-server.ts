@@ -1,12 +1,30 @@
 /**
- * Loading a server plug-in file (`threadline run --server ./my-server.ts`): a module whose
- * default export (or export named `server`) is `defineServer(...)`. TypeScript loads through
- * tsx, registered by the CLI entry point. Mistakes name the file and the fix.
+ * Loading the file of `threadline run --server <file>`. Two kinds:
+ *  - a plug-in: a module that imports 'threadline' and whose default export (or export named
+ *    `server`) is `defineServer(...)`;
+ *  - a team's own server, unmodified: any other file (an ordinary `ws` application). It is
+ *    not imported here — outside a run its `new WebSocketServer({ port })` would open a real
+ *    port — but once per run, by src/host/own-server.ts, with the simulated ws mapped in.
+ * TypeScript loads through tsx, registered by the CLI entry point. Mistakes name the file and
+ * the fix.
  */
-import { existsSync } from 'node:fs';
-import { basename, relative, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, extname, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isServerPlugin, type ServerPlugin } from '../ports/server.ts';
+import { ownServer, type OwnServerSource } from '../host/own-server.ts';
+
+/** A file written against threadline's seam imports it; an unmodified server does not. */
+const IMPORTS_THREADLINE = /(?:from\s*|import\s*\(\s*|require\s*\(\s*)['"]threadline['"]/;
+
+/** A --server file: a plug-in, or (not importing threadline) an unmodified server of its own. */
+export async function loadServerSource(file: string): Promise<ServerPlugin | OwnServerSource> {
+  const abs = resolve(file);
+  const shown = relative(process.cwd(), abs) || basename(abs);
+  if (!existsSync(abs)) throw new ServerLoadError(`${shown}: server file does not exist`);
+  if (IMPORTS_THREADLINE.test(readFileSync(abs, 'utf8'))) return loadServerFile(file);
+  return ownServer(abs, { name: basename(abs, extname(abs)) });
+}
 
 export class ServerLoadError extends Error {
   override readonly name = 'ServerLoadError';

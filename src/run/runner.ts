@@ -8,7 +8,7 @@
  * When every script has finished and every run has completed, background timers (heartbeats)
  * stop and the run drains to idle; then the oracle judges.
  */
-import { performance } from 'node:perf_hooks';
+import { realNowMs } from '../ports/real-time.ts';
 import type { ServerPlugin } from '../ports/server.ts';
 import { DEFAULT_MAX_EVENTS, Scheduler } from '../sim/scheduler.ts';
 import { createRandom } from '../sim/rng.ts';
@@ -20,7 +20,7 @@ import type { GroundTruth } from '../oracle/recorder.ts';
 import type { Judgement } from '../oracle/judge.ts';
 import type { ScenarioSpec } from '../scenario/types.ts';
 import type { RunResult } from './result.ts';
-import { serverPluginOf, type SystemUnderTest } from './sut.ts';
+import { isOwnServerSource, serverPluginOf, type SystemUnderTest } from './sut.ts';
 import { World, type TransportFaults } from './world.ts';
 
 export { DEFAULT_DEADLINE_MS } from './result-of-run.ts';
@@ -60,9 +60,26 @@ export interface RunOutput {
 }
 
 export async function runScenario(spec: ScenarioSpec, sut: SystemUnderTest, seed: number, options: RunOptions = {}): Promise<RunOutput> {
-  const plugin: ServerPlugin = serverPluginOf(sut);
+  if (!isOwnServerSource(sut)) return runPlugin(spec, serverPluginOf(sut), seed, options);
+  // A team's own server file: loaded afresh for this run, its globals virtual until the end.
+  const own = await sut.instantiate(seed);
+  try {
+    return await runPlugin(spec, own.plugin, seed, options, () => {
+      const failure = own.failure();
+      if (failure) {
+        const e = failure.error;
+        if (e instanceof Error && e.name === 'EscapeError') throw new Error(`${sut.file}: ${e.message}`, { cause: e });
+        throw new Error(`${sut.file}: the server's code threw in ${failure.where}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`, { cause: e });
+      }
+    });
+  } finally {
+    own.release();
+  }
+}
+
+async function runPlugin(spec: ScenarioSpec, plugin: ServerPlugin, seed: number, options: RunOptions, afterRun?: () => void): Promise<RunOutput> {
   // real-time: wall-clock duration for humans only; it is not in the trace and decides nothing.
-  const wallStart = performance.now();
+  const wallStart = realNowMs();
   const trace = new Trace({ keepRecords: options.keepTrace ?? false });
   const scheduler = new Scheduler({
     seed,
@@ -91,7 +108,7 @@ export async function runScenario(spec: ScenarioSpec, sut: SystemUnderTest, seed
     },
   });
   const world = new World({ spec, seed, trace, clock: scheduler, tokens: plainTokens() });
-  world.hostServer(plugin, { clock: network.serverClock, listen: (handler) => network.listen(handler) });
+  const server = world.hostServer(plugin, { clock: network.serverClock, listen: (handler) => network.listen(handler) });
 
   const linkOfTab = new Map<string, string>();
   world.addTabs((client, url, headers) => {
@@ -138,15 +155,17 @@ export async function runScenario(spec: ScenarioSpec, sut: SystemUnderTest, seed
     }
     scheduler.setTimer(QUIESCE_CHECK_US, quiesceCheck, 'runner:quiesce-check');
   };
-  if ((spec.client?.heartbeatMs ?? 0) > 0) scheduler.setTimer(QUIESCE_CHECK_US, quiesceCheck, 'runner:quiesce-check');
+  // Also for a server with background work of its own (quiesce): its intervals end the run then.
+  if ((spec.client?.heartbeatMs ?? 0) > 0 || server.quiesce) scheduler.setTimer(QUIESCE_CHECK_US, quiesceCheck, 'runner:quiesce-check');
 
   await scheduler.runUntilIdle();
+  afterRun?.();
   if (world.failure) throw new Error(`scenario ${spec.name} (router ${plugin.name}, seed ${seed}): ${world.failure.message}`);
 
   const { result, judgement } = world.judge({
     simulatedUs: scheduler.now(),
     // real-time: wall-clock duration for humans only; it is not in the trace and decides nothing.
-    wallMs: performance.now() - wallStart,
+    wallMs: realNowMs() - wallStart,
     ...(options.timeline !== undefined ? { timeline: options.timeline } : {}),
     ...(options.maxTimelineItems !== undefined ? { maxTimelineItems: options.maxTimelineItems } : {}),
   });

@@ -5,9 +5,13 @@
 import { isServerPlugin, type ServerPlugin } from '../ports/server.ts';
 import type { RouterConfig } from '../sut/router/flags.ts';
 import { routerServer } from '../sut/router/plugin.ts';
+import { isOwnServerSource, type OwnServerSource } from '../host/own-server.ts';
 
-export type SystemUnderTest = ServerPlugin | RouterConfig;
+/** A plug-in, a built-in router configuration, or a team's own unmodified server file. */
+export type SystemUnderTest = ServerPlugin | RouterConfig | OwnServerSource;
 
-export function serverPluginOf(sut: SystemUnderTest): ServerPlugin {
+export function serverPluginOf(sut: ServerPlugin | RouterConfig): ServerPlugin {
   return isServerPlugin(sut) ? sut : routerServer(sut);
 }
+
+export { isOwnServerSource };

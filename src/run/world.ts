@@ -302,6 +302,7 @@ export class World {
   /** End of the active phase: stop the tabs' heartbeats so the run can go idle. */
   quiesce(): void {
     for (const tab of this.tabs.values()) tab.quiesce();
+    this.server?.quiesce?.();
   }
 }
 

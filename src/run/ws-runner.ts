@@ -37,7 +37,7 @@ import type { RunResult } from './result.ts';
 import { RealClock } from '../real/real-clock.ts';
 import { openWsListener, type WsListener } from './ws-host.ts';
 import { linkSchedule, linkShapes, startProxy, type RunningProxy } from '../real/proxy.ts';
-import { serverPluginOf, type SystemUnderTest } from './sut.ts';
+import { isOwnServerSource, serverPluginOf, type SystemUnderTest } from './sut.ts';
 import { countingClient, InFlight } from './in-flight.ts';
 export { InFlight } from './in-flight.ts';
 import { World, type TransportFaults } from './world.ts';
@@ -70,6 +70,7 @@ export interface WsRunOutput extends RunOutput {
 
 /** The entry point `run --transport ws` uses. Same RunOutput/RunResult shapes as runScenario. */
 export async function runScenarioWs(spec: ScenarioSpec, sut: SystemUnderTest, seed: number, options: WsRunOptions = {}): Promise<WsRunOutput> {
+  if (isOwnServerSource(sut)) throw new Error(`${sut.file}: a server's own file runs in the simulation only for now (--transport sim); for real sockets start it yourself and use threadline probe`);
   const plugin: ServerPlugin = serverPluginOf(sut);
   // real-time: the ws transport runs on real time by design; this measures its wall duration.
   const wallStart = performance.now();

@@ -33,6 +33,7 @@ import { type Clock, type TimerHandle, timeoutWith, formatUs } from '../ports/cl
 import { createRandom, type Random } from './rng.ts';
 import type { Trace } from './trace.ts';
 import { TimeQueue, type QueuedEvent } from './time-queue.ts';
+import { realSetImmediate } from '../ports/real-time.ts';
 
 export interface SchedulerOptions {
   /** Seed of the run; named in budget errors and used for tie-breaking. */
@@ -117,7 +118,8 @@ export const MACROTASK_EVERY = 1_024;
  */
 const RESOLVED = Promise.resolve();
 
-// real-time: the loop's setImmediate carries no time and no order of its own; it only lets the
+// real-time: the loop's setImmediate (the real one, even while a server's own code runs with
+// virtual timers: ports/real-time.ts) carries no time and no order of its own; it only lets the
 // engine run every queued promise continuation (and pending I/O) before the next batch.
 
 export class Scheduler implements Clock {
@@ -230,7 +232,7 @@ export class Scheduler implements Clock {
     return new Promise<void>((resolve, reject) => {
       this.loop = { limitUs, resolve, reject, quiet: 0, seen: 0 };
       // Let continuations queued before the run (e.g. an async setup) settle first.
-      setImmediate(this.step);
+      realSetImmediate(this.step);
     });
   }
 
@@ -259,7 +261,7 @@ export class Scheduler implements Clock {
       return this.finish(error);
     }
     if (++this.drains % MACROTASK_EVERY === 0) {
-      setImmediate(this.step);
+      realSetImmediate(this.step);
       return;
     }
     loop.quiet = 0;

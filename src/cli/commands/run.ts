@@ -20,7 +20,8 @@ import { emitReport } from '../report-output.ts';
 import { writeTraceOut } from '../single-run.ts';
 import { errorResult } from '../../run/error-result.ts';
 import { defaultWorkers, parseWorkers, runMany } from '../workers/run-many.ts';
-import { loadServerFile, ServerLoadError } from '../../run/load-server.ts';
+import { loadServerSource, ServerLoadError } from '../../run/load-server.ts';
+import type { OwnServerSource } from '../../host/own-server.ts';
 import type { SystemUnderTest } from '../../run/sut.ts';
 import type { ServerPlugin } from '../../ports/server.ts';
 import { VERSION } from '../../run/version.ts';
@@ -245,9 +246,9 @@ function reproduceCommand(files: string[], router: string, seed: number | undefi
   return parts.join(' ');
 }
 
-async function loadServerOrUsage(file: string): Promise<ServerPlugin> {
+async function loadServerOrUsage(file: string): Promise<ServerPlugin | OwnServerSource> {
   try {
-    return await loadServerFile(file);
+    return await loadServerSource(file);
   } catch (error) {
     if (error instanceof ServerLoadError) throw new UsageError(error.message);
     throw error;

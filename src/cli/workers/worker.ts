@@ -7,7 +7,7 @@ import { parentPort } from 'node:worker_threads';
 import { loadScenarioFile, type LoadedScenario } from '../../scenario/load-file.ts';
 import { runScenario } from '../../run/runner.ts';
 import { errorResult } from '../../run/error-result.ts';
-import { loadServerFile } from '../../run/load-server.ts';
+import { loadServerSource } from '../../run/load-server.ts';
 import type { SystemUnderTest } from '../../run/sut.ts';
 import { parseRouterSpec } from '../../sut/router/flags.ts';
 import { localBatchRunner, type BatchRunner } from '../../check/fuzz.ts';
@@ -21,7 +21,7 @@ function serverOf(ref: ServerRef): Promise<SystemUnderTest> {
   const key = 'router' in ref ? `router:${ref.router}` : `file:${ref.serverFile}`;
   let sut = servers.get(key);
   if (!sut) {
-    sut = 'router' in ref ? Promise.resolve(parseRouterSpec(ref.router)) : loadServerFile(ref.serverFile);
+    sut = 'router' in ref ? Promise.resolve(parseRouterSpec(ref.router)) : loadServerSource(ref.serverFile);
     servers.set(key, sut);
   }
   return sut;

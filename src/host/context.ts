@@ -1,0 +1,68 @@
+/**
+ * The own-server run in progress: what the simulated `ws`, the virtual timers and the mapped
+ * agent backend of a team's unmodified server reach for. There is at most one per thread (the
+ * globals are process-wide), and outside a run there is none: code that uses the simulated
+ * `ws` then gets an error that says so, instead of a socket that silently goes nowhere.
+ */
+import type { Clock } from '../ports/clock.ts';
+import type { Random } from '../ports/random.ts';
+import type { HandshakeInfo, SocketLike } from '../ports/socket.ts';
+import type { ServerEnv } from '../ports/server.ts';
+import { VirtualTimers } from './virtual-timers.ts';
+
+export class OwnServerContext {
+  readonly timers = new VirtualTimers();
+  private env: ServerEnv | null = null;
+  private readonly listeners: Array<(socket: SocketLike, handshake: HandshakeInfo) => void> = [];
+  /** The first error the server's own code threw from a timer or a socket callback. */
+  failure: { error: unknown; where: string } | null = null;
+
+  constructor(
+    readonly file: string,
+    readonly rng: Random,
+  ) {
+    this.timers.onError = (error, where) => this.fail(error, where);
+  }
+
+  /** The run's server environment arrived: arm the waiting timers, open the waiting listeners. */
+  attach(env: ServerEnv): void {
+    this.env = env;
+    this.timers.attach(env.clock);
+    for (const l of this.listeners.splice(0)) env.listen(l);
+  }
+
+  get clock(): Clock | null {
+    return this.env?.clock ?? null;
+  }
+
+  get serverEnv(): ServerEnv | null {
+    return this.env;
+  }
+
+  /** A WebSocketServer's connection handler (now, or once the environment is attached). */
+  listen(onConnection: (socket: SocketLike, handshake: HandshakeInfo) => void): void {
+    if (this.env) this.env.listen(onConnection);
+    else this.listeners.push(onConnection);
+  }
+
+  fail(error: unknown, where: string): void {
+    this.failure ??= { error, where };
+  }
+}
+
+let active: OwnServerContext | null = null;
+
+export function setActiveContext(context: OwnServerContext | null): void {
+  active = context;
+}
+
+/** The run in progress; `what` names the call for the error when there is none. */
+export function activeContext(what: string): OwnServerContext {
+  if (!active) {
+    throw new Error(
+      `${what}: this is threadline's simulated ws, and no threadline run is active. It stands in for the 'ws' package only inside ` +
+        '`threadline run --server <your-server.js>`; started any other way, import the real ws.',
+    );
+  }
+  return active;
+}

@@ -1,0 +1,108 @@
+/**
+ * A team's own, unmodified server file as the system under test. Each run loads the file
+ * afresh (a new module instance, so no state leaks between seeds) with the run's virtual
+ * globals installed and the simulated 'ws' (and '#agent-backend') mapped in by the module hook
+ * of bin/resolve-self.mjs, which sees the run's tag on the file's URL. The file may start its
+ * server on import, or export a start function (named `start`, or the default export) that
+ * threadline calls once the run's server environment exists.
+ *
+ * The run is over when the scenario is: then every timer of the server's code is cancelled
+ * (as process exit would), so a heartbeat interval does not keep the run going.
+ */
+import { pathToFileURL } from 'node:url';
+import type { ServerInstance, ServerPlugin } from '../ports/server.ts';
+import { createRandom } from '../sim/rng.ts';
+import { OwnServerContext, setActiveContext } from './context.ts';
+import { EscapeError, installVirtualGlobals, type Installed } from './globals.ts';
+
+/** The query parameter that marks a module URL as part of run N's fresh module graph. */
+export const RUN_TAG = 'threadline-run';
+
+export interface OwnServerSource {
+  readonly kind: 'threadline-own-server';
+  readonly name: string;
+  readonly file: string;
+  readonly codec: string;
+  /** Load the file for one run (seed): a plug-in for this run only, and its release. */
+  instantiate(seed: number): Promise<OwnServerRun>;
+}
+
+/** One run's load of the file. */
+export interface OwnServerRun {
+  readonly plugin: ServerPlugin;
+  /** The first error the server's own code threw (a timer, a listener, the start function). */
+  failure(): { error: unknown; where: string } | null;
+  /** Cancel its timers and remove the virtual globals (always, after the run). */
+  release(): void;
+}
+
+export function isOwnServerSource(x: unknown): x is OwnServerSource {
+  return typeof x === 'object' && x !== null && (x as { kind?: unknown }).kind === 'threadline-own-server';
+}
+
+let runCounter = 0;
+
+export function ownServer(file: string, options: { name: string; codec?: string }): OwnServerSource {
+  const name = options.name;
+  const codec = options.codec ?? 'threadline';
+  return {
+    kind: 'threadline-own-server',
+    name,
+    file,
+    codec,
+    async instantiate(seed) {
+      const context = new OwnServerContext(file, createRandom(seed).fork('own-server/random'));
+      setActiveContext(context);
+      let globals: Installed | null = installVirtualGlobals(
+        () => context.clock,
+        context.timers,
+        context.rng,
+        () => context.serverEnv?.log ?? null,
+        (escape) => context.fail(escape, escape.what),
+      );
+      const release = (): void => {
+        context.timers.cancelAll();
+        globals?.uninstall();
+        globals = null;
+        setActiveContext(null);
+      };
+      let start: (() => unknown) | null = null;
+      try {
+        const url = `${pathToFileURL(file).href}?${RUN_TAG}=${++runCounter}`;
+        const mod = (await import(url)) as Record<string, unknown>;
+        const candidate = mod['start'] ?? mod['default'];
+        start = typeof candidate === 'function' ? (candidate as () => unknown) : null;
+      } catch (error) {
+        release();
+        if (error instanceof EscapeError) throw new Error(`${file}: while loading: ${error.message}`, { cause: error });
+        throw new Error(`${file}: the server threw while loading: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`, { cause: error });
+      }
+      const plugin: ServerPlugin = {
+        kind: 'threadline-server',
+        name,
+        codec,
+        resumeWindowMs: 0,
+        create(env): ServerInstance {
+          context.attach(env);
+          if (start) {
+            try {
+              const result = start();
+              if (result instanceof Promise) result.catch((error: unknown) => context.fail(error, 'the exported start function'));
+            } catch (error) {
+              context.fail(error, 'the exported start function');
+            }
+          }
+          return {
+            shutdown() {
+              context.timers.cancelAll();
+            },
+            quiesce() {
+              context.timers.cancelAll();
+            },
+          };
+        },
+      };
+      return { plugin, release, failure: () => context.failure };
+    },
+  };
+}

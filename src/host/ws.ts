@@ -1,0 +1,284 @@
+/**
+ * A stand-in for the `ws` package (version 8, as applications use it) over the simulated
+ * network: what a team's unmodified server gets when it imports 'ws' inside a threadline run
+ * (the mapping is bin/resolve-self.mjs's). Server side only.
+ *
+ * Supported: `new WebSocketServer({ port, path, verifyClient, handleProtocols, maxPayload,
+ * clientTracking }, callback)`, 'connection' (ws, req) with req.url, req.headers and
+ * req.socket.remoteAddress, 'listening', `clients`, `close()`, `address()`; on a WebSocket:
+ * `send(data, [options], [cb])`, `close(code, reason)`, `terminate()`, `ping`, `pong`,
+ * `readyState` and the constants, `bufferedAmount`, on/once/off for 'message' (Buffer,
+ * isBinary), 'close' (code, reason Buffer), 'error', 'pong', and `addEventListener`.
+ *
+ * Not simulated (each throws an error naming it, never a silent fallback): `{ server }` and
+ * `{ noServer }` with `handleUpgrade` (they need a real HTTP server), outgoing client
+ * connections (`new WebSocket(url)`), `createWebSocketStream`.
+ *
+ * Known difference: the simulated network carries no control frames, so `ping()` is answered
+ * by a 'pong' one round trip later whenever the connection is open, even on a half-open link.
+ */
+import { EventEmitter } from 'node:events';
+import { CLOSED, CLOSING, CONNECTING, OPEN, type HandshakeInfo, type SocketLike } from '../ports/socket.ts';
+import { activeContext, type OwnServerContext } from './context.ts';
+
+/** ws's default maxPayload: 100 MiB. */
+const WS_DEFAULT_MAX_PAYLOAD_BYTES = 100 * 1024 * 1024;
+/** The pong to a ping comes back after this long (the simulated link has no control frames). */
+const PONG_AFTER_MS = 2;
+const INTERNAL = Symbol('threadline.ws.internal');
+
+type Listener = (...args: unknown[]) => void;
+
+export class WebSocket extends EventEmitter {
+  static readonly CONNECTING = CONNECTING;
+  static readonly OPEN = OPEN;
+  static readonly CLOSING = CLOSING;
+  static readonly CLOSED = CLOSED;
+  readonly CONNECTING = CONNECTING;
+  readonly OPEN = OPEN;
+  readonly CLOSING = CLOSING;
+  readonly CLOSED = CLOSED;
+  binaryType = 'nodebuffer';
+  readonly protocol: string;
+  readonly extensions = '';
+  private readonly socket: SocketLike;
+  private readonly context: OwnServerContext;
+  private readonly wrapped = new Map<Listener, Listener>();
+
+  constructor(address: unknown, ...rest: unknown[]) {
+    super();
+    const internal = rest[rest.length - 1] as { [INTERNAL]?: { socket: SocketLike; context: OwnServerContext; protocol: string; maxPayload: number } } | undefined;
+    const own = internal?.[INTERNAL];
+    if (!own) {
+      throw new Error(
+        `new WebSocket(${JSON.stringify(String(address))}): the server opened an outgoing WebSocket connection. threadline simulates the ` +
+          "server's listening sockets only; an outgoing connection would leave the simulation (and its determinism). Move it behind a module you can stub, or run this server with threadline probe.",
+      );
+    }
+    this.socket = own.socket;
+    this.context = own.context;
+    this.protocol = own.protocol;
+    const maxPayload = own.maxPayload;
+    own.socket.on('message', (data: unknown) => {
+      const buf = Buffer.isBuffer(data) ? data : Buffer.from(String(data), 'utf8');
+      if (buf.length > maxPayload) {
+        const error = Object.assign(new RangeError('Max payload size exceeded'), { code: 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' });
+        this.guarded('error listener', () => this.emit('error', error));
+        this.socket.close(1009);
+        return;
+      }
+      this.guarded("'message' listener", () => this.emit('message', buf, false));
+    });
+    own.socket.on('close', (code: number, reason: unknown) => {
+      this.guarded("'close' listener", () => this.emit('close', code, Buffer.from(String(reason ?? ''), 'utf8')));
+    });
+    own.socket.on('error', (error: Error) => {
+      if (this.listenerCount('error') > 0) this.guarded("'error' listener", () => this.emit('error', error));
+    });
+  }
+
+  get readyState(): number {
+    return this.socket.readyState;
+  }
+
+  get bufferedAmount(): number {
+    return this.socket.bufferedAmount;
+  }
+
+  get isPaused(): boolean {
+    return false;
+  }
+
+  send(data: unknown, options?: unknown, cb?: (error?: Error) => void): void {
+    const callback = typeof options === 'function' ? (options as (error?: Error) => void) : cb;
+    if (this.readyState === CONNECTING) throw new Error('WebSocket is not open: readyState 0 (CONNECTING)');
+    const text = typeof data === 'string' ? data : Buffer.isBuffer(data) ? data.toString('utf8') : ArrayBuffer.isView(data) ? Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8') : String(data);
+    if (this.readyState !== OPEN) {
+      // As ws: no throw once closing; the callback gets the error on the next tick.
+      if (callback) this.context.timers.setImmediate(() => callback(new Error(`WebSocket is not open: readyState ${this.readyState} (${this.readyState === CLOSING ? 'CLOSING' : 'CLOSED'})`)));
+      return;
+    }
+    this.socket.send(text, callback ? (error?: Error) => this.guarded('send callback', () => callback(error)) : undefined);
+  }
+
+  close(code?: number, reason?: string | Buffer): void {
+    this.socket.close(code, reason === undefined ? undefined : String(reason));
+  }
+
+  terminate(): void {
+    this.socket.terminate();
+  }
+
+  ping(data?: unknown, _mask?: unknown, cb?: (error?: Error) => void): void {
+    const callback = typeof data === 'function' ? (data as (error?: Error) => void) : typeof _mask === 'function' ? (_mask as (error?: Error) => void) : cb;
+    if (this.readyState === CONNECTING) throw new Error('WebSocket is not open: readyState 0 (CONNECTING)');
+    const payload = Buffer.from(typeof data === 'function' || data === undefined ? '' : String(data));
+    if (this.readyState !== OPEN) {
+      if (callback) this.context.timers.setImmediate(() => callback(new Error('WebSocket is not open')));
+      return;
+    }
+    if (callback) this.context.timers.setImmediate(() => callback());
+    this.context.timers.setTimeout(() => {
+      if (this.readyState === OPEN) this.guarded("'pong' listener", () => this.emit('pong', payload));
+    }, PONG_AFTER_MS);
+  }
+
+  pong(_data?: unknown, _mask?: unknown, cb?: (error?: Error) => void): void {
+    if (typeof cb === 'function') this.context.timers.setImmediate(() => cb());
+  }
+
+  /** ws's EventTarget-style listeners: the listener gets an event object. */
+  addEventListener(type: string, listener: (event: Record<string, unknown>) => void, options?: { once?: boolean }): void {
+    const wrap: Listener =
+      type === 'message'
+        ? (data) => listener({ type, data: String(data), target: this })
+        : type === 'close'
+          ? (code, reason) => listener({ type, code, reason: String(reason), wasClean: code !== 1006, target: this })
+          : type === 'error'
+            ? (error) => listener({ type, error, message: (error as Error).message, target: this })
+            : () => listener({ type, target: this });
+    this.wrapped.set(listener as Listener, wrap);
+    if (options?.once) this.once(type, wrap);
+    else this.on(type, wrap);
+  }
+
+  removeEventListener(type: string, listener: (event: Record<string, unknown>) => void): void {
+    const wrap = this.wrapped.get(listener as Listener);
+    if (wrap) this.off(type, wrap);
+  }
+
+  /** A listener of the server's own code that throws is the server's uncaught exception: the run fails and says where. */
+  private guarded(where: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      this.context.fail(error, where);
+    }
+  }
+
+  /** @internal */
+  static fromSocket(socket: SocketLike, context: OwnServerContext, protocol: string, maxPayload: number): WebSocket {
+    return new WebSocket(null, { [INTERNAL]: { socket, context, protocol, maxPayload } });
+  }
+}
+
+interface ServerOptions {
+  port?: number;
+  host?: string;
+  server?: unknown;
+  noServer?: boolean;
+  path?: string;
+  verifyClient?: ((info: VerifyInfo) => boolean) | ((info: VerifyInfo, done: (ok: boolean, code?: number, message?: string) => void) => void);
+  handleProtocols?: (protocols: Set<string>, req: IncomingRequest) => string | false;
+  maxPayload?: number;
+  clientTracking?: boolean;
+}
+
+interface IncomingRequest {
+  url: string;
+  method: 'GET';
+  headers: Record<string, string | undefined>;
+  socket: { remoteAddress: string; remotePort: number };
+  connection: { remoteAddress: string; remotePort: number };
+}
+
+interface VerifyInfo {
+  origin: string | undefined;
+  secure: boolean;
+  req: IncomingRequest;
+}
+
+export class WebSocketServer extends EventEmitter {
+  readonly clients: Set<WebSocket> | undefined;
+  readonly options: ServerOptions;
+  private readonly context: OwnServerContext;
+  private closed = false;
+  private accepted = 0;
+
+  constructor(options: ServerOptions = {}, callback?: () => void) {
+    super();
+    this.context = activeContext('new WebSocketServer()');
+    if (options.server !== undefined || options.noServer) {
+      throw new Error(
+        `new WebSocketServer({ ${options.server !== undefined ? 'server' : 'noServer'} }): not simulated yet — it needs a real HTTP server (a real listening socket, outside the simulation). ` +
+          'Give the WebSocketServer its own { port } when it runs under threadline.',
+      );
+    }
+    if (options.port === undefined) throw new TypeError('One and only one of the "port", "server", or "noServer" options must be specified');
+    this.options = { maxPayload: WS_DEFAULT_MAX_PAYLOAD_BYTES, clientTracking: true, ...options };
+    this.clients = this.options.clientTracking ? new Set() : undefined;
+    this.context.listen((socket, handshake) => this.accept(socket, handshake));
+    this.context.timers.setImmediate(() => {
+      this.emit('listening');
+      callback?.();
+    });
+  }
+
+  address(): { port: number; family: string; address: string } {
+    return { port: this.options.port ?? 0, family: 'IPv4', address: this.options.host ?? '0.0.0.0' };
+  }
+
+  close(callback?: (error?: Error) => void): void {
+    const already = this.closed;
+    this.closed = true;
+    this.context.timers.setImmediate(() => {
+      if (!already) this.emit('close');
+      callback?.(already ? new Error('The server is not running') : undefined);
+    });
+  }
+
+  handleUpgrade(): never {
+    throw new Error('WebSocketServer.handleUpgrade: not simulated yet (it takes a real HTTP upgrade); give the WebSocketServer its own { port } under threadline');
+  }
+
+  shouldHandle(req: { url?: string }): boolean {
+    if (this.options.path === undefined) return true;
+    const path = (req.url ?? '/').split('?')[0];
+    return path === this.options.path;
+  }
+
+  private accept(socket: SocketLike, handshake: HandshakeInfo): void {
+    if (this.closed) return socket.terminate();
+    const n = ++this.accepted;
+    const headers: Record<string, string | undefined> = {};
+    for (const [k, v] of Object.entries(handshake.headers)) headers[k.toLowerCase()] = v;
+    // A stable, made-up peer address per connection (the simulation has no IP addresses).
+    const peer = { remoteAddress: `10.0.${(n >> 8) & 255}.${n & 255}`, remotePort: 40_000 + (n % 20_000) };
+    const req: IncomingRequest = { url: handshake.url, method: 'GET', headers, socket: peer, connection: peer };
+    if (!this.shouldHandle(req)) return socket.terminate(); // ws answers 400 before the upgrade
+    const proceed = (ok: boolean): void => {
+      if (!ok) return socket.terminate(); // ws answers 401 before the upgrade
+      let protocol = '';
+      const offered = headers['sec-websocket-protocol'];
+      if (offered && this.options.handleProtocols) {
+        const chosen = this.options.handleProtocols(new Set(offered.split(',').map((p) => p.trim())), req);
+        if (chosen === false) return socket.terminate();
+        protocol = chosen;
+      }
+      const ws = WebSocket.fromSocket(socket, this.context, protocol, this.options.maxPayload!);
+      if (this.clients) {
+        this.clients.add(ws);
+        ws.on('close', () => this.clients!.delete(ws));
+      }
+      try {
+        this.emit('connection', ws, req);
+      } catch (error) {
+        this.context.fail(error, "'connection' listener");
+      }
+    };
+    const verify = this.options.verifyClient;
+    if (!verify) return proceed(true);
+    const info: VerifyInfo = { origin: headers['origin'], secure: false, req };
+    if (verify.length >= 2) (verify as (i: VerifyInfo, done: (ok: boolean) => void) => void)(info, (ok) => proceed(ok));
+    else proceed((verify as (i: VerifyInfo) => boolean)(info));
+  }
+}
+
+export function createWebSocketStream(): never {
+  throw new Error('createWebSocketStream: not simulated yet under threadline');
+}
+
+/** `import WebSocket from 'ws'` / `require('ws')`: the class, with the server on it, as in ws. */
+const ws = Object.assign(WebSocket, { WebSocket, WebSocketServer, Server: WebSocketServer, createWebSocketStream });
+export default ws;
+export { WebSocketServer as Server };

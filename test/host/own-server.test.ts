@@ -1,0 +1,152 @@
+/**
+ * A team's own, unmodified ws server inside the simulation (src/host/): the examples through
+ * the CLI as a user runs them (the 'ws' mapping is the CLI's module hook, so these spawn
+ * bin/threadline), determinism, escapes, and the virtual globals and timers in isolation.
+ */
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { Scheduler } from '../../src/sim/scheduler.ts';
+import { createRandom } from '../../src/sim/rng.ts';
+import { installVirtualGlobals, VIRTUAL_EPOCH_MS, virtualGlobalsInstalled } from '../../src/host/globals.ts';
+import { VirtualTimers } from '../../src/host/virtual-timers.ts';
+import { WebSocketServer } from '../../src/host/ws.ts';
+
+interface Doc {
+  verdict: string;
+  runs: Array<{ scenario: string; seed: number; verdict: string; traceHash: string; counts: { lost: number }; violations: Array<{ invariant: string; explanation: string }>; error?: string }>;
+}
+
+function cli(...args: string[]): { code: number; doc: Doc | null; stderr: string } {
+  const r = spawnSync(process.execPath, ['bin/threadline', ...args, '--json', '--no-report', '--no-color'], { encoding: 'utf8', timeout: 240_000, maxBuffer: 64 * 1024 * 1024 });
+  let doc: Doc | null = null;
+  try {
+    doc = JSON.parse(r.stdout) as Doc;
+  } catch {
+    doc = null;
+  }
+  return { code: r.status ?? -1, doc, stderr: r.stderr };
+}
+
+describe('examples/chat-server, unmodified, in the simulation', () => {
+  it('racy.js loses the first message\'s events (no-loss, "No connections found"); fixed.js delivers them', () => {
+    const racy = cli('run', 'rapid-send', '--server', 'examples/chat-server/racy.js', '--runs', '5');
+    expect(racy.code).toBe(1);
+    expect(racy.doc!.runs.every((r) => r.verdict === 'fail')).toBe(true);
+    const v = racy.doc!.runs[0]!.violations[0]!;
+    expect(v.invariant).toBe('no-loss');
+    expect(v.explanation).toMatch(/agent_started of run-1 \(thread A\).*the server wrote it to no connection of u1/);
+    const fixed = cli('run', 'rapid-send', '--server', 'examples/chat-server/fixed.js', '--runs', '5');
+    expect(fixed.code).toBe(0);
+    expect(fixed.doc!.runs.every((r) => r.verdict === 'pass' && r.counts.lost === 0)).toBe(true);
+  });
+
+  it('is deterministic: the same hashes twice over 200 seeds, on one worker and on two', () => {
+    for (const file of ['examples/chat-server/racy.js', 'examples/chat-server/fixed.js']) {
+      const a = cli('run', 'rapid-send', '--server', file, '--runs', '200', '--workers', '1');
+      const b = cli('run', 'rapid-send', '--server', file, '--runs', '200', '--workers', '2');
+      const hashes = (d: Doc | null) => d!.runs.map((r) => r.traceHash);
+      expect(hashes(a.doc)).toHaveLength(200);
+      expect(new Set(hashes(a.doc)).size).toBeGreaterThan(150); // the seeds differ
+      expect(hashes(b.doc)).toEqual(hashes(a.doc));
+    }
+  }, 240_000);
+
+  it('runs a file that exports a start function instead of starting on import', () => {
+    const r = cli('run', 'rapid-send', '--server', 'test/host/fixtures/exports-start.js');
+    // It never starts agent runs, so the run's events are lost — but it connected and ran.
+    expect(r.doc!.runs[0]!.error).toBeUndefined();
+    expect(r.doc!.runs[0]!.verdict).toBe('fail');
+  });
+});
+
+describe('what escapes the simulation is named', () => {
+  it('a real listening socket stops the run with an error naming it and the line', () => {
+    const r = cli('run', 'rapid-send', '--server', 'test/host/fixtures/escape-listen.js');
+    expect(r.code).toBe(1);
+    const run = r.doc!.runs[0]!;
+    expect(run.verdict).toBe('fail');
+    expect(run.error).toMatch(/escape-listen\.js: while loading: net\.Server\.listen \(a real listening socket\): the server's code reached outside the simulation \(at .*escape-listen\.js:8:\d+\)/);
+  });
+
+  it("an exception in the server's message handler fails the run and says where", () => {
+    const r = cli('run', 'rapid-send', '--server', 'test/host/fixtures/throws-in-handler.js');
+    expect(r.doc!.runs[0]!.verdict).toBe('fail');
+    expect(r.doc!.runs[0]!.error).toMatch(/the server's code threw in 'message' listener: Error: handler bug/);
+  });
+
+  it('the simulated ws used outside a run says so', () => {
+    expect(() => new WebSocketServer({ port: 8080 })).toThrow(/threadline's simulated ws, and no threadline run is active/);
+  });
+});
+
+describe('virtual globals', () => {
+  it('give virtual time and seeded randomness during a run, and the originals back after it', async () => {
+    const originals = [globalThis.setTimeout, globalThis.setInterval, Date, Math.random, performance.now, console.warn];
+    const scheduler = new Scheduler({ seed: 1 });
+    const timers = new VirtualTimers();
+    timers.attach(scheduler);
+    const warned: string[] = [];
+    const log = { info: () => undefined, warn: (m: string) => warned.push(m), error: () => undefined, fact: () => undefined };
+    const draws = (seed: number): string => {
+      const g = installVirtualGlobals(() => scheduler, timers, createRandom(seed), () => log, () => undefined);
+      try {
+        return `${Math.random()} ${crypto.randomUUID()}`;
+      } finally {
+        g.uninstall();
+      }
+    };
+    expect(draws(7)).toBe(draws(7));
+    expect(draws(7)).not.toBe(draws(8));
+
+    const g = installVirtualGlobals(() => scheduler, timers, createRandom(1), () => log, () => undefined);
+    const seen: number[] = [];
+    try {
+      expect(virtualGlobalsInstalled()).toBe(true);
+      expect(Date.now()).toBe(VIRTUAL_EPOCH_MS);
+      setTimeout(() => seen.push(Date.now() - VIRTUAL_EPOCH_MS), 250);
+      const iv = setInterval(() => {
+        seen.push(performance.now());
+        if (seen.length >= 3) clearInterval(iv);
+      }, 100);
+      console.warn('No connections found for thread %s', 'A');
+      await scheduler.runUntilIdle();
+    } finally {
+      g.uninstall();
+    }
+    expect(seen).toEqual([100, 200, 250, 300]); // the interval's third tick (300) clears it
+    expect(warned).toEqual(['No connections found for thread A']);
+    expect([globalThis.setTimeout, globalThis.setInterval, Date, Math.random, performance.now, console.warn]).toEqual(originals);
+    expect(virtualGlobalsInstalled()).toBe(false);
+  });
+});
+
+describe('VirtualTimers', () => {
+  it("arms timers made before the clock (a module's top level) when it is attached, in order", async () => {
+    const scheduler = new Scheduler({ seed: 1 });
+    const timers = new VirtualTimers();
+    const log: string[] = [];
+    timers.setTimeout(() => log.push(`a ${scheduler.now()}`), 5);
+    timers.setTimeout(() => log.push(`b ${scheduler.now()}`), 5);
+    const t = timers.setTimeout(() => log.push('never'), 1);
+    timers.clearTimeout(Number(t)); // Node allows the primitive id too
+    timers.attach(scheduler);
+    await scheduler.runUntilIdle();
+    expect(log).toEqual(['a 5000', 'b 5000']);
+  });
+
+  it('cancelAll stops an interval (the run is over), and refresh re-arms a timeout from now', async () => {
+    const scheduler = new Scheduler({ seed: 1 });
+    const timers = new VirtualTimers();
+    timers.attach(scheduler);
+    let ticks = 0;
+    timers.setInterval(() => ticks++, 10);
+    const fired: number[] = [];
+    const t = timers.setTimeout(() => fired.push(scheduler.now()), 30);
+    scheduler.at(20_000, () => t.refresh());
+    scheduler.at(95_000, () => timers.cancelAll());
+    await scheduler.runUntilIdle();
+    expect(ticks).toBe(9);
+    expect(fired).toEqual([50_000]);
+    expect(timers.pending).toBe(0);
+  });
+});
