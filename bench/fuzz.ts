@@ -46,7 +46,7 @@ export async function benchFuzz(): Promise<BenchResult[]> {
 
   // The same runs, two workers. Each worker is warmed up with a batch first (as the thread above was).
   const pool = new WorkerPool(2);
-  const runBatch = async (seed: number, numRuns: number): Promise<BatchResult> => (await pool.run({ kind: 'fuzz-batch', router: 'guaranteed', focus: [], caseOptions: {}, seed, numRuns })) as BatchResult;
+  const runBatch = async (seed: number, numRuns: number): Promise<BatchResult> => (await pool.run({ kind: 'fuzz-batch', server: { router: 'guaranteed' }, focus: [], caseOptions: {}, seed, numRuns })) as BatchResult;
   let twoWorkersPerS: number;
   try {
     await fuzz({ router: guaranteed, seed: 101, runs: WARMUP_RUNS, parallel: { runBatch, concurrency: 2 } });

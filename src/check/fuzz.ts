@@ -18,7 +18,7 @@
  */
 import fc from 'fast-check';
 import { performance } from 'node:perf_hooks';
-import type { RouterConfig } from '../sut/router/flags.ts';
+import type { SystemUnderTest } from '../run/sut.ts';
 import type { InvariantName } from '../oracle/judge.ts';
 import { fuzzCaseArb, type FuzzCase, type FuzzCaseOptions } from './arbitraries.ts';
 import { evaluateCase, holds, type CaseOutcome } from './property.ts';
@@ -40,7 +40,7 @@ export interface BatchResult {
 export type BatchRunner = (seed: number, numRuns: number) => Promise<BatchResult>;
 
 /** The batch in this thread: one fast-check call over the case generator and the property. */
-export function localBatchRunner(router: RouterConfig, focus: readonly InvariantName[] | undefined, caseOptions: FuzzCaseOptions = {}): BatchRunner {
+export function localBatchRunner(router: SystemUnderTest, focus: readonly InvariantName[] | undefined, caseOptions: FuzzCaseOptions = {}): BatchRunner {
   const arb = fuzzCaseArb(caseOptions);
   const predicate = holds(router, focus && focus.length > 0 ? focus : undefined);
   return async (seed, numRuns) => {
@@ -55,7 +55,8 @@ export function localBatchRunner(router: RouterConfig, focus: readonly Invariant
 }
 
 export interface FuzzOptions {
-  router: RouterConfig;
+  /** The server under test: a router configuration, a plug-in, or a team's own server file. */
+  router: SystemUnderTest;
   /** fast-check seed of the search. */
   seed: number;
   /** Stop after this many runs (default 200 when no time is given). */

@@ -9,7 +9,7 @@
  */
 import type { InvariantName, Violation } from '../oracle/judge.ts';
 import type { Verdict } from '../oracle/verdict.ts';
-import type { RouterConfig } from '../sut/router/flags.ts';
+import type { SystemUnderTest } from '../run/sut.ts';
 import { runScenario, type RunOptions, type RunOutput } from '../run/runner.ts';
 import type { FuzzCase } from './arbitraries.ts';
 import { MAX_RUN_EVENTS } from './timing.ts';
@@ -39,7 +39,7 @@ export interface EvaluateOptions {
 }
 
 /** Run one case and judge it; never throws for a failing or crashing run. */
-export async function evaluateCase(c: FuzzCase, router: RouterConfig, options: EvaluateOptions = {}): Promise<{ outcome: CaseOutcome; run: RunOutput | null }> {
+export async function evaluateCase(c: FuzzCase, router: SystemUnderTest, options: EvaluateOptions = {}): Promise<{ outcome: CaseOutcome; run: RunOutput | null }> {
   let run: RunOutput;
   try {
     run = await runScenario(c.spec, router, c.seed, {
@@ -81,6 +81,6 @@ export function outcomeOf(run: RunOutput, focus?: readonly InvariantName[]): Cas
 }
 
 /** The predicate fast-check checks; with `focus`, only those invariants count as failures. */
-export function holds(router: RouterConfig, focus?: readonly InvariantName[]): (c: FuzzCase) => Promise<boolean> {
+export function holds(router: SystemUnderTest, focus?: readonly InvariantName[]): (c: FuzzCase) => Promise<boolean> {
   return async (c) => (await evaluateCase(c, router, focus ? { focus } : {})).outcome.ok;
 }

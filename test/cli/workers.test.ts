@@ -81,7 +81,7 @@ describe('fuzz --workers', () => {
         ...options,
         parallel: {
           concurrency: 2,
-          runBatch: async (seed, numRuns) => (await pool.run({ kind: 'fuzz-batch', router: 'shipped', focus: ['honest-monitoring'], caseOptions: {}, seed, numRuns })) as BatchResult,
+          runBatch: async (seed, numRuns) => (await pool.run({ kind: 'fuzz-batch', server: { router: 'shipped' }, focus: ['honest-monitoring'], caseOptions: {}, seed, numRuns })) as BatchResult,
         },
       });
       expect(serial.counterexample).not.toBeNull();

@@ -4,6 +4,9 @@
  * bin/threadline), determinism, escapes, and the virtual globals and timers in isolation.
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Scheduler } from '../../src/sim/scheduler.ts';
 import { createRandom } from '../../src/sim/rng.ts';
@@ -56,6 +59,28 @@ describe('examples/chat-server, unmodified, in the simulation', () => {
     // It never starts agent runs, so the run's events are lost — but it connected and ran.
     expect(r.doc!.runs[0]!.error).toBeUndefined();
     expect(r.doc!.runs[0]!.verdict).toBe('fail');
+  });
+});
+
+describe('fuzz --server on an unmodified server', () => {
+  it('finds the first-message race of racy.js, shrinks it to connect + send, checks it replays, and saves a scenario that replays it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'threadline-own-fuzz-'));
+    try {
+      const r = spawnSync(process.execPath, ['bin/threadline', 'fuzz', '--server', 'examples/chat-server/racy.js', '--runs', '100', '--save', dir, '--json', '--no-report'], { encoding: 'utf8', timeout: 120_000 });
+      expect(r.status).toBe(1);
+      const doc = JSON.parse(r.stdout) as { counterexample: { invariant: string; actions: number; path: string; replay: string; traceHash: string } };
+      const c = doc.counterexample;
+      expect(c.invariant).toBe('no-loss');
+      expect(c.actions).toBeLessThanOrEqual(3);
+      expect(c.replay).toMatch(/^threadline run .* --server examples\/chat-server\/racy\.js --seed \d+$/);
+      expect(existsSync(c.path)).toBe(true);
+      // The saved scenario, run as the replay command says, fails the same way with the same hash.
+      const again = cli('run', c.path, '--server', 'examples/chat-server/racy.js', '--seed', c.replay.split(' ').pop()!);
+      expect(again.doc!.runs[0]!.traceHash).toBe(c.traceHash);
+      expect(again.doc!.runs[0]!.verdict).toBe('fail');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -10,6 +10,9 @@
  */
 import type { Command } from 'commander';
 import { parseRouterSpec, RouterSpecError, MODES, type RouterConfig } from '../../sut/router/flags.ts';
+import type { SystemUnderTest } from '../../run/sut.ts';
+import { loadServerSource, ServerLoadError } from '../../run/load-server.ts';
+import type { ServerRef } from '../workers/jobs.ts';
 import { fuzz, DEFAULT_BATCH, DEFAULT_RUNS, type BatchResult, type FuzzReport } from '../../check/fuzz.ts';
 import { WorkerPool } from '../workers/pool.ts';
 import { defaultWorkers, parseWorkers } from '../workers/run-many.ts';
@@ -29,7 +32,8 @@ import { documentForRuns, withTimeline, writeTraceOut } from '../single-run.ts';
 export const FUZZ_SCHEMA = 'threadline/fuzz@1';
 
 export interface FuzzFlags {
-  router: string;
+  router?: string;
+  server?: string;
   runs?: string;
   time?: string;
   seed: string;
@@ -45,7 +49,8 @@ export function register(program: Command, argv: readonly string[]): void {
   program
     .command('fuzz')
     .description('property search: generate scenarios until an invariant fails, shrink the case, save it as a replayable scenario')
-    .option('--router <mode>', `one router: ${MODES.join(', ')} (flags: mode+flag, mode-flag, mode+flag=N)`, 'guaranteed')
+    .option('--router <mode>', `one router: ${MODES.join(', ')} (flags: mode+flag, mode-flag, mode+flag=N) (default: guaranteed)`)
+    .option('--server <file>', "search your own server instead: a plug-in file (defineServer) or an unmodified ws server file (see docs/own-server.md); every counterexample is run twice and must give the same hash before it is saved")
     .option('--runs <n>', `generated runs to try (default ${DEFAULT_RUNS} when --time is not given)`)
     .option('--time <duration>', 'search for this long: 30s, 5m, 1h, 1m30s (with --runs: whichever comes first)')
     .option('--seed <n>', 'seed of the search (fast-check); the same seed tries the same cases', '1')
@@ -68,6 +73,7 @@ Examples:
   $ threadline fuzz --router dynamic --runs 200 --seed 1
   $ threadline fuzz --router guaranteed --time 5m --seed 7
   $ threadline fuzz --router shipped --json --no-save > counterexample.json
+  $ threadline fuzz --server examples/chat-server/racy.js --runs 200   your own ws server, unmodified
   $ threadline replay scenarios/regressions/<name>.ts --check-determinism`,
     )
     .action(async (flags: FuzzFlags) => {
@@ -78,7 +84,10 @@ Examples:
 export async function fuzzCommand(flags: FuzzFlags, argv: readonly string[]): Promise<number> {
   const out = createOutput({ json: Boolean(flags.json), argv });
   const startedAtMs = Date.now();
-  const router = parseOneRouter(flags.router);
+  if (flags.server !== undefined && flags.router !== undefined) throw new UsageError('--server and --router both name the server under test; give one');
+  const router: SystemUnderTest = flags.server !== undefined ? await loadServerOrUsage(flags.server) : parseOneRouter(flags.router ?? 'guaranteed');
+  const serverRef: ServerRef = flags.server !== undefined ? { serverFile: flags.server } : { router: router.name };
+  const sutFlag = flags.server !== undefined ? `--server ${flags.server}` : `--router ${router.name}`;
   const seed = parseNonNegativeInt(flags.seed, '--seed');
   let timeMs: number | undefined;
   if (flags.time !== undefined) {
@@ -91,7 +100,7 @@ export async function fuzzCommand(flags: FuzzFlags, argv: readonly string[]): Pr
   const workers = parseWorkers(flags.workers);
   const c = out.chalk;
   const limit = [runs !== undefined ? `up to ${runs} runs` : '', timeMs !== undefined ? `for ${flags.time}` : ''].filter(Boolean).join(', ');
-  out.say(c.bold(`threadline fuzz: router ${router.name}, seed ${seed}, ${limit}${invariants.length > 0 ? `, only ${invariants.join(', ')}` : ''}${workers > 1 ? `, ${workers} workers` : ''}`));
+  out.say(c.bold(`threadline fuzz: ${flags.server !== undefined ? "server" : "router"} ${router.name}, seed ${seed}, ${limit}${invariants.length > 0 ? `, only ${invariants.join(', ')}` : ''}${workers > 1 ? `, ${workers} workers` : ''}`));
 
   let interrupted = false;
   const onSigint = (): void => {
@@ -109,7 +118,7 @@ export async function fuzzCommand(flags: FuzzFlags, argv: readonly string[]): Pr
             parallel: {
               concurrency: pool.size,
               runBatch: async (batchSeed: number, numRuns: number) =>
-                (await pool.run({ kind: 'fuzz-batch', router: router.name, focus: invariants, caseOptions: {}, seed: batchSeed, numRuns })) as BatchResult,
+                (await pool.run({ kind: 'fuzz-batch', server: serverRef, focus: invariants, caseOptions: {}, seed: batchSeed, numRuns })) as BatchResult,
             },
           }
         : {}),
@@ -141,6 +150,17 @@ export async function fuzzCommand(flags: FuzzFlags, argv: readonly string[]): Pr
     const alsoExpect: Partial<Record<'guaranteed', 'pass'>> = {};
     if (router.name !== 'guaranteed' && (await evaluateCase(found.case, parseRouterSpec('guaranteed'))).outcome.verdict === 'pass') alsoExpect.guaranteed = 'pass';
     const spec = counterexampleSpec(found.case, name, router.name, explanation, alsoExpect);
+    if (flags.server !== undefined) {
+      // A server of the user's own: the case must replay to the same trace before it is saved.
+      const again = [await evaluateCase(found.case, router), await evaluateCase(found.case, router)].map((e) => e.outcome.traceHash);
+      if (again[0] !== outcome.traceHash || again[1] !== outcome.traceHash) {
+        out.warn(
+          `${c.red('✗')} the counterexample is not deterministic: the same case gave trace ${outcome.traceHash}, then ${again[0]} and ${again[1]}. ` +
+            `Something in ${flags.server} reads real time or randomness threadline does not virtualise, or keeps state between runs; not saved.`,
+        );
+        return EXIT_FAILED;
+      }
+    }
     const meta: CounterexampleMeta = {
       router: router.name,
       seed: found.case.seed,
@@ -151,10 +171,10 @@ export async function fuzzCommand(flags: FuzzFlags, argv: readonly string[]): Pr
       runs: report.runs,
       numShrinks: found.numShrinks,
     };
-    const foundBy = `threadline fuzz --router ${router.name} --seed ${seed}${runs !== undefined ? ` --runs ${runs}` : ''}${timeMs !== undefined ? ` --time ${flags.time}` : ''}`;
+    const foundBy = `threadline fuzz ${sutFlag} --seed ${seed}${runs !== undefined ? ` --runs ${runs}` : ''}${timeMs !== undefined ? ` --time ${flags.time}` : ''}`;
     if (flags.save !== false) {
       path = saveCounterexample(flags.save, { spec, meta, story, explanation, foundBy });
-      replay = replayCommandFor(path, router.name, found.case.seed);
+      replay = flags.server !== undefined ? `threadline run ${path} --server ${flags.server} --seed ${found.case.seed}` : replayCommandFor(path, router.name, found.case.seed);
     }
 
     const doc = fuzzDocument(report, { spec, meta, path, replay, story, explanation, actions: actionCount(spec) });
@@ -181,7 +201,7 @@ export async function fuzzCommand(flags: FuzzFlags, argv: readonly string[]): Pr
     return EXIT_FAILED;
   }
 
-  const command = `threadline fuzz --router ${router.name} --seed ${seed}${runs !== undefined ? ` --runs ${runs}` : ''}${timeMs !== undefined ? ` --time ${flags.time}` : ''}`;
+  const command = `threadline fuzz ${sutFlag} --seed ${seed}${runs !== undefined ? ` --runs ${runs}` : ''}${timeMs !== undefined ? ` --time ${flags.time}` : ''}`;
   const passDoc = fuzzDocument(report, null);
   const reportPaths = writeSearchReport(flags, out, [], command, startedAtMs, passDoc);
   if (flags.json) process.stdout.write(`${JSON.stringify({ ...passDoc, ...(reportPaths ? { report: reportPaths.htmlPath } : {}) })}\n`);
@@ -242,6 +262,15 @@ function writeSearchReport(flags: FuzzFlags, out: ReturnType<typeof createOutput
   const doc = documentForRuns(runs, command, [], startedAtMs, { fuzz: fuzzDoc['counterexample'] ?? { verdict: fuzzDoc['verdict'], runs: fuzzDoc['runs'], router: fuzzDoc['router'], seed: fuzzDoc['seed'] } });
   if (runs.length === 0) doc.verdict = fuzzDoc['verdict'] === 'pass' ? 'pass' : 'fail';
   return emitReport(doc, { report: flags.report ?? 'reports' }, out);
+}
+
+async function loadServerOrUsage(file: string): Promise<SystemUnderTest> {
+  try {
+    return await loadServerSource(file);
+  } catch (error) {
+    if (error instanceof ServerLoadError) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 function parseOneRouter(value: string): RouterConfig {

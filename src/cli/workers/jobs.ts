@@ -24,7 +24,7 @@ export interface RunJob {
 
 export interface FuzzBatchJob {
   kind: 'fuzz-batch';
-  router: string;
+  server: ServerRef;
   focus: InvariantName[];
   caseOptions: FuzzCaseOptions;
   seed: number;

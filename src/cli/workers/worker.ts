@@ -44,11 +44,11 @@ async function runJob(job: RunJob): Promise<JobResult> {
   }
 }
 
-function fuzzBatch(job: FuzzBatchJob): Promise<JobResult> {
-  const key = JSON.stringify([job.router, job.focus, job.caseOptions]);
+async function fuzzBatch(job: FuzzBatchJob): Promise<JobResult> {
+  const key = JSON.stringify([job.server, job.focus, job.caseOptions]);
   let runner = batchRunners.get(key);
   if (!runner) {
-    runner = localBatchRunner(parseRouterSpec(job.router), job.focus, job.caseOptions);
+    runner = localBatchRunner(await serverOf(job.server), job.focus, job.caseOptions);
     batchRunners.set(key, runner);
   }
   return runner(job.seed, job.numRuns);
