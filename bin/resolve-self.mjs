@@ -17,11 +17,13 @@ const SIMULATED = {
 };
 const TAG = /[?&](threadline-run=\d+)/;
 
+// The mapped modules are handed on to the next resolver (not short-circuited), so tsx sees
+// their .ts URLs whichever of the two hooks was registered first.
 export async function resolve(specifier, context, next) {
-  if (specifier === 'threadline') return { url: SELF, shortCircuit: true };
+  if (specifier === 'threadline') return next(SELF, context);
   const tag = context.parentURL ? TAG.exec(context.parentURL)?.[1] : undefined;
   if (tag === undefined) return next(specifier, context);
-  if (Object.hasOwn(SIMULATED, specifier)) return { url: SIMULATED[specifier], shortCircuit: true };
+  if (Object.hasOwn(SIMULATED, specifier)) return next(SIMULATED[specifier], context);
   const resolved = await next(specifier, context);
   if (!resolved.url.startsWith('file:') || resolved.url.includes('/node_modules/') || TAG.test(resolved.url)) return resolved;
   return { ...resolved, url: `${resolved.url}${resolved.url.includes('?') ? '&' : '?'}${tag}` };
