@@ -27,7 +27,7 @@ export function startAgentRun(request, onEvent) {
       if (index < types.length) setTimeout(next, type === 'agent_started' ? 5 : 150);
       else resolve();
     };
-    setTimeout(next, 2);
+    setTimeout(next, 1);
   });
   void request;
   return { runId, done };

@@ -32,9 +32,9 @@ function userOf(url) {
   return token.startsWith('user:') ? token.slice('user:'.length) : null;
 }
 
-/** The store: does the user own the thread? A database round trip of 2–6 ms. */
+/** The store: does the user own the thread? A database round trip of 5–9 ms. */
 async function ownsThread(user, thread) {
-  await new Promise((resolve) => setTimeout(resolve, 2 + Math.floor(Math.random() * 5)));
+  await new Promise((resolve) => setTimeout(resolve, 5 + Math.floor(Math.random() * 5)));
   return typeof thread === 'string' && thread.length > 0;
 }
 

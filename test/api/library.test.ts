@@ -118,6 +118,6 @@ describe('the public API: simulate, defineServer, codecs', () => {
     expect(r.stdout).toContain('replay: threadline run scenarios/rapid-send.ts --server examples/naive-router.ts --seed 1');
     const bad = await cli(['run', 'scenarios/rapid-send.ts', '--server', join('examples', 'missing.ts'), '--no-report'], { cwd: ROOT });
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('examples/missing.ts: server plug-in file does not exist');
+    expect(bad.stderr).toContain('examples/missing.ts: server file does not exist');
   });
 });
