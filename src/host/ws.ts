@@ -44,6 +44,12 @@ export class WebSocket extends EventEmitter {
   private readonly socket: SocketLike;
   private readonly context: OwnServerContext;
   private readonly wrapped = new Map<Listener, Listener>();
+  /**
+   * Closed for a too-large message: ws sends the 1009 close frame and destroys its socket at
+   * once, so the server's own 'close' comes first, with 1006; the socket's later close is not
+   * reported again.
+   */
+  private failedForPayload = false;
 
   constructor(address: unknown, ...rest: unknown[]) {
     super();
@@ -64,12 +70,15 @@ export class WebSocket extends EventEmitter {
       if (buf.length > maxPayload) {
         const error = Object.assign(new RangeError('Max payload size exceeded'), { code: 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' });
         this.guarded('error listener', () => this.emit('error', error));
+        this.failedForPayload = true;
         this.socket.close(1009);
+        this.guarded("'close' listener", () => this.emit('close', 1006, Buffer.alloc(0)));
         return;
       }
       this.guarded("'message' listener", () => this.emit('message', buf, false));
     });
     own.socket.on('close', (code: number, reason: unknown) => {
+      if (this.failedForPayload) return; // reported already (1006)
       this.guarded("'close' listener", () => this.emit('close', code, Buffer.from(String(reason ?? ''), 'utf8')));
     });
     own.socket.on('error', (error: Error) => {
