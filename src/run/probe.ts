@@ -165,6 +165,7 @@ export async function probeServer(options: ProbeOptions): Promise<ProbeReport> {
   world.startScripts(probeFaults(sockets, unsupported), { defaultWhenTimeoutMs: 30_000 });
 
   const settleMs = options.settleMs ?? 1_500;
+  let scriptsDoneAt: number | undefined;
   const wallTimeoutMs = options.wallTimeoutMs ?? 120_000;
   try {
     for (;;) {
@@ -175,9 +176,13 @@ export async function probeServer(options: ProbeOptions): Promise<ProbeReport> {
       if (world.failure) throw new Error(`probe of ${options.url}: ${world.failure.message}`);
       // Scripts end by themselves: every `when` wait has a timeout here (default 30 s).
       if (!world.scriptsDone) continue;
+      // Silence counts from the last frame or the scripts' end, whichever is later: a last
+      // message sent after a quiet spell must get its run's time (its first frame may take a while).
+      scriptsDoneAt ??= performance.now();
       world.quiesce();
-      if (allRunsComplete(truth, observed, refusedRefs) && performance.now() - lastFrameAt > 100) break;
-      if (performance.now() - lastFrameAt > settleMs) break;
+      const quietMs = performance.now() - Math.max(lastFrameAt, scriptsDoneAt);
+      if (allRunsComplete(truth, observed, refusedRefs) && quietMs > 100) break;
+      if (quietMs > settleMs) break;
     }
   } finally {
     clock.dispose();

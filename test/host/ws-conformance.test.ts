@@ -89,7 +89,7 @@ function simDriver(): Driver {
   const network = new SimNetwork({ scheduler, rng: createRandom(1).fork('network') });
   const context = new OwnServerContext('conformance', createRandom(1));
   const quiet = { info() {}, warn() {}, error() {}, fact() {} };
-  context.attach({ clock: scheduler, listen: (h) => network.listen(h), log: quiet } as unknown as ServerEnv);
+  context.attach({ clock: scheduler, listen: (h: Parameters<SimNetwork['listen']>[0]) => network.listen(h), log: quiet } as unknown as ServerEnv);
   setActiveContext(context);
   const links = new Map<Client, string>();
   return {
