@@ -5,6 +5,7 @@
  */
 import type { AgentEventType } from '../ports/server.ts';
 import type { GroundTruth } from '../oracle/recorder.ts';
+import type { Violation } from '../oracle/invariants.ts';
 
 /** An agent event the probe's tabs received: its identity, and when it was first seen. */
 export interface Observed {
@@ -90,7 +91,8 @@ export function inferProduced(truth: GroundTruth, observed: Map<string, Observed
   for (const [thread, seen] of runsByThread) unmatchedRuns += Math.max(0, seen.length - (messagesByThread.get(thread)?.length ?? 0));
 
   // The produced set: observed events plus what the lifecycle says is missing.
-  type P = { eid: string; type: AgentEventType; runId: string; threadId: string; userId: string; atUs: number; rank: number; index: number };
+  // `seen`: when a tab first saw it, in observation order (an inferred event takes its neighbour's).
+  type P = { eid: string; type: AgentEventType; runId: string; threadId: string; userId: string; atUs: number; rank: number; index: number; seen: number };
   const produced: P[] = [];
   let eventsInferred = 0;
   for (const [runId, list] of runs) {
@@ -98,11 +100,12 @@ export function inferProduced(truth: GroundTruth, observed: Map<string, Observed
     const user = messageOfRun.get(runId)?.user ?? list[0]!.userId;
     const count = (t: AgentEventType): number => list.filter((o) => o.type === t).length;
     const firstOf = (t: AgentEventType): Observed | undefined => list.find((o) => o.type === t);
-    const all: P[] = list.map((o, i) => ({ eid: o.key, type: o.type, runId, threadId: thread, userId: user, atUs: o.firstUs, rank: LIFECYCLE_RANK[o.type] * 1_000 + i, index: 0 }));
+    const all: P[] = list.map((o, i) => ({ eid: o.key, type: o.type, runId, threadId: thread, userId: user, atUs: o.firstUs, rank: LIFECYCLE_RANK[o.type] * 1_000 + i, index: 0, seen: o.index }));
     const add = (type: AgentEventType, n: number, near: number): void => {
+      const neighbour = list.find((o) => o.firstUs >= near) ?? list[list.length - 1]!;
       for (let i = 0; i < n; i++) {
         eventsInferred++;
-        all.push({ eid: `${runId}#inferred-${type}-${i + 1}`, type, runId, threadId: thread, userId: user, atUs: near, rank: LIFECYCLE_RANK[type] * 1_000 - 1, index: 0 });
+        all.push({ eid: `${runId}#inferred-${type}-${i + 1}`, type, runId, threadId: thread, userId: user, atUs: near, rank: LIFECYCLE_RANK[type] * 1_000 - 1, index: 0, seen: neighbour.index - 0.5 });
       }
     };
     const earliest = list[0]!.firstUs;
@@ -122,14 +125,30 @@ export function inferProduced(truth: GroundTruth, observed: Map<string, Observed
     runOfMessage.set(message.id, runId);
     (['agent_started', 'agent_thinking', 'agent_completed'] as const).forEach((type, i) => {
       eventsInferred++;
-      produced.push({ eid: `${runId}#${type}`, type, runId, threadId: thread, userId: message.user, atUs: message.atUs + 1 + i, rank: i, index: i });
+      produced.push({ eid: `${runId}#${type}`, type, runId, threadId: thread, userId: message.user, atUs: message.atUs + 1 + i, rank: i, index: i, seen: -1 });
     });
   }
-  produced.sort((a, b) => a.atUs - b.atUs || a.rank - b.rank);
+  // Within a run, the lifecycle orders events at one instant; across runs, the order they were
+  // seen in (two runs' events at one instant were produced in the order they went out).
+  produced.sort((a, b) => a.atUs - b.atUs || (a.runId === b.runId ? a.rank - b.rank : a.seen - b.seen));
   const messageOfRunId = new Map([...runOfMessage.entries()].map(([m, r]) => [r, m]));
   for (const p of produced) {
     const message = messageOfRunId.get(p.runId) ?? '';
     truth.producedEvent({ eid: p.eid, index: p.index, type: p.type, runId: p.runId, request: { userId: p.userId, threadId: p.threadId, messageId: message }, producedAtUs: p.atUs });
   }
   return { messagesSent, messagesRefused, runsExpected, runsSeen: runs.size, runsMissing, eventsInferred, unmatchedRuns, runOfMessage };
+}
+
+/**
+ * The oracle's loss explanations read the server's routing facts, which an inferred run does not
+ * have: say what is known instead (another tab had it; or no tab did, and why it is owed).
+ */
+export function explainInferredLosses(violations: Violation[], observed: ReadonlyMap<string, Observed>): void {
+  for (const v of violations) {
+    if (v.invariant !== 'no-loss' || v.messageId === null) continue;
+    const head = v.explanation.split('; but ')[0]!;
+    v.explanation = observed.has(v.messageId)
+      ? `${head}; other tabs received it, this one did not`
+      : `${head}; no tab received it (inferred from the run's lifecycle: ${v.messageId.includes('missing-run') ? 'no event of this run arrived at all' : 'its neighbours arrived'})`;
+  }
 }

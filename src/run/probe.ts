@@ -47,7 +47,7 @@ import { Histogram, type HistogramJSON } from '../stats/histogram.ts';
 import type { TabFaults } from './script.ts';
 import type { RunResult } from './result.ts';
 import { DEFAULT_DEADLINE_MS, emptySnapshot, judgedFields } from './result-of-run.ts';
-import { allRunsComplete, inferProduced, type Observed } from './probe-inference.ts';
+import { allRunsComplete, explainInferredLosses, inferProduced, type Observed } from './probe-inference.ts';
 import { World } from './world.ts';
 
 export { validateAdapter, type ProtocolAdapter } from '../world/codecs/adapted.ts';
@@ -203,14 +203,7 @@ export async function probeServer(options: ProbeOptions): Promise<ProbeReport> {
   const judged = judge(truth, { resumeWindowUs: (options.resumeWindowMs ?? 0) * 1_000, deadlineUs });
   const notMade = checksNotMade({ carries: codec.carries, identifiedByOccurrence: truth.identifiedByOccurrence, reportsMonitoring: false, inferredTruth: true });
 
-  // The oracle's loss explanations read router facts, which a probe does not have: say what it knows.
-  for (const v of judged.violations) {
-    if (v.invariant !== 'no-loss' || v.messageId === null) continue;
-    const head = v.explanation.split('; but ')[0]!;
-    v.explanation = observed.has(v.messageId)
-      ? `${head}; other tabs received it, this one did not`
-      : `${head}; no tab received it (inferred from the run's lifecycle: ${v.messageId.includes('missing-run') ? 'no event of this run arrived at all' : 'its neighbours arrived'})`;
-  }
+  explainInferredLosses(judged.violations, observed);
 
   // End-to-end: message sent → agent_completed handed to the sending tab.
   const e2e = new Histogram();

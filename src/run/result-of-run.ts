@@ -34,6 +34,8 @@ export interface FinishedRun {
   codec: Codec;
   timeline?: 'always' | 'failing' | 'never';
   maxTimelineItems?: number;
+  /** What was produced was inferred from the frames the tabs received (a server with its own agents). */
+  inferredTruth?: boolean;
 }
 
 /** A server that reports no monitoring gets an empty snapshot: nothing claimed, nothing judged. */
@@ -62,7 +64,7 @@ export function resultOfRun(run: FinishedRun): { result: RunResult; judgement: J
     deadlineUs: (spec.deadlineMs ?? DEFAULT_DEADLINE_MS) * 1_000,
     ...(metrics.reported ? { reported: metrics.reported } : {}),
   });
-  const notMade = checksNotMade({ carries: run.codec.carries, identifiedByOccurrence: truth.identifiedByOccurrence, reportsMonitoring: metrics.reported !== undefined, inferredTruth: false });
+  const notMade = checksNotMade({ carries: run.codec.carries, identifiedByOccurrence: truth.identifiedByOccurrence, reportsMonitoring: metrics.reported !== undefined, inferredTruth: run.inferredTruth ?? false });
   const timelineMode = run.timeline ?? 'failing';
   const wantTimeline = timelineMode === 'always' || (timelineMode === 'failing' && judgement.verdict === 'fail');
   const timeline = wantTimeline ? buildTimeline(truth, judgement, run.maxTimelineItems ?? 5_000) : undefined;

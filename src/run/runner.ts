@@ -22,6 +22,8 @@ import type { ScenarioSpec } from '../scenario/types.ts';
 import type { RunResult } from './result.ts';
 import { isOwnServerSource, serverPluginOf, type SystemUnderTest } from './sut.ts';
 import { World, type TransportFaults } from './world.ts';
+import { explainInferredLosses, inferProduced, type Observed } from './probe-inference.ts';
+import type { SimClientSocket } from '../sim/network.ts';
 
 export { DEFAULT_DEADLINE_MS } from './result-of-run.ts';
 export { materialise } from './world.ts';
@@ -64,7 +66,7 @@ export async function runScenario(spec: ScenarioSpec, sut: SystemUnderTest, seed
   // A team's own server file: loaded afresh for this run, its globals virtual until the end.
   const own = await sut.instantiate(seed);
   try {
-    return await runPlugin(spec, own.plugin, seed, options, () => {
+    return await runPlugin(spec, own.plugin, seed, { ...options, inferIfUnseen: true }, () => {
       const failure = own.failure();
       if (failure) {
         const e = failure.error;
@@ -77,7 +79,7 @@ export async function runScenario(spec: ScenarioSpec, sut: SystemUnderTest, seed
   }
 }
 
-async function runPlugin(spec: ScenarioSpec, plugin: ServerPlugin, seed: number, options: RunOptions, afterRun?: () => void): Promise<RunOutput> {
+async function runPlugin(spec: ScenarioSpec, plugin: ServerPlugin, seed: number, options: RunOptions & { inferIfUnseen?: boolean }, afterRun?: () => void): Promise<RunOutput> {
   // real-time: wall-clock duration for humans only; it is not in the trace and decides nothing.
   const wallStart = realNowMs();
   const trace = new Trace({ keepRecords: options.keepTrace ?? false });
@@ -111,9 +113,13 @@ async function runPlugin(spec: ScenarioSpec, plugin: ServerPlugin, seed: number,
   const server = world.hostServer(plugin, { clock: network.serverClock, listen: (handler) => network.listen(handler) });
 
   const linkOfTab = new Map<string, string>();
+  // A server of the user's own may produce agent events itself (no '#agent-backend'): then what
+  // was produced is inferred afterwards from what the tabs received, as the probe does.
+  const seen = options.inferIfUnseen ? new FrameObserver(world) : null;
   world.addTabs((client, url, headers) => {
     const socket = network.connect({ url, headers, label: client.id });
     linkOfTab.set(client.id, socket.linkId);
+    seen?.watch(socket);
     return socket;
   });
   const ops: TransportFaults = {
@@ -160,6 +166,8 @@ async function runPlugin(spec: ScenarioSpec, plugin: ServerPlugin, seed: number,
 
   await scheduler.runUntilIdle();
   afterRun?.();
+  const inferredTruth = seen !== null && world.truth.produced.size === 0 && seen.observed.size > 0;
+  if (inferredTruth) inferProduced(world.truth, seen.observed, seen.refusedRefs);
   if (world.failure) throw new Error(`scenario ${spec.name} (router ${plugin.name}, seed ${seed}): ${world.failure.message}`);
 
   const { result, judgement } = world.judge({
@@ -168,6 +176,39 @@ async function runPlugin(spec: ScenarioSpec, plugin: ServerPlugin, seed: number,
     wallMs: realNowMs() - wallStart,
     ...(options.timeline !== undefined ? { timeline: options.timeline } : {}),
     ...(options.maxTimelineItems !== undefined ? { maxTimelineItems: options.maxTimelineItems } : {}),
+    ...(inferredTruth ? { inferredTruth } : {}),
   });
+  if (inferredTruth) explainInferredLosses(result.violations, seen!.observed);
   return { result, judgement, trace, truth: world.truth };
+}
+
+/**
+ * The agent events the tabs received, keyed as the oracle identifies deliveries (the event id,
+ * or the k-th (run, type) on the connection): the input of the probe's inference.
+ */
+class FrameObserver {
+  readonly observed = new Map<string, Observed>();
+  readonly refusedRefs = new Set<string>();
+
+  constructor(private readonly world: World) {}
+
+  watch(socket: SimClientSocket): void {
+    const occurrences = new Map<string, number>();
+    socket.on('message', (data: string) => {
+      const fact = this.world.codec.decode(String(data));
+      if (fact === null) return;
+      if (fact.kind === 'error' && fact.ref !== null) this.refusedRefs.add(fact.ref);
+      if (fact.kind !== 'event') return;
+      let key = fact.eid;
+      if (key === null) {
+        const k = `${fact.runId}\u0000${fact.type}`;
+        const n = (occurrences.get(k) ?? 0) + 1;
+        occurrences.set(k, n);
+        key = `${fact.runId}|${fact.type}|${n}`;
+      }
+      if (!this.observed.has(key)) {
+        this.observed.set(key, { key, type: fact.type, runId: fact.runId, threadId: fact.thread, userId: fact.user ?? '', firstUs: this.world.clock.now(), index: this.observed.size });
+      }
+    });
+  }
 }

@@ -283,7 +283,7 @@ export class World {
   }
 
   /** The oracle's judgement of the finished run, and its RunResult (the server hosted here). */
-  judge(run: { simulatedUs: number; wallMs: number; timeline?: 'always' | 'failing' | 'never'; maxTimelineItems?: number }): { result: RunResult; judgement: Judgement } {
+  judge(run: { simulatedUs: number; wallMs: number; timeline?: 'always' | 'failing' | 'never'; maxTimelineItems?: number; inferredTruth?: boolean }): { result: RunResult; judgement: Judgement } {
     if (this.plugin === null) throw new Error('World.judge: no server was hosted (hostServer first)');
     return resultOfRun({
       spec: this.spec,

@@ -62,6 +62,26 @@ describe('examples/chat-server, unmodified, in the simulation', () => {
   });
 });
 
+describe('a server with agents of its own (no #agent-backend): inferred ground truth', () => {
+  it('infers what was produced from what the tabs received, finds the race, and says which checks that weakens', () => {
+    const r = cli('run', 'rapid-send', '--server', 'test/host/fixtures/own-agent.js');
+    const run = r.doc!.runs[0]! as Doc['runs'][number] & { checksNotMade?: Array<{ invariant: string; status: string; why: string }>; violationCounts: Record<string, number> };
+    expect(run.verdict).toBe('fail');
+    expect(run.violationCounts).toEqual({ 'no-loss': 3 }); // the three first events of the racing runs, nothing spurious
+    expect(run.violations[0]!.explanation).toMatch(/^agent_started of own-1 \(thread A\).*no tab received it \(inferred from the run's lifecycle/);
+    expect(run.checksNotMade).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ invariant: 'no-loss', status: 'weakened', why: expect.stringMatching(/^inferred ground truth/) }),
+        expect.objectContaining({ invariant: 'no-duplicate-run', status: 'not made' }),
+      ]),
+    );
+    // With #agent-backend the truth is not inferred: nothing is listed for it.
+    const full = cli('run', 'rapid-send', '--server', 'examples/chat-server/racy.js');
+    const fullRun = full.doc!.runs[0]! as { checksNotMade?: Array<{ why: string }> };
+    expect((fullRun.checksNotMade ?? []).some((c) => c.why.startsWith('inferred ground truth'))).toBe(false);
+  });
+});
+
 describe('fuzz --server on an unmodified server', () => {
   it('finds the first-message race of racy.js, shrinks it to connect + send, checks it replays, and saves a scenario that replays it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'threadline-own-fuzz-'));
