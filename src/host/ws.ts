@@ -14,8 +14,9 @@
  * `{ noServer }` with `handleUpgrade` (they need a real HTTP server), outgoing client
  * connections (`new WebSocket(url)`), `createWebSocketStream`.
  *
- * Known difference: the simulated network carries no control frames, so `ping()` is answered
- * by a 'pong' one round trip later whenever the connection is open, even on a half-open link.
+ * Pings are control frames on the simulated link: queued behind data, lost on a half-open or
+ * partitioned link like data, answered by the client with a pong. (A socket without ping, not
+ * the simulated link's, gets a 'pong' after PONG_AFTER_MS while it is open.)
  */
 import { EventEmitter } from 'node:events';
 import { CLOSED, CLOSING, CONNECTING, OPEN, type HandshakeInfo, type SocketLike } from '../ports/socket.ts';
@@ -23,7 +24,7 @@ import { activeContext, type OwnServerContext } from './context.ts';
 
 /** ws's default maxPayload: 100 MiB. */
 const WS_DEFAULT_MAX_PAYLOAD_BYTES = 100 * 1024 * 1024;
-/** The pong to a ping comes back after this long (the simulated link has no control frames). */
+/** The pong to a ping on a socket that cannot carry one comes back after this long. */
 const PONG_AFTER_MS = 2;
 const INTERNAL = Symbol('threadline.ws.internal');
 
@@ -81,6 +82,7 @@ export class WebSocket extends EventEmitter {
       if (this.failedForPayload) return; // reported already (1006)
       this.guarded("'close' listener", () => this.emit('close', code, Buffer.from(String(reason ?? ''), 'utf8')));
     });
+    own.socket.on('pong', (data: unknown) => this.guarded("'pong' listener", () => this.emit('pong', Buffer.from(String(data ?? ''), 'utf8'))));
     own.socket.on('error', (error: Error) => {
       if (this.listenerCount('error') > 0) this.guarded("'error' listener", () => this.emit('error', error));
     });
@@ -127,6 +129,10 @@ export class WebSocket extends EventEmitter {
       return;
     }
     if (callback) this.context.timers.setImmediate(() => callback());
+    if (this.socket.ping) {
+      this.socket.ping(payload.toString('utf8')); // the link carries it; the peer's pong comes back as 'pong'
+      return;
+    }
     this.context.timers.setTimeout(() => {
       if (this.readyState === OPEN) this.guarded("'pong' listener", () => this.emit('pong', payload));
     }, PONG_AFTER_MS);

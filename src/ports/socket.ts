@@ -58,7 +58,10 @@ export interface SocketLike {
   close(code?: number, reason?: string): void;
   /** Abrupt close without a closing handshake. */
   terminate(): void;
+  /** Optional: a ping control frame; the peer's pong arrives as a 'pong' event (ws and the simulated link have it). */
+  ping?(data?: string): void;
   on(event: 'message', listener: (data: unknown, isBinary?: boolean) => void): unknown;
+  on(event: 'pong', listener: (data: unknown) => void): unknown;
   on(event: 'close', listener: (code: number, reason: unknown) => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;
 }

@@ -66,6 +66,7 @@ function guardListeners(socket: SocketLike, fail: (where: string, error: unknown
     send: (data, callback) => socket.send(data, callback),
     close: (code, reason) => socket.close(code, reason),
     terminate: () => socket.terminate(),
+    ...(socket.ping ? { ping: (data?: string) => socket.ping!(data) } : {}),
     on: ((event: 'message', listener: (...args: unknown[]) => unknown) =>
       socket.on(event, (...args: unknown[]) => {
         try {

@@ -321,6 +321,7 @@ export function tapWrites(socket: SocketLike, onWrite: (data: string) => void): 
     },
     close: (code?: number, reason?: string) => socket.close(code, reason),
     terminate: () => socket.terminate(),
+    ...(socket.ping ? { ping: (data?: string) => socket.ping!(data) } : {}),
     on: ((event: 'message', listener: (data: unknown) => void) => socket.on(event, listener)) as SocketLike['on'],
   };
 }

@@ -23,7 +23,7 @@ import { CLOSED, CLOSING, CONNECTING, MAX_CLOSE_REASON_BYTES, OPEN, type Handsha
 import type { TimerHandle } from '../ports/clock.ts';
 import { sampleDurationUs } from './distribution.ts';
 import type { LinkProfile } from './link-profile.ts';
-import { CLOSE, DATA, Frame, Pipe, type Direction, type LossReason, type PipeOwner, type SendCallback, type Side } from './pipe.ts';
+import { CLOSE, DATA, Frame, PING, PONG, Pipe, type Direction, type LossReason, type PipeOwner, type SendCallback, type Side } from './pipe.ts';
 import type { Random } from './rng.ts';
 import type { Scheduler } from './scheduler.ts';
 import type { ServerRuntime } from './server-runtime.ts';
@@ -208,6 +208,16 @@ export class LinkCore implements SimLink, EndpointCore, PipeOwner {
     pipe.enqueue(new Frame(DATA, index, data, bytes, callback, 0, ''));
   }
 
+  /**
+   * A ping (a control frame, 2 bytes of header plus the payload): queued behind this side's data;
+   * the other end, if open when it arrives, answers with a pong carrying the same payload, as
+   * every WebSocket client does. Nothing happens on a closed side, as with ws.
+   */
+  ping(side: Side, data: string): void {
+    if (this.readyStateOf(side) !== OPEN) return;
+    this.outbound(side).enqueue(new Frame(PING, -1, data, 2 + Buffer.byteLength(data, 'utf8'), undefined, 0, ''));
+  }
+
   private rejectSend(side: Side, pipe: Pipe, state: number, callback: SendCallback | undefined): void {
     this.record('net.reject', { link: this.id, dir: pipe.dir, readyState: state });
     if (callback === undefined) return;
@@ -265,6 +275,12 @@ export class LinkCore implements SimLink, EndpointCore, PipeOwner {
       pipe.delivered++;
       if (this.trace !== undefined) this.trace.record(this.scheduler.now(), 'net.deliver', { link: this.id, dir: pipe.dir, frame: frame.index });
       this.endpoint(side).emit('message', frame.data, false);
+      return;
+    }
+    if (frame.kind === PING || frame.kind === PONG) {
+      if (state !== OPEN) return;
+      if (frame.kind === PING) this.outbound(side).enqueue(new Frame(PONG, -1, frame.data, frame.bytes, undefined, 0, ''));
+      else this.endpoint(side).emit('pong', frame.data);
       return;
     }
     if (state === CLOSED) return;

@@ -48,7 +48,10 @@ export const DATA = 0;
 export const CLOSE = 1;
 /** TCP reset after an abrupt close: overtakes data (which is discarded), still subject to half-open and partitions. */
 export const RESET = 2;
-export type FrameKind = typeof DATA | typeof CLOSE | typeof RESET;
+/** Ping and pong (RFC 6455 control frames): queued behind the sender's data, timed like data, never counted as data frames. */
+export const PING = 3;
+export const PONG = 4;
+export type FrameKind = typeof DATA | typeof CLOSE | typeof RESET | typeof PING | typeof PONG;
 
 export class Frame {
   /** Virtual time at which the frame leaves the sender's buffer. */
@@ -229,7 +232,7 @@ export class Pipe {
   }
 
   private toWire(frame: Frame, entryUs: number): void {
-    const delayUs = frame.kind === DATA ? wireDelayUs(this.profile, this.rng) : sampleDurationUs(this.profile.closeDelayMs, this.rng);
+    const delayUs = frame.kind === DATA || frame.kind === PING || frame.kind === PONG ? wireDelayUs(this.profile, this.rng) : sampleDurationUs(this.profile.closeDelayMs, this.rng);
     const atUs = arrivalUs(entryUs, delayUs, this.lastDeliverUs); // never overtakes the previous frame
     this.lastDeliverUs = atUs;
     frame.deliverUs = atUs;

@@ -23,6 +23,7 @@ export interface EndpointCore {
   readyStateOf(side: Side): number;
   bufferedAmountOf(side: Side): number;
   send(side: Side, data: string, callback: SendCallback | undefined): void;
+  ping(side: Side, data: string): void;
   close(side: Side, code: number | undefined, reason: string | undefined): void;
   terminate(side: Side): void;
 }
@@ -80,6 +81,7 @@ export class Emitter<Events extends object> {
 
 export interface ServerSocketEvents {
   message: (data: string, isBinary: boolean) => void;
+  pong: (data: string) => void;
   close: (code: number, reason: string) => void;
   error: (error: Error) => void;
 }
@@ -131,6 +133,10 @@ export abstract class SimEndpoint<Events extends ServerSocketEvents> extends Emi
   /** Abrupt close: this side sees 1006 at once, the peer when the reset reaches it. */
   terminate(): void {
     this.core.terminate(this.side);
+  }
+  /** A ping control frame; the peer answers with a pong ('pong' event here), if the link carries both. */
+  ping(data = ''): void {
+    this.core.ping(this.side, data);
   }
 }
 

@@ -84,9 +84,16 @@ function realDriver(): Driver {
   };
 }
 
+/** The simulated network of the last simDriver() (the half-open test reaches for it). */
+let lastNetwork: SimNetwork | null = null;
+const halfOpenAll = (): void => {
+  for (const link of lastNetwork!.links()) lastNetwork!.halfOpen(link.id);
+};
+
 function simDriver(): Driver {
   const scheduler = new Scheduler({ seed: 1 });
   const network = new SimNetwork({ scheduler, rng: createRandom(1).fork('network') });
+  lastNetwork = network;
   const context = new OwnServerContext('conformance', createRandom(1));
   const quiet = { info() {}, warn() {}, error() {}, fact() {} };
   context.attach({ clock: scheduler, listen: (h: Parameters<SimNetwork['listen']>[0]) => network.listen(h), log: quiet } as unknown as ServerEnv);
@@ -195,6 +202,17 @@ const checks: Record<string, (d: Driver) => Promise<unknown>> = {
     return [...log]; // a copy: closing the driver afterwards must not add to it
   },
 
+  async 'ping: the client answers, the pong carries the payload'(d) {
+    const log: string[] = [];
+    await d.server({}, (ws) => {
+      ws.on('pong', ((data: unknown) => log.push(`server: pong ${text(data)}`)) as never);
+      (ws as unknown as { ping(data: string, mask?: boolean, cb?: (e?: Error) => void): void }).ping('beat-1', undefined, (e) => log.push(`server: ping callback ${e ? 'error' : 'ok'}`));
+    });
+    d.client('/ws', {});
+    await d.wait(100);
+    return [...log].sort();
+  },
+
   async 'bufferedAmount grows while the client does not read, and drains when it reads again'(d) {
     let socket: ServerSocket | null = null;
     await d.server({}, (ws) => (socket = ws));
@@ -232,4 +250,27 @@ describe('the simulated ws behaves as ws does', () => {
       expect(seen[1]).toEqual(seen[0]);
     });
   }
+});
+
+describe('pings on the simulated link are frames, not promises', () => {
+  it('a half-open link loses the ping: no pong, so a heartbeat can find the dead connection', async () => {
+    const d = simDriver();
+    current = d;
+    const pongs: number[] = [];
+    let socket: { ping(data: string): void } | null = null;
+    await d.server({}, (ws) => {
+      socket = ws as unknown as { ping(data: string): void };
+      ws.on('pong', (() => pongs.push(1)) as never);
+    });
+    d.client('/ws', {});
+    await d.wait(50);
+    socket!.ping('a');
+    await d.wait(100);
+    expect(pongs).toEqual([1]);
+    // Half-open the (only) link: frames in either direction are silently lost from now on.
+    halfOpenAll();
+    socket!.ping('b');
+    await d.wait(1_000);
+    expect(pongs).toEqual([1]);
+  });
 });
