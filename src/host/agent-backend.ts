@@ -28,3 +28,6 @@ export function startAgentRun(request: RunRequest, onEvent: (event: BackendEvent
 }
 
 export default { startAgentRun };
+
+// For require('#agent-backend') from CommonJS (src/host/agent-backend-require.cjs).
+(globalThis as Record<symbol, unknown>)[Symbol.for('threadline.simulated-agent-backend')] = { startAgentRun };

@@ -14,6 +14,11 @@ export class OwnServerContext {
   readonly timers = new VirtualTimers();
   private env: ServerEnv | null = null;
   private readonly listeners: Array<(socket: SocketLike, handshake: HandshakeInfo) => void> = [];
+  /**
+   * HTTP servers a simulated WebSocketServer was given as `{ server }`: their `listen()` is part
+   * of the simulation (it listens on nothing and says 'listening'), not an escape.
+   */
+  readonly simulatedHttpServers = new WeakSet<object>();
   /** The first error the server's own code threw from a timer or a socket callback. */
   failure: { error: unknown; where: string } | null = null;
 

@@ -4,7 +4,8 @@
  *
  *  - time: setTimeout, setInterval, setImmediate and their clear*, the same functions of the
  *    `timers` module, `timers/promises` (setTimeout, setImmediate, setInterval), Date (the
- *    constructor without arguments and Date.now), performance.now and process.hrtime — all on the run's clock
+ *    constructor without arguments and Date.now), performance.now, process.hrtime and
+ *    process.uptime — all on the run's clock
  *    (virtual µs; Date starts at VIRTUAL_EPOCH_MS);
  *  - randomness: Math.random, crypto.randomUUID, crypto.randomBytes, crypto.getRandomValues (the
  *    `crypto` module's and the global Web Crypto's), all from one seeded stream of the run.
@@ -77,7 +78,15 @@ export interface Installed {
 let installed: Saved | null = null;
 
 /** Install the run's virtual time and randomness; throws if another run's are installed. */
-export function installVirtualGlobals(clock: () => Clock | null, timers: VirtualTimers, rng: Random, log: () => ServerLog | null, onEscape: (error: EscapeError) => void): Installed {
+export function installVirtualGlobals(
+  clock: () => Clock | null,
+  timers: VirtualTimers,
+  rng: Random,
+  log: () => ServerLog | null,
+  onEscape: (error: EscapeError) => void,
+  /** True for an HTTP server whose listen() belongs to the simulation (a ws `{ server }`). */
+  simulatedListen: (server: object) => boolean = () => false,
+): Installed {
   if (installed) throw new Error('virtual globals are already installed: two own-server runs cannot be active at once in one thread');
   const saved: Saved = [];
   const set = (target: object, key: PropertyKey, value: unknown): void => {
@@ -175,7 +184,16 @@ export function installVirtualGlobals(clock: () => Clock | null, timers: Virtual
       onEscape(error);
       throw error;
     };
-  set(netModule.Server.prototype, 'listen', escape('net.Server.listen (a real listening socket)'));
+  const realListen = escape('net.Server.listen (a real listening socket)');
+  set(netModule.Server.prototype, 'listen', function listen(this: { emit(event: string): boolean }, ...args: unknown[]) {
+    if (!simulatedListen(this)) return realListen();
+    const callback = args.find((a) => typeof a === 'function') as (() => void) | undefined;
+    timers.setImmediate(() => {
+      this.emit('listening');
+      callback?.();
+    });
+    return this;
+  });
   set(netModule, 'connect', escape('net.connect (a real outgoing socket)'));
   set(netModule, 'createConnection', escape('net.createConnection (a real outgoing socket)'));
   for (const [mod, name] of [[httpModule, 'http'], [httpsModule, 'https']] as const) {
@@ -195,6 +213,7 @@ export function installVirtualGlobals(clock: () => Clock | null, timers: Virtual
     { bigint: (): bigint => BigInt(Math.round(nowUs())) * 1_000n },
   );
   set(process, 'hrtime', hrtime);
+  set(process, 'uptime', () => nowUs() / 1_000_000);
 
   syncBuiltinESMExports();
   installed = saved;

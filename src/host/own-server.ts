@@ -14,6 +14,7 @@ import type { ServerInstance, ServerPlugin } from '../ports/server.ts';
 import { createRandom } from '../sim/rng.ts';
 import { OwnServerContext, setActiveContext } from './context.ts';
 import { EscapeError, installVirtualGlobals, type Installed } from './globals.ts';
+import { installRequireHook } from './require-hook.ts';
 
 /** The query parameter that marks a module URL as part of run N's fresh module graph. */
 export const RUN_TAG = 'threadline-run';
@@ -51,6 +52,10 @@ export function ownServer(file: string, options: { name: string; codec?: string 
     file,
     codec,
     async instantiate(seed) {
+      // Loaded before the server, so their CommonJS bridges (require('ws'), require('#agent-backend'))
+      // find them; dynamically, so the package's type declarations do not reach Node's types.
+      await import('./ws.ts');
+      await import('./agent-backend.ts');
       const context = new OwnServerContext(file, createRandom(seed).fork('own-server/random'));
       setActiveContext(context);
       let globals: Installed | null = installVirtualGlobals(
@@ -59,9 +64,12 @@ export function ownServer(file: string, options: { name: string; codec?: string 
         context.rng,
         () => context.serverEnv?.log ?? null,
         (escape) => context.fail(escape, escape.what),
+        (server) => context.simulatedHttpServers.has(server),
       );
+      const uninstallRequire = installRequireHook();
       const release = (): void => {
         context.timers.cancelAll();
+        uninstallRequire();
         globals?.uninstall();
         globals = null;
         setActiveContext(null);

@@ -10,9 +10,11 @@
  * `readyState` and the constants, `bufferedAmount`, on/once/off for 'message' (Buffer,
  * isBinary), 'close' (code, reason Buffer), 'error', 'pong', and `addEventListener`.
  *
- * Not simulated (each throws an error naming it, never a silent fallback): `{ server }` and
- * `{ noServer }` with `handleUpgrade` (they need a real HTTP server), outgoing client
- * connections (`new WebSocket(url)`), `createWebSocketStream`.
+ * `{ server: httpServer }` too: the HTTP server's `listen()` is then simulated (no real port; it
+ * says 'listening'), and the run's WebSocket upgrades arrive at the WebSocketServer.
+ *
+ * Not simulated (each throws an error naming it, never a silent fallback): `{ noServer }` with
+ * `handleUpgrade`, outgoing client connections (`new WebSocket(url)`), `createWebSocketStream`.
  *
  * Pings are control frames on the simulated link: queued behind data, lost on a half-open or
  * partitioned link like data, answered by the client with a pong. (A socket without ping, not
@@ -213,23 +215,33 @@ export class WebSocketServer extends EventEmitter {
   constructor(options: ServerOptions = {}, callback?: () => void) {
     super();
     this.context = activeContext('new WebSocketServer()');
-    if (options.server !== undefined || options.noServer) {
+    if (options.noServer) {
       throw new Error(
-        `new WebSocketServer({ ${options.server !== undefined ? 'server' : 'noServer'} }): not simulated yet — it needs a real HTTP server (a real listening socket, outside the simulation). ` +
-          'Give the WebSocketServer its own { port } when it runs under threadline.',
+        'new WebSocketServer({ noServer }): not simulated yet — its connections come from a real HTTP server\'s upgrade events. ' +
+          'Under threadline give the WebSocketServer a { port }, or the HTTP server as { server }.',
       );
     }
-    if (options.port === undefined) throw new TypeError('One and only one of the "port", "server", or "noServer" options must be specified');
+    if ((options.port === undefined) === (options.server === undefined)) throw new TypeError('One and only one of the "port", "server", or "noServer" options must be specified');
+    // { server }: the HTTP server's listen() becomes the simulated one (no real port); the
+    // WebSocket upgrades of the run arrive here. Plain HTTP requests never come in a simulation.
+    if (options.server !== undefined) this.context.simulatedHttpServers.add(options.server as object);
     this.options = { maxPayload: WS_DEFAULT_MAX_PAYLOAD_BYTES, clientTracking: true, ...options };
     this.clients = this.options.clientTracking ? new Set() : undefined;
     this.context.listen((socket, handshake) => this.accept(socket, handshake));
-    this.context.timers.setImmediate(() => {
-      this.emit('listening');
-      callback?.();
-    });
+    if (options.server === undefined) {
+      this.context.timers.setImmediate(() => {
+        this.emit('listening');
+        callback?.();
+      });
+    } else {
+      // As ws: 'listening' follows the HTTP server's.
+      (options.server as { on(event: string, l: () => void): void }).on('listening', () => this.emit('listening'));
+    }
   }
 
   address(): { port: number; family: string; address: string } {
+    const http = this.options.server as { address(): { port: number; family: string; address: string } | null } | undefined;
+    if (http !== undefined) return http.address() ?? { port: 0, family: 'IPv4', address: '0.0.0.0' }; // a simulated listen has no real address
     return { port: this.options.port ?? 0, family: 'IPv4', address: this.options.host ?? '0.0.0.0' };
   }
 
@@ -297,3 +309,6 @@ export function createWebSocketStream(): never {
 const ws = Object.assign(WebSocket, { WebSocket, WebSocketServer, Server: WebSocketServer, createWebSocketStream });
 export default ws;
 export { WebSocketServer as Server };
+
+// For require('ws') from CommonJS (src/host/ws-require.cjs).
+(globalThis as Record<symbol, unknown>)[Symbol.for('threadline.simulated-ws')] = ws;

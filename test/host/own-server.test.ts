@@ -54,6 +54,21 @@ describe('examples/chat-server, unmodified, in the simulation', () => {
     }
   }, 240_000);
 
+  it('runs a server whose WebSocketServer sits on an HTTP server ({ server }): its listen() is simulated, not an escape', () => {
+    const r = cli('run', 'rapid-send', '--server', 'test/host/fixtures/http-server.js', '--runs', '3');
+    expect(r.code).toBe(0);
+    expect(r.doc!.runs.every((run) => run.verdict === 'pass' && run.error === undefined)).toBe(true);
+  });
+
+  it("runs a CommonJS server (require('ws'), require('#agent-backend')), afresh each run and deterministically", () => {
+    const a = cli('run', 'rapid-send', '--server', 'test/host/fixtures/cjs/server.js', '--runs', '10', '--workers', '1');
+    const b = cli('run', 'rapid-send', '--server', 'test/host/fixtures/cjs/server.js', '--runs', '10', '--workers', '2');
+    expect(a.doc!.runs.every((r) => r.verdict === 'fail' && r.violations[0]?.invariant === 'no-loss')).toBe(true); // its race
+    // Fresh each run: the mapped backend numbers runs from 1 in every seed's run.
+    expect(a.doc!.runs.every((r) => /of run-1 /.test(r.violations[0]!.explanation))).toBe(true);
+    expect(b.doc!.runs.map((r) => r.traceHash)).toEqual(a.doc!.runs.map((r) => r.traceHash));
+  });
+
   it('runs a file that exports a start function instead of starting on import', () => {
     const r = cli('run', 'rapid-send', '--server', 'test/host/fixtures/exports-start.js');
     // It never starts agent runs, so the run's events are lost — but it connected and ran.
