@@ -111,8 +111,11 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
   const runBatch = options.parallel?.runBatch ?? localBatchRunner(options.router, focus, options.caseOptions ?? {});
   const concurrency = Math.max(1, options.parallel?.concurrency ?? 1);
 
-  const inFlight = new Map<number, Promise<{ batch: number; seed: number; result: BatchResult }>>();
-  const done = new Map<number, { seed: number; result: BatchResult }>();
+  // A batch that failed (a harness error, a worker that died) counts in its turn, like a result:
+  // an earlier batch's counterexample still wins, as in a serial search.
+  type Outcome = { batch: number; seed: number; result: BatchResult | null; error?: unknown };
+  const inFlight = new Map<number, Promise<Outcome>>();
+  const done = new Map<number, Outcome>();
   let dispatched = 0; // batches handed out
   let dispatchedRuns = 0;
   let committed = 0; // batches taken, in order
@@ -128,19 +131,26 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
       const numRuns = Math.min(batchSize, maxRuns - dispatchedRuns);
       dispatchedRuns += numRuns;
       const seed = batchSeed(options.seed, batch);
-      inFlight.set(batch, runBatch(seed, numRuns).then((result) => ({ batch, seed, result })));
+      inFlight.set(
+        batch,
+        runBatch(seed, numRuns).then(
+          (result): Outcome => ({ batch, seed, result }),
+          (error: unknown): Outcome => ({ batch, seed, result: null, error }),
+        ),
+      );
     }
     if (inFlight.size === 0) break;
-    const { batch, seed, result } = await Promise.race(inFlight.values());
-    inFlight.delete(batch);
-    done.set(batch, { seed, result });
+    const outcome = await Promise.race(inFlight.values());
+    inFlight.delete(outcome.batch);
+    done.set(outcome.batch, outcome);
     // Take results in batch order: the first failing batch is the serial search's first.
     for (let next = done.get(committed); next !== undefined; next = done.get(committed)) {
       done.delete(committed++);
+      if (next.result === null) throw next.error; // its turn came: the search cannot go on past it
       tried += next.result.numRuns;
       const found = next.result.counterexample;
       if (found) {
-        for (const pending of inFlight.values()) pending.catch(() => undefined); // later batches: dropped
+        // Later batches still running are dropped (their outcomes settle into nothing).
         const { outcome, run } = await evaluateCase(found, options.router, { keepTrace: false, ...(focus ? { focus } : {}) });
         return {
           router: options.router.name,

@@ -53,12 +53,28 @@ export class OwnServerContext {
   fail(error: unknown, where: string): void {
     this.failure ??= { error, where };
   }
+
+  /** Sockets handed to the server's code, cut loose when the run is over (detach). */
+  readonly sockets = new Set<{ detach(): void }>();
+
+  /** The run is over: the server's code keeps nothing of it (its sockets go dead, the environment goes). */
+  detach(): void {
+    for (const s of this.sockets) s.detach();
+    this.sockets.clear();
+    this.env = null;
+    this.listeners.length = 0;
+    this.timers.detach();
+  }
 }
 
 let active: OwnServerContext | null = null;
 
 export function setActiveContext(context: OwnServerContext | null): void {
   active = context;
+}
+
+export function activeContextOrNull(): OwnServerContext | null {
+  return active;
 }
 
 /** The run in progress; `what` names the call for the error when there is none. */

@@ -57,7 +57,7 @@ export function ownServer(file: string, options: { name: string; codec?: string 
       await import('./ws.ts');
       await import('./agent-backend.ts');
       const context = new OwnServerContext(file, createRandom(seed).fork('own-server/random'));
-      setActiveContext(context);
+      // Globals first (it throws if another run's are installed), then this run's context.
       let globals: Installed | null = installVirtualGlobals(
         () => context.clock,
         context.timers,
@@ -65,7 +65,9 @@ export function ownServer(file: string, options: { name: string; codec?: string 
         () => context.serverEnv?.log ?? null,
         (escape) => context.fail(escape, escape.what),
         (server) => context.simulatedHttpServers.has(server),
+        (error, where) => context.fail(error, where),
       );
+      setActiveContext(context);
       const uninstallRequire = installRequireHook();
       const release = (): void => {
         context.timers.cancelAll();
@@ -73,6 +75,10 @@ export function ownServer(file: string, options: { name: string; codec?: string 
         globals?.uninstall();
         globals = null;
         setActiveContext(null);
+        // Node keeps every module instance for good, and the server's top-level state (its maps
+        // of sockets) with it: cut the sockets and the environment loose, so a finished run's
+        // world can be collected.
+        context.detach();
       };
       let start: (() => unknown) | null = null;
       try {

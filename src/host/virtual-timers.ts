@@ -69,13 +69,24 @@ export class VirtualTimers {
     for (const t of this.waiting.splice(0)) this.arm(t);
   }
 
+  /** The run is over: cancel everything and let go of its clock. */
+  detach(): void {
+    this.cancelAll();
+    this.waiting.length = 0;
+    this.clock = null;
+  }
+
   get pending(): number {
     return this.live.size;
   }
 
   setTimeout = (callback: Callback, delayMs?: number, ...args: unknown[]): VirtualTimeout => this.make(callback, delayMs, args, false);
   setInterval = (callback: Callback, delayMs?: number, ...args: unknown[]): VirtualTimeout => this.make(callback, delayMs, args, true);
-  /** setImmediate: the next batch at the current instant (after the continuations of this one). */
+  /**
+   * setImmediate: a batch at the current instant after the continuations already queued, as in
+   * Node (a promise callback queued before it runs first). Armed from a microtask, so it cannot
+   * join the batch in progress.
+   */
   setImmediate = (callback: Callback, ...args: unknown[]): VirtualTimeout => this.make(callback, 0, args, false, true);
   clearTimeout = (timer: unknown): void => this.clear(timer);
   clearInterval = (timer: unknown): void => this.clear(timer);
@@ -108,8 +119,13 @@ export class VirtualTimers {
     const ms = immediate ? 0 : normaliseDelayMs(delayMs);
     const t = new VirtualTimeout(this.nextId++, this, callback, args, Math.round(ms * 1_000), repeat);
     this.live.set(t.id, t);
-    if (this.clock) this.arm(t);
-    else this.waiting.push(t);
+    if (!this.clock) this.waiting.push(t);
+    else if (immediate) {
+      this.clock.now(); // kernel activity: the drain waits for the arming microtask
+      queueMicrotask(() => {
+        if (this.live.has(t.id) && t.handle === null && this.clock) this.arm(t);
+      });
+    } else this.arm(t);
     return t;
   }
 

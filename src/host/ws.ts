@@ -22,7 +22,18 @@
  */
 import { EventEmitter } from 'node:events';
 import { CLOSED, CLOSING, CONNECTING, OPEN, type HandshakeInfo, type SocketLike } from '../ports/socket.ts';
-import { activeContext, type OwnServerContext } from './context.ts';
+import { activeContext, activeContextOrNull, type OwnServerContext } from './context.ts';
+import { EscapeError } from './globals.ts';
+
+/** What a WebSocket holds once its run is over (detach): closed, and nothing of the run. */
+const DETACHED: SocketLike = {
+  readyState: CLOSED,
+  bufferedAmount: 0,
+  send: (_data, callback) => callback?.(new Error('WebSocket is not open: readyState 3 (CLOSED)')),
+  close: () => undefined,
+  terminate: () => undefined,
+  on: () => undefined,
+};
 
 /** ws's default maxPayload: 100 MiB. */
 const WS_DEFAULT_MAX_PAYLOAD_BYTES = 100 * 1024 * 1024;
@@ -44,7 +55,7 @@ export class WebSocket extends EventEmitter {
   binaryType = 'nodebuffer';
   readonly protocol: string;
   readonly extensions = '';
-  private readonly socket: SocketLike;
+  private socket: SocketLike;
   private readonly context: OwnServerContext;
   private readonly wrapped = new Map<Listener, Listener>();
   /**
@@ -55,17 +66,18 @@ export class WebSocket extends EventEmitter {
   private failedForPayload = false;
 
   constructor(address: unknown, ...rest: unknown[]) {
-    super();
+    // captureRejections: an async listener that rejects reaches [Symbol.for('nodejs.rejection')].
+    super({ captureRejections: true });
     const internal = rest[rest.length - 1] as { [INTERNAL]?: { socket: SocketLike; context: OwnServerContext; protocol: string; maxPayload: number } } | undefined;
     const own = internal?.[INTERNAL];
     if (!own) {
-      throw new Error(
-        `new WebSocket(${JSON.stringify(String(address))}): the server opened an outgoing WebSocket connection. threadline simulates the ` +
-          "server's listening sockets only; an outgoing connection would leave the simulation (and its determinism). Move it behind a module you can stub, or run this server with threadline probe.",
-      );
+      const error = new EscapeError(`new WebSocket(${JSON.stringify(String(address))}) (a real outgoing WebSocket)`, 'an outgoing connection; threadline simulates the server\'s listening sockets only');
+      activeContextOrNull()?.fail(error, error.what); // the run fails even if the server catches it
+      throw error;
     }
     this.socket = own.socket;
     this.context = own.context;
+    own.context.sockets.add(this);
     this.protocol = own.protocol;
     const maxPayload = own.maxPayload;
     own.socket.on('message', (data: unknown) => {
@@ -164,6 +176,17 @@ export class WebSocket extends EventEmitter {
     if (wrap) this.off(type, wrap);
   }
 
+  /** An async listener of the server's code rejected (captureRejections). */
+  [Symbol.for('nodejs.rejection')](error: unknown, event: string): void {
+    this.context.fail(error, `'${event}' listener`);
+  }
+
+  /** The run is over: the server's code may keep this object, but not the run's world through it. */
+  detach(): void {
+    this.socket = DETACHED;
+    this.removeAllListeners();
+  }
+
   /** A listener of the server's own code that throws is the server's uncaught exception: the run fails and says where. */
   private guarded(where: string, fn: () => void): void {
     try {
@@ -213,7 +236,7 @@ export class WebSocketServer extends EventEmitter {
   private accepted = 0;
 
   constructor(options: ServerOptions = {}, callback?: () => void) {
-    super();
+    super({ captureRejections: true });
     this.context = activeContext('new WebSocketServer()');
     if (options.noServer) {
       throw new Error(
@@ -237,6 +260,11 @@ export class WebSocketServer extends EventEmitter {
       // As ws: 'listening' follows the HTTP server's.
       (options.server as { on(event: string, l: () => void): void }).on('listening', () => this.emit('listening'));
     }
+  }
+
+  /** An async 'connection' listener of the server's code rejected (captureRejections). */
+  [Symbol.for('nodejs.rejection')](error: unknown, event: string): void {
+    this.context.fail(error, `'${event}' listener`);
   }
 
   address(): { port: number; family: string; address: string } {

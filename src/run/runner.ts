@@ -8,7 +8,7 @@
  * When every script has finished and every run has completed, background timers (heartbeats)
  * stop and the run drains to idle; then the oracle judges.
  */
-import { realNowMs } from '../ports/real-time.ts';
+import { realNowMs, realSetImmediate } from '../ports/real-time.ts';
 import type { ServerPlugin } from '../ports/server.ts';
 import { DEFAULT_MAX_EVENTS, Scheduler } from '../sim/scheduler.ts';
 import { createRandom } from '../sim/rng.ts';
@@ -165,7 +165,12 @@ async function runPlugin(spec: ScenarioSpec, plugin: ServerPlugin, seed: number,
   if ((spec.client?.heartbeatMs ?? 0) > 0 || server.quiesce) scheduler.setTimer(QUIESCE_CHECK_US, quiesceCheck, 'runner:quiesce-check');
 
   await scheduler.runUntilIdle();
-  afterRun?.();
+  if (afterRun) {
+    // One real macrotask turn first: Node reports unhandled rejections (of a server's own code)
+    // only between macrotasks, and the kernel's drain runs in microtasks.
+    await new Promise((resolve) => realSetImmediate(resolve));
+    afterRun();
+  }
   const inferredTruth = seen !== null && world.truth.produced.size === 0 && seen.observed.size > 0;
   if (inferredTruth) inferProduced(world.truth, seen.observed, seen.refusedRefs);
   if (world.failure) throw new Error(`scenario ${spec.name} (router ${plugin.name}, seed ${seed}): ${world.failure.message}`);

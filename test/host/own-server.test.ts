@@ -134,6 +134,16 @@ describe('what escapes the simulation is named', () => {
     expect(r.doc!.runs[0]!.error).toMatch(/the server's code threw in 'message' listener: Error: handler bug/);
   });
 
+  it('an async handler that rejects fails the run and says where, on one worker and on two alike', () => {
+    const one = cli('run', 'rapid-send', '--server', 'test/host/fixtures/async-throws.js', '--runs', '2', '--workers', '1');
+    const two = cli('run', 'rapid-send', '--server', 'test/host/fixtures/async-throws.js', '--runs', '2', '--workers', '2');
+    expect(one.code).toBe(1);
+    for (const doc of [one.doc!, two.doc!]) {
+      expect(doc.runs).toHaveLength(2);
+      for (const run of doc.runs) expect(run.error).toMatch(/the server's code threw in 'message' listener: Error: async handler bug/);
+    }
+  });
+
   it('the simulated ws used outside a run says so', () => {
     expect(() => new WebSocketServer({ port: 8080 })).toThrow(/threadline's simulated ws, and no threadline run is active/);
   });
@@ -181,6 +191,20 @@ describe('virtual globals', () => {
 });
 
 describe('VirtualTimers', () => {
+  it('setImmediate runs after the promise callbacks queued before it, as in Node', async () => {
+    const scheduler = new Scheduler({ seed: 1 });
+    const timers = new VirtualTimers();
+    timers.attach(scheduler);
+    const order: string[] = [];
+    scheduler.at(10, () => {
+      void Promise.resolve().then(() => order.push('promise'));
+      timers.setImmediate(() => order.push('immediate'));
+      order.push('sync');
+    });
+    await scheduler.runUntilIdle();
+    expect(order).toEqual(['sync', 'promise', 'immediate']);
+  });
+
   it("arms timers made before the clock (a module's top level) when it is attached, in order", async () => {
     const scheduler = new Scheduler({ seed: 1 });
     const timers = new VirtualTimers();
