@@ -7,13 +7,17 @@
  *    constructor without arguments and Date.now), performance.now, process.hrtime and
  *    process.uptime — all on the run's clock
  *    (virtual µs; Date starts at VIRTUAL_EPOCH_MS);
- *  - randomness: Math.random, crypto.randomUUID, crypto.randomBytes, crypto.getRandomValues (the
- *    `crypto` module's and the global Web Crypto's), all from one seeded stream of the run.
+ *  - randomness: Math.random, crypto.randomUUID, randomBytes, randomFill(Sync), randomInt and
+ *    getRandomValues (the `crypto` module's and the global Web Crypto's), all from one seeded
+ *    stream of the run;
+ *  - process.nextTick: a microtask on the run's clock (Node's own nextTick queue waits for the
+ *    microtask queue to empty, which the kernel's drain keeps busy);
  *
  *  - the console: console.log/info/debug/warn/error go to the run's server log (warnings are
  *    counted by template, as the built-in router's are), not to the terminal;
  *  - escapes: what would leave the simulation — a real listening or outgoing socket
- *    (net.Server.listen, net.connect, http(s).request), a worker thread, a child process —
+ *    (net.Server.listen unless a ws `{ server }` owns it, net.connect, net.Socket.connect,
+ *    tls.connect, http(s).request, fetch, dgram), a worker thread, a child process, process.exit —
  *    throws an EscapeError naming it and the call site, and
  *    the run fails with it even if the server's code catches it.
  *
