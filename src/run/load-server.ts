@@ -9,7 +9,7 @@
  * the fix.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, extname, relative, resolve } from 'node:path';
+import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isServerPlugin, type ServerPlugin } from '../ports/server.ts';
 import { ownServer, type OwnServerSource } from '../host/own-server.ts';
@@ -22,8 +22,31 @@ export async function loadServerSource(file: string): Promise<ServerPlugin | Own
   const abs = resolve(file);
   const shown = relative(process.cwd(), abs) || basename(abs);
   if (!existsSync(abs)) throw new ServerLoadError(`${shown}: server file does not exist`);
-  if (IMPORTS_THREADLINE.test(readFileSync(abs, 'utf8'))) return loadServerFile(file);
+  const source = readFileSync(abs, 'utf8');
+  if (IMPORTS_THREADLINE.test(source)) return loadServerFile(file);
+  if (extname(abs) === '.js' && ES_MODULE_SYNTAX.test(source) && packageType(dirname(abs)) !== 'module') {
+    // Node would load it as CommonJS: outside the run's module graph, with the real ws.
+    throw new ServerLoadError(`${shown}: uses import/export, but the nearest package.json does not say "type": "module", so Node would load it as CommonJS; add "type": "module" to that package.json, or rename the file to .mjs`);
+  }
   return ownServer(abs, { name: basename(abs, extname(abs)) });
+}
+
+/** `import ... from` / `export ...` at the start of a line: ES-module syntax. */
+const ES_MODULE_SYNTAX = /^\s*(?:import\s[^(]|import\{|export\s)/m;
+
+/** The "type" of the nearest package.json above `dir` ('commonjs' when there is none). */
+function packageType(dir: string): string {
+  for (let d = dir; ; d = dirname(d)) {
+    const pkg = join(d, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        return (JSON.parse(readFileSync(pkg, 'utf8')) as { type?: string }).type ?? 'commonjs';
+      } catch {
+        return 'commonjs';
+      }
+    }
+    if (dirname(d) === d) return 'commonjs';
+  }
 }
 
 export class ServerLoadError extends Error {

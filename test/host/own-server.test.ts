@@ -144,6 +144,12 @@ describe('what escapes the simulation is named', () => {
     }
   });
 
+  it('an ES-module .js file in a CommonJS package is refused with the fix, before anything runs', () => {
+    const r = spawnSync(process.execPath, ['bin/threadline', 'run', 'rapid-send', '--server', 'test/host/fixtures/esm-in-cjs/server.js', '--no-report'], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/server\.js: uses import\/export, but the nearest package\.json does not say "type": "module".*add "type": "module" to that package\.json, or rename the file to \.mjs/);
+  });
+
   it('the simulated ws used outside a run says so', () => {
     expect(() => new WebSocketServer({ port: 8080 })).toThrow(/threadline's simulated ws, and no threadline run is active/);
   });
