@@ -19,6 +19,10 @@ export class OwnServerContext {
    * of the simulation (it listens on nothing and says 'listening'), not an escape.
    */
   readonly simulatedHttpServers = new WeakSet<object>();
+  /** WebSocketServers made with { noServer }: an HTTP server's listen() is then the run's entry. */
+  noServerCount = 0;
+  /** HTTP servers listening in this run with { noServer } WebSocketServers: their 'upgrade' gets the connections. */
+  readonly upgradeServers: Array<{ emit(event: string, ...args: unknown[]): boolean; listenerCount(event: string): number }> = [];
   /** The first error the server's own code threw from a timer or a socket callback. */
   failure: { error: unknown; where: string } | null = null;
 
@@ -50,6 +54,30 @@ export class OwnServerContext {
     else this.listeners.push(onConnection);
   }
 
+  /**
+   * An HTTP server's listen() in this run: simulated (true) when a WebSocketServer was given it
+   * as { server }, or when { noServer } WebSocketServers exist — then it is the run's entry and
+   * each connection arrives as its 'upgrade' event (handleUpgrade takes it from there).
+   */
+  simulatedListen(server: object, upgradeOf: (socket: SocketLike, handshake: HandshakeInfo) => unknown[]): boolean {
+    if (this.simulatedHttpServers.has(server)) return true;
+    if (this.noServerCount === 0) return false;
+    const target = server as OwnServerContext['upgradeServers'][number];
+    if (this.upgradeServers.length === 0) {
+      this.listen((socket, handshake) => {
+        const to = this.upgradeServers.find((s) => s.listenerCount('upgrade') > 0);
+        if (!to) return socket.terminate(); // nobody takes upgrades: the handshake fails
+        try {
+          to.emit('upgrade', ...upgradeOf(socket, handshake));
+        } catch (error) {
+          this.fail(error, "the HTTP server's 'upgrade' listener");
+        }
+      });
+    }
+    this.upgradeServers.push(target);
+    return true;
+  }
+
   fail(error: unknown, where: string): void {
     this.failure ??= { error, where };
   }
@@ -63,6 +91,7 @@ export class OwnServerContext {
     this.sockets.clear();
     this.env = null;
     this.listeners.length = 0;
+    this.upgradeServers.length = 0;
     this.timers.detach();
   }
 }

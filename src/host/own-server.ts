@@ -15,6 +15,12 @@ import { createRandom } from '../sim/rng.ts';
 import { OwnServerContext, setActiveContext } from './context.ts';
 import { EscapeError, installVirtualGlobals, type Installed } from './globals.ts';
 import { installRequireHook } from './require-hook.ts';
+import type { HandshakeInfo, SocketLike } from '../ports/socket.ts';
+
+// ws.ts is loaded dynamically (see instantiate); its upgrade helper is reached through it.
+let upgradeOf: (socket: SocketLike, handshake: HandshakeInfo) => unknown[] = () => {
+  throw new Error('impossible: an upgrade before src/host/ws.ts was loaded');
+};
 
 /** The query parameter that marks a module URL as part of run N's fresh module graph. */
 export const RUN_TAG = 'threadline-run';
@@ -54,7 +60,7 @@ export function ownServer(file: string, options: { name: string; codec?: string 
     async instantiate(seed) {
       // Loaded before the server, so their CommonJS bridges (require('ws'), require('#agent-backend'))
       // find them; dynamically, so the package's type declarations do not reach Node's types.
-      await import('./ws.ts');
+      upgradeOf = (await import('./ws.ts')).upgradeOf;
       await import('./agent-backend.ts');
       const context = new OwnServerContext(file, createRandom(seed).fork('own-server/random'));
       // Globals first (it throws if another run's are installed), then this run's context.
@@ -64,7 +70,7 @@ export function ownServer(file: string, options: { name: string; codec?: string 
         context.rng,
         () => context.serverEnv?.log ?? null,
         (escape) => context.fail(escape, escape.what),
-        (server) => context.simulatedHttpServers.has(server),
+        (server) => context.simulatedListen(server, upgradeOf),
         (error, where) => context.fail(error, where),
       );
       setActiveContext(context);

@@ -11,10 +11,12 @@
  * isBinary), 'close' (code, reason Buffer), 'error', 'pong', and `addEventListener`.
  *
  * `{ server: httpServer }` too: the HTTP server's `listen()` is then simulated (no real port; it
- * says 'listening'), and the run's WebSocket upgrades arrive at the WebSocketServer.
+ * says 'listening'), and the run's WebSocket upgrades arrive at the WebSocketServer. And
+ * `{ noServer }`: an HTTP server's `listen()` is then the run's entry, each connection arrives as
+ * its 'upgrade' event (req, socket, head), and `handleUpgrade` takes it from there.
  *
- * Not simulated (each throws an error naming it, never a silent fallback): `{ noServer }` with
- * `handleUpgrade`, outgoing client connections (`new WebSocket(url)`), `createWebSocketStream`.
+ * Not simulated (each throws an error naming it, never a silent fallback): outgoing client
+ * connections (`new WebSocket(url)`), `createWebSocketStream`.
  *
  * Pings are control frames on the simulated link: queued behind data, lost on a half-open or
  * partitioned link like data, answered by the client with a pong. (A socket without ping, not
@@ -238,18 +240,19 @@ export class WebSocketServer extends EventEmitter {
   constructor(options: ServerOptions = {}, callback?: () => void) {
     super({ captureRejections: true });
     this.context = activeContext('new WebSocketServer()');
-    if (options.noServer) {
-      throw new Error(
-        'new WebSocketServer({ noServer }): not simulated yet — its connections come from a real HTTP server\'s upgrade events. ' +
-          'Under threadline give the WebSocketServer a { port }, or the HTTP server as { server }.',
-      );
-    }
-    if ((options.port === undefined) === (options.server === undefined)) throw new TypeError('One and only one of the "port", "server", or "noServer" options must be specified');
+    const ways = [options.port !== undefined, options.server !== undefined, options.noServer === true].filter(Boolean).length;
+    if (ways !== 1) throw new TypeError('One and only one of the "port", "server", or "noServer" options must be specified');
     // { server }: the HTTP server's listen() becomes the simulated one (no real port); the
     // WebSocket upgrades of the run arrive here. Plain HTTP requests never come in a simulation.
     if (options.server !== undefined) this.context.simulatedHttpServers.add(options.server as object);
     this.options = { maxPayload: WS_DEFAULT_MAX_PAYLOAD_BYTES, clientTracking: true, ...options };
     this.clients = this.options.clientTracking ? new Set() : undefined;
+    if (options.noServer) {
+      // The run's connections arrive as 'upgrade' events of the HTTP server the code listens on;
+      // the code hands them to handleUpgrade.
+      this.context.noServerCount++;
+      return;
+    }
     this.context.listen((socket, handshake) => this.accept(socket, handshake));
     if (options.server === undefined) {
       this.context.timers.setImmediate(() => {
@@ -282,8 +285,15 @@ export class WebSocketServer extends EventEmitter {
     });
   }
 
-  handleUpgrade(): never {
-    throw new Error('WebSocketServer.handleUpgrade: not simulated yet (it takes a real HTTP upgrade); give the WebSocketServer its own { port } under threadline');
+  /**
+   * ws's handleUpgrade(req, socket, head, callback): `socket` must be one the run handed to the
+   * HTTP server's 'upgrade' listener (it carries the simulated connection). verifyClient, path
+   * and handleProtocols apply as with { port }; the callback gets the WebSocket and the request.
+   */
+  handleUpgrade(req: IncomingRequest, socket: unknown, _head: unknown, callback: (ws: WebSocket, req: IncomingRequest) => void): void {
+    const carried = (socket as { [UPGRADE]?: SocketLike } | null)?.[UPGRADE];
+    if (!carried) throw new Error('WebSocketServer.handleUpgrade: this socket is not a connection of the threadline run (only the sockets of the HTTP server\'s \'upgrade\' events are)');
+    this.admit(carried, req, (ws) => callback(ws, req));
   }
 
   shouldHandle(req: { url?: string }): boolean {
@@ -294,12 +304,18 @@ export class WebSocketServer extends EventEmitter {
 
   private accept(socket: SocketLike, handshake: HandshakeInfo): void {
     if (this.closed) return socket.terminate();
-    const n = ++this.accepted;
-    const headers: Record<string, string | undefined> = {};
-    for (const [k, v] of Object.entries(handshake.headers)) headers[k.toLowerCase()] = v;
-    // A stable, made-up peer address per connection (the simulation has no IP addresses).
-    const peer = { remoteAddress: `10.0.${(n >> 8) & 255}.${n & 255}`, remotePort: 40_000 + (n % 20_000) };
-    const req: IncomingRequest = { url: handshake.url, method: 'GET', headers, socket: peer, connection: peer };
+    this.admit(socket, requestOf(handshake, ++this.accepted), (ws, req) => {
+      try {
+        this.emit('connection', ws, req);
+      } catch (error) {
+        this.context.fail(error, "'connection' listener");
+      }
+    });
+  }
+
+  /** Path, verifyClient and protocols, then the WebSocket (tracked in `clients`) to `done`. */
+  private admit(socket: SocketLike, req: IncomingRequest, done: (ws: WebSocket, req: IncomingRequest) => void): void {
+    const headers = req.headers;
     if (!this.shouldHandle(req)) return socket.terminate(); // ws answers 400 before the upgrade
     const proceed = (ok: boolean): void => {
       if (!ok) return socket.terminate(); // ws answers 401 before the upgrade
@@ -316,9 +332,9 @@ export class WebSocketServer extends EventEmitter {
         ws.on('close', () => this.clients!.delete(ws));
       }
       try {
-        this.emit('connection', ws, req);
+        done(ws, req);
       } catch (error) {
-        this.context.fail(error, "'connection' listener");
+        this.context.fail(error, 'the handleUpgrade callback');
       }
     };
     const verify = this.options.verifyClient;
@@ -327,6 +343,45 @@ export class WebSocketServer extends EventEmitter {
     if (verify.length >= 2) (verify as (i: VerifyInfo, done: (ok: boolean) => void) => void)(info, (ok) => proceed(ok));
     else proceed((verify as (i: VerifyInfo) => boolean)(info));
   }
+}
+
+/** The simulated connection a fake upgrade socket carries (see upgradeOf). */
+const UPGRADE = Symbol('threadline.ws.upgrade');
+
+/** The request a handler sees: the handshake's URL and headers, a made-up stable peer address. */
+function requestOf(handshake: HandshakeInfo, n: number): IncomingRequest {
+  const headers: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(handshake.headers)) headers[k.toLowerCase()] = v;
+  // A stable, made-up peer address per connection (the simulation has no IP addresses).
+  const peer = { remoteAddress: `10.0.${(n >> 8) & 255}.${n & 255}`, remotePort: 40_000 + (n % 20_000) };
+  return { url: handshake.url, method: 'GET', headers, socket: peer, connection: peer };
+}
+
+let upgrades = 0;
+
+/**
+ * A simulated connection as an HTTP server's 'upgrade' event gives it: (req, socket, head). The
+ * socket is a stand-in for the TCP socket: `write` of an HTTP refusal and `destroy` end the
+ * simulated connection; handleUpgrade finds the connection in it.
+ */
+export function upgradeOf(socket: SocketLike, handshake: HandshakeInfo): [IncomingRequest, object, Buffer] {
+  const req = requestOf(handshake, ++upgrades);
+  const tcp = {
+    [UPGRADE]: socket,
+    remoteAddress: req.socket.remoteAddress,
+    remotePort: req.socket.remotePort,
+    writable: true,
+    write: () => true,
+    end: () => socket.terminate(),
+    destroy: () => socket.terminate(),
+    on: () => tcp,
+    once: () => tcp,
+    removeListener: () => tcp,
+    setTimeout: () => tcp,
+    setNoDelay: () => tcp,
+  };
+  (req as unknown as { socket: object }).socket = tcp;
+  return [req, tcp, Buffer.alloc(0)];
 }
 
 export function createWebSocketStream(): never {

@@ -69,6 +69,13 @@ describe('examples/chat-server, unmodified, in the simulation', () => {
     expect(b.doc!.runs.map((r) => r.traceHash)).toEqual(a.doc!.runs.map((r) => r.traceHash));
   });
 
+  it("runs a server that takes upgrades itself ({ noServer }, handleUpgrade from the HTTP server's 'upgrade')", () => {
+    const r = cli('run', 'rapid-send', 'multi-tab-user', '--server', 'test/host/fixtures/no-server.js', '--runs', '2');
+    expect(r.code).toBe(0);
+    expect(r.doc!.runs).toHaveLength(4);
+    expect(r.doc!.runs.every((run) => run.verdict === 'pass' && run.error === undefined)).toBe(true);
+  });
+
   it('runs a file that exports a start function instead of starting on import', () => {
     const r = cli('run', 'rapid-send', '--server', 'test/host/fixtures/exports-start.js');
     // It never starts agent runs, so the run's events are lost — but it connected and ran.
