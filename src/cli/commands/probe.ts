@@ -55,7 +55,7 @@ export function register(program: Command, argv: readonly string[]): void {
     .option('--token-in <where>', 'query (?token=) or header (Authorization: Bearer)', 'query')
     .option('--secret <s>', 'secret for {hmac} tokens (default: env THREADLINE_SECRET)')
     .option('--resume-window-ms <ms>', 'judge with resume: the server replays what a reconnecting tab missed within this window (default 0)')
-    .option('--settle-ms <ms>', 'after the scripts end, stop after this much silence if some runs never complete (default 1500)')
+    .option('--settle-ms <ms>', 'after the scripts end, stop after this much silence (from the last frame or the scripts\' end, whichever is later) if some runs never complete (default 1500)')
     .option('--json', 'print the probe report as JSON on stdout')
     .addHelpText(
       'after',
