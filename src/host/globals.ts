@@ -267,7 +267,7 @@ export function installVirtualGlobals(
   syncBuiltinESMExports();
   installed = saved;
   // A promise of the server's code rejected and nobody caught it: the server's uncaught error.
-  const onUnhandled = (reason: unknown): void => onUncaught(reason, 'an unhandled promise rejection');
+  const onUnhandled = (reason: unknown): void => onUncaught(reason, 'a promise nobody handled (unhandledRejection)');
   process.on('unhandledRejection', onUnhandled);
   return {
     uninstall() {

@@ -157,6 +157,11 @@ describe('what escapes the simulation is named', () => {
     expect(r.stderr).toMatch(/server\.js: uses import\/export, but the nearest package\.json does not say "type": "module".*add "type": "module" to that package\.json, or rename the file to \.mjs/);
   });
 
+  it('a promise rejection nobody handles fails the run and says so', () => {
+    const r = cli('run', 'rapid-send', '--server', 'test/host/fixtures/unhandled-rejection.mjs');
+    expect(r.doc!.runs[0]!.error).toMatch(/the server's code threw in a promise nobody handled \(unhandledRejection\): Error: nobody catches this/);
+  });
+
   it('the simulated ws used outside a run says so', () => {
     expect(() => new WebSocketServer({ port: 8080 })).toThrow(/threadline's simulated ws, and no threadline run is active/);
   });
