@@ -13,6 +13,7 @@ import { createRandom } from '../../src/sim/rng.ts';
 import { installVirtualGlobals, VIRTUAL_EPOCH_MS, virtualGlobalsInstalled } from '../../src/host/globals.ts';
 import { VirtualTimers } from '../../src/host/virtual-timers.ts';
 import { WebSocketServer } from '../../src/host/ws.ts';
+import { variant } from './variants.ts';
 
 interface Doc {
   verdict: string;
@@ -55,7 +56,7 @@ describe('examples/chat-server, unmodified, in the simulation', () => {
   }, 240_000);
 
   it('runs a server whose WebSocketServer sits on an HTTP server ({ server }): its listen() is simulated, not an escape', () => {
-    const r = cli('run', 'rapid-send', '--server', 'test/host/fixtures/http-server.js', '--runs', '3');
+    const r = cli('run', 'rapid-send', '--server', variant('http-server'), '--runs', '3');
     expect(r.code).toBe(0);
     expect(r.doc!.runs.every((run) => run.verdict === 'pass' && run.error === undefined)).toBe(true);
   });
@@ -70,7 +71,7 @@ describe('examples/chat-server, unmodified, in the simulation', () => {
   });
 
   it("runs a server that takes upgrades itself ({ noServer }, handleUpgrade from the HTTP server's 'upgrade')", () => {
-    const r = cli('run', 'rapid-send', 'multi-tab-user', '--server', 'test/host/fixtures/no-server.js', '--runs', '2');
+    const r = cli('run', 'rapid-send', 'multi-tab-user', '--server', variant('no-server'), '--runs', '2');
     expect(r.code).toBe(0);
     expect(r.doc!.runs).toHaveLength(4);
     expect(r.doc!.runs.every((run) => run.verdict === 'pass' && run.error === undefined)).toBe(true);
@@ -86,7 +87,7 @@ describe('examples/chat-server, unmodified, in the simulation', () => {
 
 describe('a server with agents of its own (no #agent-backend): inferred ground truth', () => {
   it('infers what was produced from what the tabs received, finds the race, and says which checks that weakens', () => {
-    const r = cli('run', 'rapid-send', '--server', 'test/host/fixtures/own-agent.js');
+    const r = cli('run', 'rapid-send', '--server', variant('own-agent'));
     const run = r.doc!.runs[0]! as Doc['runs'][number] & { checksNotMade?: Array<{ invariant: string; status: string; why: string }>; violationCounts: Record<string, number> };
     expect(run.verdict).toBe('fail');
     expect(run.violationCounts).toEqual({ 'no-loss': 3 }); // the three first events of the racing runs, nothing spurious
