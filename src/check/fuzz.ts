@@ -104,6 +104,8 @@ export function batchSeed(seed: number, batch: number): number {
 }
 
 export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
+  // real-time: the timed search's budget (--time) and wallMs for humans; read between batches,
+  // never inside a simulated run, so no case depends on it.
   const started = performance.now();
   const batchSize = options.batchSize ?? DEFAULT_BATCH;
   const maxRuns = options.runs ?? (options.timeMs === undefined ? DEFAULT_RUNS : Infinity);
@@ -122,6 +124,7 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
   let tried = 0;
   const mayStart = (): boolean =>
     dispatchedRuns < maxRuns &&
+    // real-time: --time stops handing out batches (see `started`).
     !(options.timeMs !== undefined && dispatched > 0 && performance.now() - started >= options.timeMs) &&
     !options.shouldStop?.();
 
@@ -157,11 +160,12 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
           seed: options.seed,
           runs: tried,
           counterexample: { case: found, numShrinks: next.result.numShrinks, batchSeed: next.seed, outcome, run },
-          wallMs: performance.now() - started,
+          wallMs: performance.now() - started, // real-time: for humans
         };
       }
       options.onProgress?.(tried);
     }
   }
+  // real-time: wallMs for humans
   return { router: options.router.name, seed: options.seed, runs: tried, counterexample: null, wallMs: performance.now() - started };
 }
