@@ -1,8 +1,11 @@
-/** Helpers shared by the serve, probe, compare and proxy commands (kept out of src/cli/ on purpose). */
+/** Helpers shared by the CLI commands (scenario and --server loading, flag parsing, secrets). */
 import { existsSync, readFileSync } from 'node:fs';
 import { fixed, uniform, type Distribution } from '../sim/distribution.ts';
 import { loadScenarioFile, resolveScenarioArgs, ScenarioLoadError, type LoadedScenario } from '../scenario/load-file.ts';
 import { parseJsonFile, UsageError } from './errors.ts';
+import { loadServerSource, ServerLoadError } from '../run/load-server.ts';
+import type { ServerPlugin } from '../ports/server.ts';
+import type { OwnServerSource } from '../host/own-server.ts';
 
 export function readJsonFile(file: string, what: string): unknown {
   if (!existsSync(file)) throw new UsageError(`${file}: ${what} file does not exist`);
@@ -54,4 +57,14 @@ export function secretFrom(flag: string | undefined): string | null {
   if (flag !== undefined && flag !== '') return flag;
   const env = process.env['THREADLINE_SECRET'];
   return env !== undefined && env !== '' ? env : null;
+}
+
+/** A --server file (a plug-in, or an unmodified server); a bad one is a usage error (exit 2) naming the fix. */
+export async function loadServerOrUsage(file: string): Promise<ServerPlugin | OwnServerSource> {
+  try {
+    return await loadServerSource(file);
+  } catch (error) {
+    if (error instanceof ServerLoadError) throw new UsageError(error.message);
+    throw error;
+  }
 }

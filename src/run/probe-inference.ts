@@ -6,6 +6,7 @@
 import type { AgentEventType } from '../ports/server.ts';
 import type { GroundTruth } from '../oracle/recorder.ts';
 import type { Violation } from '../oracle/invariants.ts';
+import type { ServerFact } from '../ports/codec.ts';
 
 /** An agent event the probe's tabs received: its identity, and when it was first seen. */
 export interface Observed {
@@ -16,6 +17,35 @@ export interface Observed {
   userId: string;
   firstUs: number;
   index: number;
+}
+
+/**
+ * What the tabs received, as the inference needs it: each agent event under the identity the
+ * oracle gives its delivery (recorder.ts identify: the event id, else the k-th (run, type) on the
+ * connection), with when it was first seen; and the requests a server refused by an error frame.
+ */
+export class FrameObservations {
+  readonly observed = new Map<string, Observed>();
+  readonly refusedRefs = new Set<string>();
+
+  /** A recorder for one connection's decoded frames; returns an event's key, null for anything else. */
+  connection(): (fact: ServerFact | null, atUs: number) => string | null {
+    const occurrences = new Map<string, number>();
+    return (fact, atUs) => {
+      if (fact === null) return null;
+      if (fact.kind === 'error' && fact.ref !== null) this.refusedRefs.add(fact.ref);
+      if (fact.kind !== 'event') return null;
+      let key = fact.eid;
+      if (key === null) {
+        const k = `${fact.runId}\u0000${fact.type}`;
+        const n = (occurrences.get(k) ?? 0) + 1;
+        occurrences.set(k, n);
+        key = `${fact.runId}|${fact.type}|${n}`;
+      }
+      if (!this.observed.has(key)) this.observed.set(key, { key, type: fact.type, runId: fact.runId, threadId: fact.thread, userId: fact.user ?? '', firstUs: atUs, index: this.observed.size });
+      return key;
+    };
+  }
 }
 
 /** Every message sent on an owned thread (and not refused) has a run whose agent_completed was seen. */

@@ -47,7 +47,7 @@ import { Histogram, type HistogramJSON } from '../stats/histogram.ts';
 import type { TabFaults } from './script.ts';
 import type { RunResult } from './result.ts';
 import { DEFAULT_DEADLINE_MS, emptySnapshot, judgedFields } from './result-of-run.ts';
-import { allRunsComplete, explainInferredLosses, inferProduced, type Observed } from './probe-inference.ts';
+import { allRunsComplete, explainInferredLosses, FrameObservations, inferProduced } from './probe-inference.ts';
 import { World } from './world.ts';
 
 export { validateAdapter, type ProtocolAdapter } from '../world/codecs/adapted.ts';
@@ -119,8 +119,8 @@ export async function probeServer(options: ProbeOptions): Promise<ProbeReport> {
   const world = new World({ spec, seed, trace, clock, tokens });
   world.codec = codec;
   const truth = world.truth;
-  const observed = new Map<string, Observed>();
-  const refusedRefs = new Set<string>();
+  const seen = new FrameObservations();
+  const { observed, refusedRefs } = seen;
   const refused: Record<string, number> = {};
   const connectErrors: string[] = [];
   const unsupported = world.unsupported;
@@ -141,23 +141,12 @@ export async function probeServer(options: ProbeOptions): Promise<ProbeReport> {
       if (connectErrors.length < 20) connectErrors.push(`${conn}: ${error.message}`);
     });
     sockets.set(client.id, ws);
-    const occurrences = new Map<string, number>();
+    const record = seen.connection();
     return observingClient(ws, (text) => {
       lastFrameAt = performance.now();
       const fact = codec.decode(text);
-      if (fact === null) return;
-      if (fact.kind === 'error' && fact.ref !== null) refusedRefs.add(fact.ref);
-      if (fact.kind !== 'event') return;
-      // The identity the oracle gives a delivery of this frame (recorder.ts identify).
-      let key = fact.eid;
-      if (key === null) {
-        const k = `${fact.runId}\u0000${fact.type}`;
-        const n = (occurrences.get(k) ?? 0) + 1;
-        occurrences.set(k, n);
-        key = `${fact.runId}|${fact.type}|${n}`;
-      }
-      if (!observed.has(key)) observed.set(key, { key, type: fact.type, runId: fact.runId, threadId: fact.thread, userId: fact.user ?? '', firstUs: clock.now(), index: observed.size });
-      trace.record(clock.now(), 'probe.received', { tab: client.id, eid: key, type: fact.type });
+      const key = record(fact, clock.now());
+      if (key !== null && fact?.kind === 'event') trace.record(clock.now(), 'probe.received', { tab: client.id, eid: key, type: fact.type });
     });
   });
   const network = 'not supported by the probe (put `threadline proxy` in front of the server for network faults)';

@@ -22,8 +22,7 @@ import type { ScenarioSpec } from '../scenario/types.ts';
 import type { RunResult } from './result.ts';
 import { isOwnServerSource, serverPluginOf, type SystemUnderTest } from './sut.ts';
 import { World, type TransportFaults } from './world.ts';
-import { explainInferredLosses, inferProduced, type Observed } from './probe-inference.ts';
-import type { SimClientSocket } from '../sim/network.ts';
+import { explainInferredLosses, FrameObservations, inferProduced } from './probe-inference.ts';
 
 export { DEFAULT_DEADLINE_MS } from './result-of-run.ts';
 export { materialise } from './world.ts';
@@ -115,11 +114,14 @@ async function runPlugin(spec: ScenarioSpec, plugin: ServerPlugin, seed: number,
   const linkOfTab = new Map<string, string>();
   // A server of the user's own may produce agent events itself (no '#agent-backend'): then what
   // was produced is inferred afterwards from what the tabs received, as the probe does.
-  const seen = options.inferIfUnseen ? new FrameObserver(world) : null;
+  const seen = options.inferIfUnseen ? new FrameObservations() : null;
   world.addTabs((client, url, headers) => {
     const socket = network.connect({ url, headers, label: client.id });
     linkOfTab.set(client.id, socket.linkId);
-    seen?.watch(socket);
+    if (seen) {
+      const record = seen.connection();
+      socket.on('message', (data: string) => record(world.codec.decode(String(data)), scheduler.now()));
+    }
     return socket;
   });
   const ops: TransportFaults = {
@@ -185,35 +187,4 @@ async function runPlugin(spec: ScenarioSpec, plugin: ServerPlugin, seed: number,
   });
   if (inferredTruth) explainInferredLosses(result.violations, seen!.observed);
   return { result, judgement, trace, truth: world.truth };
-}
-
-/**
- * The agent events the tabs received, keyed as the oracle identifies deliveries (the event id,
- * or the k-th (run, type) on the connection): the input of the probe's inference.
- */
-class FrameObserver {
-  readonly observed = new Map<string, Observed>();
-  readonly refusedRefs = new Set<string>();
-
-  constructor(private readonly world: World) {}
-
-  watch(socket: SimClientSocket): void {
-    const occurrences = new Map<string, number>();
-    socket.on('message', (data: string) => {
-      const fact = this.world.codec.decode(String(data));
-      if (fact === null) return;
-      if (fact.kind === 'error' && fact.ref !== null) this.refusedRefs.add(fact.ref);
-      if (fact.kind !== 'event') return;
-      let key = fact.eid;
-      if (key === null) {
-        const k = `${fact.runId}\u0000${fact.type}`;
-        const n = (occurrences.get(k) ?? 0) + 1;
-        occurrences.set(k, n);
-        key = `${fact.runId}|${fact.type}|${n}`;
-      }
-      if (!this.observed.has(key)) {
-        this.observed.set(key, { key, type: fact.type, runId: fact.runId, threadId: fact.thread, userId: fact.user ?? '', firstUs: this.world.clock.now(), index: this.observed.size });
-      }
-    });
-  }
 }

@@ -11,7 +11,7 @@
 import type { Command } from 'commander';
 import { parseRouterSpec, RouterSpecError, MODES, type RouterConfig } from '../../sut/router/flags.ts';
 import type { SystemUnderTest } from '../../run/sut.ts';
-import { loadServerSource, ServerLoadError } from '../../run/load-server.ts';
+import { loadServerOrUsage } from '../cli-support.ts';
 import type { ServerRef } from '../workers/jobs.ts';
 import { fuzz, DEFAULT_BATCH, DEFAULT_RUNS, type BatchResult, type FuzzReport } from '../../check/fuzz.ts';
 import { WorkerPool } from '../workers/pool.ts';
@@ -264,14 +264,6 @@ function writeSearchReport(flags: FuzzFlags, out: ReturnType<typeof createOutput
   return emitReport(doc, { report: flags.report ?? 'reports' }, out);
 }
 
-async function loadServerOrUsage(file: string): Promise<SystemUnderTest> {
-  try {
-    return await loadServerSource(file);
-  } catch (error) {
-    if (error instanceof ServerLoadError) throw new UsageError(error.message);
-    throw error;
-  }
-}
 
 function parseOneRouter(value: string): RouterConfig {
   const names = value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);

@@ -20,8 +20,7 @@ import { emitReport } from '../report-output.ts';
 import { writeTraceOut } from '../single-run.ts';
 import { errorResult } from '../../run/error-result.ts';
 import { defaultWorkers, parseWorkers, runMany } from '../workers/run-many.ts';
-import { loadServerSource, ServerLoadError } from '../../run/load-server.ts';
-import type { OwnServerSource } from '../../host/own-server.ts';
+import { loadServerOrUsage } from '../cli-support.ts';
 import type { SystemUnderTest } from '../../run/sut.ts';
 import type { ServerPlugin } from '../../ports/server.ts';
 import { VERSION } from '../../run/version.ts';
@@ -246,14 +245,6 @@ function reproduceCommand(files: string[], router: string, seed: number | undefi
   return parts.join(' ');
 }
 
-async function loadServerOrUsage(file: string): Promise<ServerPlugin | OwnServerSource> {
-  try {
-    return await loadServerSource(file);
-  } catch (error) {
-    if (error instanceof ServerLoadError) throw new UsageError(error.message);
-    throw error;
-  }
-}
 
 function wrapLoad<T>(fn: () => T): T {
   try {
