@@ -36,7 +36,11 @@ import type { Violation } from './invariants.ts';
 export type { Judgement, ViolationCounts } from './judgement.ts';
 
 export interface JudgeOptions {
-  /** Resume window of the mode under test, µs; 0 when the mode has no resume. */
+  /**
+   * Resume window of the mode under test, µs; 0 when the mode has no resume. A longer window
+   * the server declared on the wire (connection_ready `resume_window_ms`) takes its place: the
+   * server is judged by its own promise.
+   */
   resumeWindowUs: number;
   deadlineUs: number;
   closeGraceUs?: number;
@@ -59,7 +63,8 @@ export function judge(truth: GroundTruth, options: JudgeOptions): Judgement {
   const addViolation = (v: Violation): void => log.add(v);
   const counts: Counts = { produced: truth.produced.size, owed: 0, delivered: 0, lost: 0, duplicated: 0, leaked: 0, outOfOrder: 0, late: 0, droppedExplicit: 0, misrouted: 0, stray: 0, requests: 0, requestsLost: 0, runsDuplicated: 0, requestsNotJudged: 0, redeliveries: 0, redundantRedeliveries: 0, dishonestGaps: 0, lateFlushes: 0, sequenceHoles: 0 };
   const latencyUs = new Histogram();
-  const resume = options.resumeWindowUs > 0;
+  const resumeWindowUs = Math.max(options.resumeWindowUs, truth.declaredResumeWindowMs * 1_000);
+  const resume = resumeWindowUs > 0;
 
   // Index deliveries and gaps. Keys are numbers, (scope index) × N + (production order): a run
   // of a million events would otherwise build several million concatenated string keys, which
@@ -92,9 +97,9 @@ export function judge(truth: GroundTruth, options: JudgeOptions): Judgement {
       const isOrigin = tab.id === m.originTab;
       const declared = declaredAt(tab, m.producedAtUs);
       if (!(isOrigin || declared === m.threadId)) continue;
-      const conn = openConnAt(tab, m.producedAtUs);
+      const conn = openConnAt(tab, m.producedAtUs, m.tick);
       let live = conn !== null;
-      if (!live && resume) live = resumesWithin(tab, m.producedAtUs, options.resumeWindowUs);
+      if (!live && resume) live = resumesWithin(tab, m.producedAtUs, resumeWindowUs);
       if (!live) continue;
       if (conn !== null && conn.closeAtUs !== null && (conn.closeCause === 'client-close' || conn.closeCause === 'client-reconnect') && conn.closeAtUs < m.producedAtUs + closeGraceUs) {
         if (!resume || conn.closeCause === 'client-close') continue;

@@ -63,7 +63,7 @@ function flushOnReady(truth: GroundTruth, add: (v: Violation) => void, counts: R
       if (m.producedAtUs >= ready.atUs) continue;
       const pair = `${tab.id}\u0000${m.eid}`;
       if (judged.has(pair) || gapped.has(pair)) continue;
-      if (openConnAt(tab, m.producedAtUs) !== conn) continue;
+      if (openConnAt(tab, m.producedAtUs, m.tick) !== conn) continue;
       if (!(m.originTab === tab.id || declaredAt(tab, m.producedAtUs) === m.threadId)) continue;
       if (readyThreadAt(readiesByConn.get(conn.id)!, m.producedAtUs) === m.threadId) continue; // it was ready: a live event
       const first = firstOnTab.get(pair);

@@ -19,6 +19,8 @@ export interface ConnRecord {
   threadAtConnect: string | null;
   connectAtUs: number;
   openAtUs: number | null;
+  /** Where its opening falls in the run's order of facts (ties in time broken truly); null before. */
+  openTick: number | null;
   closeAtUs: number | null;
   closeCode: number | null;
   closeCause: CloseCause | null;
@@ -62,6 +64,8 @@ export interface ProducedRecord {
   eid: string;
   /** Production order across the run (0, 1, 2, ...). */
   order: number;
+  /** Where its production falls in the run's order of facts: an event produced in the same µs as a connection opened, but before it, was not owed there. */
+  tick: number;
   type: string;
   runId: string;
   index: number;
@@ -142,6 +146,10 @@ export class GroundTruth implements GroundTruthObserver {
   readonly requests = new Map<string, RequestRecord>();
   /** Client connections whose server declared acks in connection_ready. */
   readonly ackingConns = new Set<string>();
+  /** The run's order of facts (connection opened, event produced), for ties in time. */
+  private ticks = 0;
+  /** The longest resume window a server declared in connection_ready (0: none declared). */
+  declaredResumeWindowMs = 0;
   readonly deliveries: DeliveryRecord[] = [];
   readonly gaps: GapRecord[] = [];
   readonly resumes: ResumeRecord[] = [];
@@ -183,13 +191,16 @@ export class GroundTruth implements GroundTruthObserver {
   // ---- GroundTruthObserver (clients) ---------------------------------------------------------
 
   connecting(tab: string, conn: string, thread: string | null, atUs: number): void {
-    const rec: ConnRecord = { id: conn, tab, threadAtConnect: thread, connectAtUs: atUs, openAtUs: null, closeAtUs: null, closeCode: null, closeCause: null, serverId: null };
+    const rec: ConnRecord = { id: conn, tab, threadAtConnect: thread, connectAtUs: atUs, openAtUs: null, openTick: null, closeAtUs: null, closeCode: null, closeCause: null, serverId: null };
     this.conns.set(conn, rec);
     this.tab(tab).conns.push(rec);
   }
   opened(_tab: string, conn: string, atUs: number): void {
     const c = this.conns.get(conn);
-    if (c) c.openAtUs = atUs;
+    if (c) {
+      c.openAtUs = atUs;
+      c.openTick = this.ticks++;
+    }
   }
   closed(_tab: string, conn: string, code: number, cause: CloseCause, atUs: number): void {
     const c = this.conns.get(conn);
@@ -236,8 +247,9 @@ export class GroundTruth implements GroundTruthObserver {
   refused(_tab: string, conn: string, ref: string, code: string, atUs: number): void {
     this.requests.get(ref)?.refusals.push({ conn, code, atUs });
   }
-  capabilities(_tab: string, conn: string, caps: { acks: boolean }): void {
+  capabilities(_tab: string, conn: string, caps: { acks: boolean; resumeWindowMs: number | null }): void {
     if (caps.acks) this.ackingConns.add(conn);
+    if (caps.resumeWindowMs !== null && caps.resumeWindowMs > this.declaredResumeWindowMs) this.declaredResumeWindowMs = caps.resumeWindowMs;
   }
 
   // ---- Agent side ------------------------------------------------------------------------------
@@ -249,6 +261,7 @@ export class GroundTruth implements GroundTruthObserver {
     const rec: ProducedRecord = {
       eid: event.eid,
       order: this.producedCount++,
+      tick: this.ticks++,
       type: event.type,
       runId: event.runId,
       index: event.index,

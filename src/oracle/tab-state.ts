@@ -14,10 +14,16 @@ export function declaredAt(tab: TabRecord, atUs: number): string | null {
   return thread;
 }
 
-/** The tab's connection that was open at `atUs`, if any. */
-export function openConnAt(tab: TabRecord, atUs: number): ConnRecord | null {
+/**
+ * The tab's connection that was open at `atUs`, if any. With `tick` (an event's place in the
+ * run's order of facts), a connection that opened in that same µs counts only if it opened
+ * first: with no handshake delay the event may have come before the server knew the connection.
+ */
+export function openConnAt(tab: TabRecord, atUs: number, tick?: number): ConnRecord | null {
   for (const c of tab.conns) {
-    if (c.openAtUs !== null && c.openAtUs <= atUs && (c.closeAtUs === null || c.closeAtUs > atUs)) return c;
+    if (c.openAtUs === null || c.openAtUs > atUs) continue;
+    if (c.openAtUs === atUs && tick !== undefined && c.openTick !== null && c.openTick > tick) continue;
+    if (c.closeAtUs === null || c.closeAtUs > atUs) return c;
   }
   return null;
 }

@@ -67,7 +67,7 @@ export interface EventFact {
 
 export type ServerFact =
   | EventFact
-  | { kind: 'ready'; connectionId: string | null; acks: boolean }
+  | { kind: 'ready'; connectionId: string | null; acks: boolean; resumeWindowMs: number | null }
   | { kind: 'thread-ready'; thread: string; seq: number | null }
   | { kind: 'gap'; thread: string; fromSeq: number; toSeq: number; reason: string; eids: string[] }
   | { kind: 'ack'; ref: string; runId: string | null; duplicate: boolean }

@@ -43,8 +43,8 @@ export interface GroundTruthObserver {
   acked(tab: string, conn: string, ref: string, runId: string | null, duplicate: boolean, atUs: number): void;
   /** The server refused request `ref` with an error frame the client saw. */
   refused(tab: string, conn: string, ref: string, code: string, atUs: number): void;
-  /** What the server declared in connection_ready on this connection. */
-  capabilities(tab: string, conn: string, caps: { acks: boolean }): void;
+  /** What the server declared in connection_ready on this connection (resumeWindowMs: null when it promised no resume). */
+  capabilities(tab: string, conn: string, caps: { acks: boolean; resumeWindowMs: number | null }): void;
   /** A resume the tab sent: its positions and the sequence numbers it holds, per thread. */
   resumed(tab: string, conn: string, lastSeq: Record<string, number>, have: Record<string, SeqRanges>, atUs: number): void;
   /** The server's readiness for a thread on this connection (thread_context). */

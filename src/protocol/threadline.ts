@@ -96,6 +96,14 @@ export interface ConnectionReadyFrame {
    * frames in an outbox and resends them after a reconnect.
    */
   acks?: boolean;
+  /**
+   * The server keeps each (user, thread) stream this long and replays it on `resume` (a
+   * server's promise, e.g. an own server's: the built-in guaranteed mode declares its window
+   * through its plug-in instead). The oracle then judges the run with resume: a tab offline
+   * for less than this is still owed, and a later connection may deliver what a dropped one
+   * missed.
+   */
+  resume_window_ms?: number;
 }
 /** An accepted user_message (with the run it started, or had started) or an applied switch. */
 export interface MessageAckFrame {

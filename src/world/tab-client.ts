@@ -327,7 +327,7 @@ export class TabClient {
           this.observer.serverConnection(this.id, conn, fact.connectionId);
         }
         this.serverAcks = fact.acks;
-        this.observer.capabilities(this.id, conn, { acks: this.serverAcks });
+        this.observer.capabilities(this.id, conn, { acks: this.serverAcks, resumeWindowMs: fact.resumeWindowMs });
         if (this.serverAcks) this.resendUnacked(conn);
         else this.unacked.clear();
         return;

@@ -3,6 +3,7 @@ import { GroundTruth } from '../../src/oracle/recorder.ts';
 import { judge } from '../../src/oracle/judge.ts';
 import type { EventFact } from '../../src/ports/codec.ts';
 import type { AgentEventType } from '../../src/protocol/threadline.ts';
+import { threadlineCodec } from '../../src/world/codecs/threadline.ts';
 
 // Hand-built traces with known losses, duplicates, leaks and reorderings: the oracle must
 // report exactly those, no more and no fewer. It is the judge, so it is tested on its own.
@@ -256,5 +257,89 @@ describe('oracle', () => {
     if (j.verdict !== 'unknown') return;
     expect(j.reason).toMatch(/nothing was owed/);
     expect(j.violationTotal).toBe(0);
+  });
+});
+
+describe('a resume window the server declares on the wire (connection_ready resume_window_ms)', () => {
+  // k1#1 carries run-1#0; run-1#1 is written into it but the link drops at 4.5 ms; k1#2 comes
+  // back at 600 ms and gets the missed event there (a resume's replay).
+  function dropAndReplay(declaredMs: number | null): GroundTruth {
+    const t = world();
+    t.capabilities('k1', 'k1#1', { acks: false, resumeWindowMs: declaredMs });
+    const ev = produce(t, 'run-1', [3_000, 4_000, 5_000]);
+    t.received('k1', 'k1#1', ev[0]!, true, 3_500);
+    t.closed('k1', 'k1#1', 1006, 'remote', 4_500);
+    t.connecting('k1', 'k1#2', 'A', 500_000);
+    t.opened('k1', 'k1#2', 501_000);
+    t.capabilities('k1', 'k1#2', { acks: false, resumeWindowMs: declaredMs });
+    t.received('k1', 'k1#2', ev[1]!, true, 502_000);
+    t.received('k1', 'k1#2', ev[2]!, true, 502_001);
+    return t;
+  }
+
+  it('without one, an event in flight on a dropped connection is lost there, whatever a later connection brings', () => {
+    const j = judge(dropAndReplay(null), opts);
+    expect(j.counts.lost).toBe(1);
+    expect(j.violations[0]).toMatchObject({ invariant: 'no-loss', messageId: 'run-1#1', connectionId: 'k1#1' });
+  });
+
+  it('with one, the server is judged by its promise: the later connection delivered it, and what was produced while the tab was away is owed', () => {
+    const j = judge(dropAndReplay(120_000), opts);
+    expect(j.verdict).toBe('pass');
+    expect(j.counts).toMatchObject({ owed: 3, delivered: 3, lost: 0 });
+  });
+
+  it('holds the server to it: an event produced while the tab was away and never replayed is lost', () => {
+    const t = world();
+    t.capabilities('k1', 'k1#1', { acks: false, resumeWindowMs: 120_000 });
+    const ev = produce(t, 'run-1', [3_000, 100_000, 110_000]);
+    t.received('k1', 'k1#1', ev[0]!, true, 3_500);
+    t.closed('k1', 'k1#1', 1006, 'remote', 4_500);
+    t.connecting('k1', 'k1#2', 'A', 500_000);
+    t.opened('k1', 'k1#2', 501_000);
+    t.received('k1', 'k1#2', ev[2]!, true, 502_000);
+    const j = judge(t, opts);
+    expect(j.counts.lost).toBe(1);
+    expect(j.violations[0]).toMatchObject({ invariant: 'no-loss', messageId: 'run-1#1' });
+    // The same without the promise: nothing was open at 100 ms, so nothing was owed then.
+    const u = world();
+    const ev2 = produce(u, 'run-1', [3_000, 100_000, 110_000]);
+    u.received('k1', 'k1#1', ev2[0]!, true, 3_500);
+    u.closed('k1', 'k1#1', 1006, 'remote', 4_500);
+    expect(judge(u, opts).counts).toMatchObject({ owed: 1, lost: 0 });
+  });
+
+  it('ignores a window that is no positive number (no promise made)', () => {
+    const ready = (w: unknown) => threadlineCodec.decode(JSON.stringify({ type: 'connection_ready', connection_id: 'c1', resume_window_ms: w }));
+    expect(ready(120_000)).toMatchObject({ kind: 'ready', resumeWindowMs: 120_000 });
+    for (const garbage of ['2m', -5, 0, null, {}]) expect(ready(garbage)).toMatchObject({ kind: 'ready', resumeWindowMs: null });
+    const t = dropAndReplay(null);
+    expect(t.declaredResumeWindowMs).toBe(0);
+    expect(judge(t, opts).counts.lost).toBe(1);
+  });
+});
+
+describe('an event produced in the very µs a connection opened', () => {
+  function tie(eventFirst: boolean): GroundTruth {
+    const t = new GroundTruth();
+    t.addOwnership('u1', ['A']);
+    t.addTab('k1', 'u1');
+    t.connecting('k1', 'k1#1', 'A', 0);
+    t.declared('k1', 'A', 'connect', 0);
+    const emit = (): void => void produce(t, 'run-1', [5_000], 'u1', 'A', 'k0-m1');
+    if (eventFirst) emit();
+    t.opened('k1', 'k1#1', 5_000);
+    if (!eventFirst) emit();
+    return t;
+  }
+
+  it('is not owed there when it came first: the server could not have known the connection yet', () => {
+    const j = judge(tie(true), opts);
+    expect(j.counts).toMatchObject({ owed: 0, lost: 0 });
+  });
+
+  it('is owed when the connection opened first, as at any later instant', () => {
+    const j = judge(tie(false), opts);
+    expect(j.counts).toMatchObject({ owed: 1, lost: 1 });
   });
 });

@@ -76,7 +76,7 @@ describe('no-lost-request', () => {
     expect(j.counts).toMatchObject({ requestsLost: 0, requestsNotJudged: 1 });
     expect(j.notes.join(' ')).toMatch(/1 switch_thread request\(s\) not judged/);
 
-    t.capabilities('k1', 'k1#1', { acks: true });
+    t.capabilities('k1', 'k1#1', { acks: true, resumeWindowMs: null });
     j = judge(t, opts);
     expect(j.counts).toMatchObject({ requestsLost: 1, requestsNotJudged: 0 });
     expect(j.violations.find((v) => v.invariant === 'no-lost-request')!.explanation).toContain('no acknowledgement, no error');
@@ -119,7 +119,7 @@ describe('no-lost-request excuses', () => {
     expect(judge(t, opts).counts.requestsLost).toBe(0);
 
     const u = world();
-    u.capabilities('k1', 'k1#1', { acks: true });
+    u.capabilities('k1', 'k1#1', { acks: true, resumeWindowMs: null });
     u.closed('k1', 'k1#1', 1006, 'remote', 1_500);
     u.requested('k1', null, 'user_message', 'k1-m1', 'A', 2_000);
     expect(judge(u, opts).counts.requestsLost).toBe(0); // never reconnected: still shown as unsent

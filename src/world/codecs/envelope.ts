@@ -69,11 +69,11 @@ function decode(text: string): ServerFact | null {
   switch (type) {
     case 'connection_established':
     case 'connection_ready':
-      return { kind: 'ready', connectionId: str(payload['connection_id']) ?? str(o['connection_id']), acks: false };
+      return { kind: 'ready', connectionId: str(payload['connection_id']) ?? str(o['connection_id']), acks: false, resumeWindowMs: null };
     case 'system_message':
       // The welcome is a system_message whose data.event is connection_established
       // (routes/websocket.py:317–330); other system messages ("Message received") start nothing.
-      if (data['event'] === 'connection_established') return { kind: 'ready', connectionId: str(data['connection_id']), acks: false };
+      if (data['event'] === 'connection_established') return { kind: 'ready', connectionId: str(data['connection_id']), acks: false, resumeWindowMs: null };
       return { kind: 'other', type };
     case 'error_message': {
       const details = typeof o['details'] === 'object' && o['details'] !== null ? (o['details'] as Record<string, unknown>) : {};

@@ -52,7 +52,7 @@ function decode(text: string): ServerFact | null {
     case 'thread_context':
       return { kind: 'thread-ready', thread: frame.thread_id, seq: frame.seq ?? null };
     case 'connection_ready':
-      return { kind: 'ready', connectionId: frame.connection_id, acks: frame.acks === true };
+      return { kind: 'ready', connectionId: frame.connection_id, acks: frame.acks === true, resumeWindowMs: resumeWindowOf(frame.resume_window_ms) };
     case 'message_ack':
       return { kind: 'ack', ref: frame.ref, runId: frame.run_id ?? null, duplicate: frame.duplicate === true };
     case 'error':
@@ -62,6 +62,11 @@ function decode(text: string): ServerFact | null {
     default:
       return { kind: 'other', type: String((frame as { type: unknown }).type) };
   }
+}
+
+/** A declared resume window: a finite number of ms > 0, else none (a server's typo is no promise). */
+function resumeWindowOf(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : null;
 }
 
 /**
