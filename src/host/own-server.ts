@@ -6,8 +6,11 @@
  * server on import, or export a start function (named `start`, or the default export) that
  * threadline calls once the run's server environment exists.
  *
- * The run is over when the scenario is: then every timer of the server's code is cancelled
- * (as process exit would), so a heartbeat interval does not keep the run going.
+ * The run is over when the scenario is (scripts done, agent runs complete) and the server's code
+ * has no work in progress: no one-shot timer due within WORK_HORIZON_US (a store round trip still
+ * pending when the last message came in). Then every timer of the server's code is cancelled (as
+ * process exit would), so a heartbeat interval does not keep the run going. A server that keeps
+ * scheduling short timeouts (a polling loop) is stopped after MAX_BUSY_CHECKS such checks.
  */
 import { pathToFileURL } from 'node:url';
 import type { ServerInstance, ServerPlugin } from '../ports/server.ts';
@@ -21,6 +24,11 @@ import type { HandshakeInfo, SocketLike } from '../ports/socket.ts';
 let upgradeOf: (socket: SocketLike, handshake: HandshakeInfo) => unknown[] = () => {
   throw new Error('impossible: an upgrade before src/host/ws.ts was loaded');
 };
+
+/** A one-shot timer due sooner than this after the scenario ended is work in progress. */
+const WORK_HORIZON_US = 1_000_000;
+/** How many times (one a second of virtual time) a finished scenario waits for that work. */
+const MAX_BUSY_CHECKS = 60;
 
 /** The query parameter that marks a module URL as part of run N's fresh module graph. */
 export const RUN_TAG = 'threadline-run';
@@ -104,6 +112,7 @@ export function ownServer(file: string, options: { name: string; codec?: string 
         resumeWindowMs: 0,
         create(env): ServerInstance {
           context.attach(env);
+          let busyChecks = 0;
           if (start) {
             try {
               const result = start();
@@ -115,6 +124,13 @@ export function ownServer(file: string, options: { name: string; codec?: string 
           return {
             shutdown() {
               context.timers.cancelAll();
+            },
+            // Asked only once the scenario's scripts and agent runs are done (World.done).
+            idle() {
+              if (!context.timers.hasWorkDueBefore(env.clock.now() + WORK_HORIZON_US)) return true;
+              if (++busyChecks < MAX_BUSY_CHECKS) return false;
+              env.log.warn(`${MAX_BUSY_CHECKS} s after the scenario ended the server still had timeouts due; they were cancelled`);
+              return true;
             },
             quiesce() {
               context.timers.cancelAll();

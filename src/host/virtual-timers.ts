@@ -15,6 +15,8 @@ type Callback = (...args: unknown[]) => void;
 /** What `setTimeout` returns: shaped like Node's Timeout. */
 export class VirtualTimeout {
   handle: TimerHandle | null = null;
+  /** When it fires next, on the run's clock (µs); null while not armed. */
+  dueUs: number | null = null;
   private referenced = true;
   constructor(
     readonly id: number,
@@ -80,6 +82,16 @@ export class VirtualTimers {
     return this.live.size;
   }
 
+  /**
+   * Work in progress: a one-shot timer (setTimeout, setImmediate) due before `horizonUs` — a
+   * store round trip, a retry, a debounce. Intervals are background (a heartbeat), and so is a
+   * timeout far ahead (a session expiry): neither keeps a finished scenario going.
+   */
+  hasWorkDueBefore(horizonUs: number): boolean {
+    for (const t of this.live.values()) if (!t.repeat && (t.dueUs === null || t.dueUs < horizonUs)) return true;
+    return false;
+  }
+
   setTimeout = (callback: Callback, delayMs?: number, ...args: unknown[]): VirtualTimeout => this.make(callback, delayMs, args, false);
   setInterval = (callback: Callback, delayMs?: number, ...args: unknown[]): VirtualTimeout => this.make(callback, delayMs, args, true);
   /**
@@ -98,6 +110,7 @@ export class VirtualTimers {
     this.live.delete(t.id);
     if (t.handle) this.clock?.cancelTimer(t.handle);
     t.handle = null;
+    t.dueUs = null;
     const i = this.waiting.indexOf(t);
     if (i >= 0) this.waiting.splice(i, 1);
   }
@@ -130,6 +143,7 @@ export class VirtualTimers {
   }
 
   private arm(t: VirtualTimeout): void {
+    t.dueUs = this.clock!.now() + t.delayUs;
     t.handle = this.clock!.setTimer(
       t.delayUs,
       () => {
