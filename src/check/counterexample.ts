@@ -53,9 +53,13 @@ export interface CounterexampleFile {
   storyTitle?: string;
   /** Extra header lines (e.g. how a kept regression was fixed). */
   notes?: string[];
+  /** The --server file the case was found on (the replay line then names it). */
+  serverFile?: string;
 }
 
-export function replayCommandFor(path: string, router: string, seed: number): string {
+/** How to replay a saved case: `replay --router` for a built-in mode, `run --server` for a server file. */
+export function replayCommandFor(path: string, router: string, seed: number, serverFile?: string): string {
+  if (serverFile !== undefined) return `threadline run ${path} --server ${serverFile} --seed ${seed}`;
   return `threadline replay ${path} --router ${router} --seed ${seed}`;
 }
 
@@ -90,7 +94,7 @@ export function renderCounterexample(file: CounterexampleFile, importPath: strin
     `// invariant: ${meta.invariants.join(', ')}`,
   ];
   if (file.foundBy) lines.push(`// found by:  ${file.foundBy}${meta.runs !== undefined ? ` (after ${meta.runs} run(s), ${meta.numShrinks ?? 0} shrink(s))` : ''}`);
-  lines.push(`// replay:    ${replayCommandFor(shownPath, meta.router, meta.seed)}`);
+  lines.push(`// replay:    ${replayCommandFor(shownPath, meta.router, meta.seed, file.serverFile)}`);
   for (const note of file.notes ?? []) for (const l of wrap(note, 100)) lines.push(`// ${l}`);
   lines.push('//', `// ${file.storyTitle ?? 'Story (virtual time):'}`);
   for (const l of file.story) lines.push(`//${l}`);

@@ -173,8 +173,8 @@ export async function fuzzCommand(flags: FuzzFlags, argv: readonly string[]): Pr
     };
     const foundBy = `threadline fuzz ${sutFlag} --seed ${seed}${runs !== undefined ? ` --runs ${runs}` : ''}${timeMs !== undefined ? ` --time ${flags.time}` : ''}`;
     if (flags.save !== false) {
-      path = saveCounterexample(flags.save, { spec, meta, story, explanation, foundBy });
-      replay = flags.server !== undefined ? `threadline run ${path} --server ${flags.server} --seed ${found.case.seed}` : replayCommandFor(path, router.name, found.case.seed);
+      path = saveCounterexample(flags.save, { spec, meta, story, explanation, foundBy, ...(flags.server !== undefined ? { serverFile: flags.server } : {}) });
+      replay = replayCommandFor(path, router.name, found.case.seed, flags.server);
     }
 
     const doc = fuzzDocument(report, { spec, meta, path, replay, story, explanation, actions: actionCount(spec) });
