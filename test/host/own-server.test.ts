@@ -4,7 +4,7 @@
  * bin/threadline), determinism, escapes, and the virtual globals and timers in isolation.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -121,10 +121,31 @@ describe('fuzz --server on an unmodified server', () => {
       const again = cli('run', c.path, '--server', 'examples/chat-server/racy.js', '--seed', c.replay.split(' ').pop()!);
       expect(again.doc!.runs[0]!.traceHash).toBe(c.traceHash);
       expect(again.doc!.runs[0]!.verdict).toBe('fail');
+      // The file's own header says the same (not `replay --router racy`, which names no file).
+      expect(readFileSync(c.path, 'utf8')).toContain(`// replay:    ${c.replay}`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('finds nothing in fixed.js (resume declared in connection_ready, catch-up on a switch), and its kept counterexamples pass', () => {
+    const r = spawnSync(process.execPath, ['bin/threadline', 'fuzz', '--server', 'examples/chat-server/fixed.js', '--runs', '600', '--no-save', '--json', '--no-report'], { encoding: 'utf8', timeout: 180_000 });
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ verdict: 'pass', runs: 600 });
+    // Each of these failed a version of fixed.js (or of the host) on the way; see their headers.
+    const kept = cli('run', 'test/host/fixtures/fixed-regressions', '--server', 'examples/chat-server/fixed.js');
+    expect(kept.code).toBe(0);
+    expect(kept.doc!.runs.map((x) => x.verdict)).toEqual(Array(7).fill('pass'));
+  }, 180_000);
+
+  it('fixed.js passes the faults racy.js fails: a half-open link and a storm of reconnects, judged with the resume window it declares', () => {
+    for (const scenario of ['half-open', 'reconnect-storm', 'chat-day-mobile']) {
+      const fixed = cli('run', scenario, '--server', 'examples/chat-server/fixed.js', '--runs', '3');
+      expect(fixed.doc!.runs.map((x) => [x.verdict, x.counts.lost])).toEqual(Array(3).fill(['pass', 0]));
+      const racy = cli('run', scenario, '--server', 'examples/chat-server/racy.js', '--runs', '3');
+      expect(racy.doc!.runs.some((x) => x.verdict === 'fail')).toBe(true);
+    }
+  }, 180_000);
 });
 
 describe('what escapes the simulation is named', () => {
