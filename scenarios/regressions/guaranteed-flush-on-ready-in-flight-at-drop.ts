@@ -139,7 +139,7 @@ import { defineScenario } from '../../src/scenario/types.ts';
 export const meta = {
   "router": "guaranteed",
   "seed": 0,
-  "traceHash": "25dc44ec6a02a3622f880e6201bfdfa1684147b6267ec7ce53d8569cbff98719",
+  "traceHash": "64117aa9926bc4120fb1be309c6b909e3c23eeb56dd53e80fb2d885c07cc7714",
   "invariant": "flush-on-ready",
   "invariants": ["flush-on-ready"],
 };

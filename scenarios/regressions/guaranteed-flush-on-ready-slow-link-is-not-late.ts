@@ -139,7 +139,7 @@ import { defineScenario } from '../../src/scenario/types.ts';
 export const meta = {
   "router": "guaranteed",
   "seed": 365065,
-  "traceHash": "bfad9daf2112d080aa04e44bc148a417fe89d0a86a34597ea806d199c82cae0e",
+  "traceHash": "47f6daa6f9c3f520066658b3ab22f8ca4e0c9a1606228ddd4075e1932bb34c8e",
   "invariant": "flush-on-ready",
   "invariants": ["flush-on-ready"],
 };

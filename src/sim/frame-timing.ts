@@ -14,6 +14,10 @@
  *      integer µs and never negative (`sampleDurationUs`) — but never before the previous
  *      frame's arrival (as on a TCP stream).
  *
+ * A rate change (a `slow` fault, the link recovering) applies to what is still in the sender's
+ * buffer, as on a TCP stream: the frame being transmitted sends its remaining bytes at the new
+ * rate and the frames behind it follow (`retimeTransmits`).
+ *
  * The stages are separate functions because a partition can sit between them: held frames
  * enter the wire when it ends, and their delay is drawn then. For a frame that is not held,
  * `arrivalUs(transmitEndUs(now, prevTxEnd, bytes, bw), wireDelayUs(profile, rng), prevArrival)`
@@ -52,4 +56,40 @@ export function wireDelayUs(profile: Readonly<Pick<FrameTimingProfile, 'latencyM
 export function arrivalUs(entryUs: number, delayUs: number, prevArrivalUs: number): number {
   const atUs = entryUs + delayUs;
   return atUs < prevArrivalUs ? prevArrivalUs : atUs;
+}
+
+/** A frame in the sender's buffer, as `retimeTransmits` sees it. */
+export interface Transmitting {
+  readonly bytes: number;
+  /**
+   * When its transmission began at the current rate: for a frame re-timed in progress, when it
+   * would have begun had it gone at this rate all along, so `bytes × (end − now) / (end − start)`
+   * is always what it has left to send.
+   */
+  txStartUs: number;
+  txEndUs: number;
+}
+
+/**
+ * The rate changed at `nowUs`: re-time the frames still transmitting or waiting, in queue order
+ * (those whose end is at or before `nowUs` have left). The frame in progress keeps the share of
+ * its bytes already sent and sends the rest at `newBytesPerS`; each frame after it starts when
+ * the one before ends. Returns when the last frame now ends (`nowUs` when none is left).
+ */
+export function retimeTransmits(queued: Iterable<Transmitting>, nowUs: number, newBytesPerS: number): number {
+  let prevEndUs = nowUs;
+  for (const f of queued) {
+    if (f.txEndUs <= nowUs) continue;
+    if (f.txStartUs < nowUs) {
+      // In progress: the share not yet sent, whole bytes rounded up (a started byte is not done).
+      const remainingBytes = Math.ceil((f.bytes * (f.txEndUs - nowUs)) / (f.txEndUs - f.txStartUs));
+      f.txEndUs = nowUs + serialisationUs(remainingBytes, newBytesPerS);
+      f.txStartUs = f.txEndUs - serialisationUs(f.bytes, newBytesPerS);
+    } else {
+      f.txStartUs = prevEndUs;
+      f.txEndUs = prevEndUs + serialisationUs(f.bytes, newBytesPerS);
+    }
+    prevEndUs = f.txEndUs;
+  }
+  return prevEndUs;
 }

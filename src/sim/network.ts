@@ -191,8 +191,8 @@ export class SimNetwork implements LinkContext {
     checkBandwidth(bytesPerS, 'setBandwidth: bytesPerS');
     if (direction !== 'toClient' && direction !== 'toServer' && direction !== 'both') throw new Error(`setBandwidth: bad direction ${String(direction)}`);
     this.record('net.fault', { fault: 'bandwidth', links: [linkId], dir: direction, bytesPerS: Number.isFinite(bytesPerS) ? bytesPerS : 'Infinity' });
-    if (direction !== 'toClient') link.toServer.bytesPerS = bytesPerS;
-    if (direction !== 'toServer') link.toClient.bytesPerS = bytesPerS;
+    if (direction !== 'toClient') link.toServer.setBytesPerS(bytesPerS);
+    if (direction !== 'toServer') link.toClient.setBytesPerS(bytesPerS);
   }
 
   // ---- Introspection -------------------------------------------------------------------------

@@ -3,7 +3,8 @@
  *
  * A frame goes through three FIFO stages, and never overtakes another in any of them:
  *   1. transmit queue: serialised at the sender's bandwidth. It starts at
- *      max(send time, previous frame's transmit end) and takes ceil(bytes / bandwidth) µs. Until
+ *      max(send time, previous frame's transmit end) and takes ceil(bytes / bandwidth) µs (a
+ *      bandwidth change re-times what is still queued, `setBytesPerS`). Until
  *      its transmit end it counts in `bufferedAmount`; at its transmit end its send callback runs
  *      (like `ws`, whose callback fires when the data is handed to the OS).
  *   2. held (only while the link is partitioned): frames that reached the wire during a
@@ -20,7 +21,7 @@
  * once per pipe, so the per-frame cost is one Frame object and queue pushes.
  */
 import { sampleDurationUs } from './distribution.ts';
-import { arrivalUs, transmitEndUs, wireDelayUs } from './frame-timing.ts';
+import { arrivalUs, retimeTransmits, transmitEndUs, wireDelayUs } from './frame-timing.ts';
 import type { Random } from './rng.ts';
 import type { Scheduler } from './scheduler.ts';
 import type { TimerHandle } from '../ports/clock.ts';
@@ -54,6 +55,8 @@ export const PONG = 4;
 export type FrameKind = typeof DATA | typeof CLOSE | typeof RESET | typeof PING | typeof PONG;
 
 export class Frame {
+  /** When its transmission begins at the current rate (after the frame before it left; see frame-timing.ts Transmitting). */
+  txStartUs = 0;
   /** Virtual time at which the frame leaves the sender's buffer. */
   txEndUs = 0;
   /** Virtual time at which the frame reaches the receiver (set on wire entry). */
@@ -143,8 +146,8 @@ export class Pipe {
   nextFrameIndex = 0;
   delivered = 0;
   lost = 0;
-  /** Current serialisation rate; applies to frames enqueued from now on. */
-  bytesPerS: number;
+  /** Current serialisation rate (set it with `setBytesPerS`: it re-times the queued frames). */
+  private rateBytesPerS: number;
 
   private txBusyUntilUs = 0;
   private lastDeliverUs = 0;
@@ -172,7 +175,7 @@ export class Pipe {
     private readonly profile: Readonly<Pick<LinkProfile, 'latencyMs' | 'jitterMs' | 'closeDelayMs'>>,
     bytesPerS: number,
   ) {
-    this.bytesPerS = bytesPerS;
+    this.rateBytesPerS = bytesPerS;
     this.txLabel = `net/${owner.id}/${dir}/tx`;
     this.arrivalLabel = `net/${owner.id}/${dir}/arrive`;
   }
@@ -201,9 +204,30 @@ export class Pipe {
     return this.txBufferedBytes;
   }
 
+  get bytesPerS(): number {
+    return this.rateBytesPerS;
+  }
+
+  /** A new rate from now on, for the frames still in the sender's buffer too (frame-timing.ts). */
+  setBytesPerS(bytesPerS: number): void {
+    if (bytesPerS === this.rateBytesPerS) return;
+    this.rateBytesPerS = bytesPerS;
+    const now = this.scheduler.now();
+    if (this.txq.length === 0) return;
+    this.txBusyUntilUs = retimeTransmits(this.queuedFrames(), now, bytesPerS);
+    if (this.txTimer !== null) this.scheduler.cancelTimer(this.txTimer);
+    this.txTimer = this.scheduler.at(Math.max(now, this.txq.peek()!.txEndUs), this.onTransmitEnd, this.txLabel);
+  }
+
+  private *queuedFrames(): Generator<Frame> {
+    for (let i = this.txq.headIndex; i < this.txq.endIndex; i++) yield this.txq.at(i);
+  }
+
   /** Queue a frame in the sender's buffer (the caller has checked that the sender may send). */
   enqueue(frame: Frame): void {
-    frame.txEndUs = transmitEndUs(this.scheduler.now(), this.txBusyUntilUs, frame.bytes, this.bytesPerS);
+    const now = this.scheduler.now();
+    frame.txStartUs = this.txBusyUntilUs > now ? this.txBusyUntilUs : now;
+    frame.txEndUs = transmitEndUs(now, this.txBusyUntilUs, frame.bytes, this.rateBytesPerS);
     this.txBusyUntilUs = frame.txEndUs;
     this.txq.push(frame);
     this.txBufferedBytes += frame.bytes;

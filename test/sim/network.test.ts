@@ -11,6 +11,7 @@ import { Scheduler } from '../../src/sim/scheduler.ts';
 import { Trace, type TraceRecord } from '../../src/sim/trace.ts';
 import { CLOSED, CLOSING, CONNECTING, OPEN } from '../../src/ports/socket.ts';
 import { SimNetwork, type LinkProfile, type SimServerSocket } from '../../src/sim/network.ts';
+import { retimeTransmits } from '../../src/sim/frame-timing.ts';
 
 const EXACT: Partial<LinkProfile> = {
   handshakeMs: fixed(2),
@@ -579,6 +580,47 @@ describe('faults', () => {
     await scheduler.runUntilIdle();
     expect(cbs).toEqual([3_000, 103_000, 203_000]);
     expect(records(trace, 'net.fault')).toEqual(['3000 net.fault {"fault":"bandwidth","links":["L1"],"dir":"toClient","bytesPerS":500}']);
+  });
+
+  it('a bandwidth change re-times what is still in the sender buffer: the frame in progress sends the rest at the new rate', async () => {
+    const { scheduler, net } = setup({ defaults: { ...EXACT, latencyMs: fixed(1), bandwidthBytesPerS: 1_000 } });
+    const cbs: string[] = [];
+    const buffered: string[] = [];
+    let server!: SimServerSocket;
+    net.listen((socket) => {
+      server = socket;
+      // Sent at 2000: 100 bytes each at 1000 B/s would end at 102000, 202000, 302000.
+      for (let i = 0; i < 3; i++) socket.send('x'.repeat(100), () => cbs.push(`${scheduler.now()} cb${i}`));
+    });
+    net.connect({ url: '/ws' });
+    // At 52000 half of the first frame is out; the other 50 bytes take 5 ms at 10,000 B/s (ends
+    // 57000), then 10 ms per frame (67000, 77000). Then slow again at 60000: the second frame has
+    // 70 of its 100 bytes left, 700 ms at 100 B/s (ends 760000), the third 1 s more.
+    scheduler.at(52_000, () => net.setBandwidth('L1', 'toClient', 10_000));
+    scheduler.at(60_000, () => {
+      net.setBandwidth('L1', 'toClient', 100);
+      buffered.push(`60000:${server.bufferedAmount}`);
+    });
+    await scheduler.runUntilIdle();
+    expect(cbs).toEqual(['57000 cb0', '760000 cb1', '1760000 cb2']);
+    expect(buffered).toEqual(['60000:200']);
+  });
+
+  it('retimeTransmits, the rule the pipe and the chaos proxy share: left frames stay, the rest follow at the new rate', () => {
+    const q = [
+      { bytes: 100, txStartUs: 0, txEndUs: 100_000 }, // left before now
+      { bytes: 100, txStartUs: 100_000, txEndUs: 200_000 }, // in progress: 40 bytes left at 160000
+      { bytes: 100, txStartUs: 200_000, txEndUs: 300_000 },
+    ];
+    expect(retimeTransmits(q, 160_000, 2_000)).toBe(230_000);
+    // The one in progress: 40 bytes in 20 ms; as if all its 100 had gone at 2000 B/s from 130000.
+    expect(q.map((f) => [f.txStartUs, f.txEndUs])).toEqual([[0, 100_000], [130_000, 180_000], [180_000, 230_000]]);
+    // Again at 170000: it has 20 bytes left, 200 ms at 100 B/s; the last frame 1 s after.
+    expect(retimeTransmits(q, 170_000, 100)).toBe(1_370_000);
+    expect(q.map((f) => f.txEndUs)).toEqual([100_000, 370_000, 1_370_000]);
+    // Unlimited: everything still queued leaves now.
+    expect(retimeTransmits(q, 170_000, Infinity)).toBe(170_000);
+    expect(q.map((f) => f.txEndUs)).toEqual([100_000, 170_000, 170_000]);
   });
 
   it('frames reaching a closed endpoint are lost as "closed"', async () => {

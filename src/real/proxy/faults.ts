@@ -64,7 +64,7 @@ export class ProxyFaults {
 
   setBandwidth(selector: ConnectionSelector | undefined, direction: ProxyDirection | 'both', bytesPerS: number): void {
     for (const l of this.core.select(selector)) {
-      for (const d of dirs(direction)) l.lanes[d].bandwidthBytesPerS = bytesPerS;
+      for (const d of dirs(direction)) l.lanes[d].setBandwidth(bytesPerS);
       this.core.record(l, { event: 'fault', fault: 'bandwidth', detail: `${direction} ${bytesPerS} B/s` });
     }
   }

@@ -17,7 +17,7 @@
  */
 import type { Clock, TimerHandle } from '../../ports/clock.ts';
 import { sampleDurationUs, type Distribution } from '../../sim/distribution.ts';
-import { arrivalUs, serialisationUs, transmitEndUs, wireDelayUs } from '../../sim/frame-timing.ts';
+import { arrivalUs, retimeTransmits, serialisationUs, transmitEndUs, wireDelayUs } from '../../sim/frame-timing.ts';
 import type { Random } from '../../sim/rng.ts';
 import type { LaneTiming } from './schedule.ts';
 import type { ProxyDirection } from './types.ts';
@@ -34,6 +34,10 @@ export interface Arrival {
 
 export interface LaneItem extends Arrival {
   arrivedUs: number;
+  /** Its size on the link (0 for a close). */
+  bytes: number;
+  /** When its transmission begins at the current rate (see src/sim/frame-timing.ts Transmitting). */
+  txStartUs: number;
   /** When it leaves the (emulated) sender buffer. */
   txEndUs: number;
   /** Its own serialisation time. */
@@ -64,8 +68,8 @@ const ATTACH_RETRY_US = 100;
 export class Lane {
   latencyMs: Distribution;
   jitterMs: Distribution;
-  /** Applies to frames arriving from now on (as the simulated pipe's setBandwidth). */
-  bandwidthBytesPerS: number;
+  /** The sender's rate; change it with `setBandwidth` (it re-times what is queued, as the simulated pipe does). */
+  private bandwidthBytesPerS: number;
   readonly closeDelayMs: Distribution;
   private readonly txq: LaneItem[] = [];
   private readonly heldq: LaneItem[] = [];
@@ -103,10 +107,21 @@ export class Lane {
   push(arrival: Arrival): void {
     const now = this.clock.now();
     const bytes = arrival.kind === 'data' ? arrival.data!.length : 0;
+    const txStartUs = this.txBusyUntilUs > now ? this.txBusyUntilUs : now;
     const txEndUs = transmitEndUs(now, this.txBusyUntilUs, bytes, this.bandwidthBytesPerS);
     this.txBusyUntilUs = txEndUs;
-    this.txq.push({ ...arrival, arrivedUs: now, txEndUs, serialiseUs: serialisationUs(bytes, this.bandwidthBytesPerS), delayUs: 0, deliverUs: 0, held: false });
+    this.txq.push({ ...arrival, arrivedUs: now, bytes, txStartUs, txEndUs, serialiseUs: serialisationUs(bytes, this.bandwidthBytesPerS), delayUs: 0, deliverUs: 0, held: false });
     if (this.txTimer === null) this.pumpTransmit();
+  }
+
+  /** A new rate from now on: what is still in the sender buffer is re-timed (src/sim/frame-timing.ts). */
+  setBandwidth(bytesPerS: number): void {
+    if (bytesPerS === this.bandwidthBytesPerS) return;
+    this.bandwidthBytesPerS = bytesPerS;
+    if (this.txq.length === 0) return;
+    this.txBusyUntilUs = retimeTransmits(this.txq, this.clock.now(), bytesPerS);
+    if (this.txTimer !== null) this.clock.cancelTimer(this.txTimer);
+    this.pumpTransmit();
   }
 
   /** The partitions holding this connection ended: held frames enter the wire now, in order. */
