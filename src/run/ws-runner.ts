@@ -65,7 +65,8 @@ export interface WsRunOutput extends RunOutput {
   /** Scenario steps the ws transport could not perform (also listed in result.faults as "unsupported"). */
   unsupported: string[];
   /** Transport facts: time scale, real ms, virtual time skipped while idle, proxy used. */
-  transport: { kind: 'ws'; timeScale: number; skippedUs: number; wallMs: number; viaProxy: boolean; port: number };
+  /** hopCreditUs: what the proxy took off each data frame's drawn wire delay for its own real hops (0 without the proxy). */
+  transport: { kind: 'ws'; timeScale: number; skippedUs: number; wallMs: number; viaProxy: boolean; hopCreditUs: number; port: number };
 }
 
 /** The entry point `run --transport ws` uses. Same RunOutput/RunResult shapes as runScenario. */
@@ -92,6 +93,7 @@ export async function runScenarioWs(spec: ScenarioSpec, sut: SystemUnderTest, se
   let listener: WsListener | null = null;
   let proxy: RunningProxy | null = null;
   const clientSockets = new Map<string, WebSocket>();
+  let hopCreditUs = 0;
   try {
     listener = await openWsListener({
       tokens,
@@ -118,7 +120,7 @@ export async function runScenarioWs(spec: ScenarioSpec, sut: SystemUnderTest, se
       // A frame through the proxy crosses two real loopback hops (client → proxy → server) and
       // the proxy itself; that cost counts against the link's drawn latency, so the link is the
       // scenario's, not the scenario's plus the proxy's own. Measured here, through a proxy.
-      const hopCreditUs = Math.round((await proxiedOneWayUs()) / timeScale);
+      hopCreditUs = Math.round((await proxiedOneWayUs()) / timeScale);
       proxy = await startProxy({
         target: base,
         clock,
@@ -224,7 +226,7 @@ export async function runScenarioWs(spec: ScenarioSpec, sut: SystemUnderTest, se
     trace,
     truth: world.truth,
     unsupported,
-    transport: { kind: 'ws', timeScale, skippedUs: clock.skipped, wallMs, viaProxy: proxy !== null, port: listener!.port },
+    transport: { kind: 'ws', timeScale, skippedUs: clock.skipped, wallMs, viaProxy: proxy !== null, hopCreditUs, port: listener!.port },
   };
 }
 
