@@ -66,7 +66,11 @@ export class OwnServerContext {
     if (this.upgradeServers.length === 0) {
       this.listen((socket, handshake) => {
         const to = this.upgradeServers.find((s) => s.listenerCount('upgrade') > 0);
-        if (!to) return socket.terminate(); // nobody takes upgrades: the handshake fails
+        if (!to) {
+          // Nobody takes upgrades: Node destroys the socket, the client never opens.
+          const decision = handshake.defer?.();
+          return decision ? decision.refuse(400) : socket.terminate();
+        }
         try {
           to.emit('upgrade', ...upgradeOf(socket, handshake));
         } catch (error) {

@@ -23,7 +23,7 @@
  * the simulated link's, gets a 'pong' after PONG_AFTER_MS while it is open.)
  */
 import { EventEmitter } from 'node:events';
-import { CLOSED, CLOSING, CONNECTING, OPEN, type HandshakeInfo, type SocketLike } from '../ports/socket.ts';
+import { CLOSED, CLOSING, CONNECTING, OPEN, type HandshakeDecision, type HandshakeInfo, type SocketLike } from '../ports/socket.ts';
 import { activeContext, activeContextOrNull, type OwnServerContext } from './context.ts';
 import { EscapeError } from './globals.ts';
 
@@ -293,7 +293,7 @@ export class WebSocketServer extends EventEmitter {
   handleUpgrade(req: IncomingRequest, socket: unknown, _head: unknown, callback: (ws: WebSocket, req: IncomingRequest) => void): void {
     const carried = (socket as { [UPGRADE]?: SocketLike } | null)?.[UPGRADE];
     if (!carried) throw new Error('WebSocketServer.handleUpgrade: this socket is not a connection of the threadline run (only the sockets of the HTTP server\'s \'upgrade\' events are)');
-    this.admit(carried, req, (ws) => callback(ws, req));
+    this.admit(carried, (socket as { [DECISION]?: HandshakeDecision | null })[DECISION] ?? null, req, (ws) => callback(ws, req));
   }
 
   shouldHandle(req: { url?: string }): boolean {
@@ -303,8 +303,10 @@ export class WebSocketServer extends EventEmitter {
   }
 
   private accept(socket: SocketLike, handshake: HandshakeInfo): void {
-    if (this.closed) return socket.terminate();
-    this.admit(socket, requestOf(handshake, ++this.accepted), (ws, req) => {
+    // Held until admit decides, so a refused client never opens (ws answers before the upgrade).
+    const decision = handshake.defer?.() ?? null;
+    if (this.closed) return refuse(socket, decision, 503);
+    this.admit(socket, decision, requestOf(handshake, ++this.accepted), (ws, req) => {
       try {
         this.emit('connection', ws, req);
       } catch (error) {
@@ -313,17 +315,20 @@ export class WebSocketServer extends EventEmitter {
     });
   }
 
-  /** Path, verifyClient and protocols, then the WebSocket (tracked in `clients`) to `done`. */
-  private admit(socket: SocketLike, req: IncomingRequest, done: (ws: WebSocket, req: IncomingRequest) => void): void {
+  /**
+   * Path, verifyClient and protocols, then the WebSocket (tracked in `clients`) to `done`, and
+   * the handshake completes (`decision`: the simulated network holds the client until then).
+   */
+  private admit(socket: SocketLike, decision: HandshakeDecision | null, req: IncomingRequest, done: (ws: WebSocket, req: IncomingRequest) => void): void {
     const headers = req.headers;
-    if (!this.shouldHandle(req)) return socket.terminate(); // ws answers 400 before the upgrade
+    if (!this.shouldHandle(req)) return refuse(socket, decision, 400); // ws answers 400 before the upgrade
     const proceed = (ok: boolean): void => {
-      if (!ok) return socket.terminate(); // ws answers 401 before the upgrade
+      if (!ok) return refuse(socket, decision, 401); // ws answers 401 before the upgrade
       let protocol = '';
       const offered = headers['sec-websocket-protocol'];
       if (offered && this.options.handleProtocols) {
         const chosen = this.options.handleProtocols(new Set(offered.split(',').map((p) => p.trim())), req);
-        if (chosen === false) return socket.terminate();
+        if (chosen === false) return refuse(socket, decision, 400);
         protocol = chosen;
       }
       const ws = WebSocket.fromSocket(socket, this.context, protocol, this.options.maxPayload!);
@@ -336,6 +341,7 @@ export class WebSocketServer extends EventEmitter {
       } catch (error) {
         this.context.fail(error, 'the handleUpgrade callback');
       }
+      decision?.accept();
     };
     const verify = this.options.verifyClient;
     if (!verify) return proceed(true);
@@ -345,8 +351,15 @@ export class WebSocketServer extends EventEmitter {
   }
 }
 
-/** The simulated connection a fake upgrade socket carries (see upgradeOf). */
+/** The simulated connection a fake upgrade socket carries (see upgradeOf), and its held handshake. */
 const UPGRADE = Symbol('threadline.ws.upgrade');
+const DECISION = Symbol('threadline.ws.decision');
+
+/** An HTTP error answer before the upgrade: the handshake fails, the client never opens. */
+function refuse(socket: SocketLike, decision: HandshakeDecision | null, status: number): void {
+  if (decision) decision.refuse(status);
+  else socket.terminate();
+}
 
 /** The request a handler sees: the handshake's URL and headers, a made-up stable peer address. */
 function requestOf(handshake: HandshakeInfo, n: number): IncomingRequest {
@@ -366,14 +379,23 @@ let upgrades = 0;
  */
 export function upgradeOf(socket: SocketLike, handshake: HandshakeInfo): [IncomingRequest, object, Buffer] {
   const req = requestOf(handshake, ++upgrades);
+  const decision = handshake.defer?.() ?? null;
+  // The status of an HTTP answer the app writes before ending the socket (400 when none).
+  let status = 400;
+  const end = (): void => refuse(socket, decision, status);
   const tcp = {
     [UPGRADE]: socket,
+    [DECISION]: decision,
     remoteAddress: req.socket.remoteAddress,
     remotePort: req.socket.remotePort,
     writable: true,
-    write: () => true,
-    end: () => socket.terminate(),
-    destroy: () => socket.terminate(),
+    write: (chunk: unknown) => {
+      const m = /^HTTP\/1\.[01] (\d{3})/.exec(String(chunk));
+      if (m) status = Number(m[1]);
+      return true;
+    },
+    end,
+    destroy: end,
     on: () => tcp,
     once: () => tcp,
     removeListener: () => tcp,

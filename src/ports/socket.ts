@@ -71,4 +71,17 @@ export interface HandshakeInfo {
   /** Request path with query string, e.g. "/ws?token=...&thread_id=t1". */
   url: string;
   headers: Record<string, string | undefined>;
+  /**
+   * Decide the upgrade later, from the connection handler (a server that checks the request
+   * first, as ws's verifyClient and path do, or an app's own 'upgrade' handler): the client opens
+   * only on `accept()`, and `refuse(status)` fails the handshake as an HTTP error answer does (the
+   * client never opens; it sees 1006). Where a transport cannot hold a handshake it is absent,
+   * and the connection is open when the handler runs.
+   */
+  defer?(): HandshakeDecision;
+}
+
+export interface HandshakeDecision {
+  accept(): void;
+  refuse(status: number): void;
 }

@@ -19,7 +19,7 @@
  *    link the peer never learns and on a partitioned link it learns when the partition ends.
  */
 import { Buffer } from 'node:buffer';
-import { CLOSED, CLOSING, CONNECTING, MAX_CLOSE_REASON_BYTES, OPEN, type HandshakeInfo } from '../ports/socket.ts';
+import { CLOSED, CLOSING, CONNECTING, MAX_CLOSE_REASON_BYTES, OPEN, type HandshakeDecision, type HandshakeInfo } from '../ports/socket.ts';
 import type { TimerHandle } from '../ports/clock.ts';
 import { sampleDurationUs } from './distribution.ts';
 import type { LinkProfile } from './link-profile.ts';
@@ -94,6 +94,8 @@ export class LinkCore implements SimLink, EndpointCore, PipeOwner {
   private handshakeTimer: TimerHandle | null = null;
   /** The handshake reached the server during a partition and waits for its end. */
   private handshakeHeld = false;
+  /** A handshake the server deferred (HandshakeInfo.defer): 'pending' until it decides. */
+  private decision: 'pending' | 'accepted' | 'refused' = 'pending';
   private clientCloseTimer: TimerHandle | null = null;
   private serverCloseTimer: TimerHandle | null = null;
   private readonly scheduler: Scheduler;
@@ -175,8 +177,48 @@ export class LinkCore implements SimLink, EndpointCore, PipeOwner {
     this.serverState = OPEN;
     this.clientState = OPEN;
     this.record('net.open', { link: this.id });
-    handler(this.server, { url: this.url, headers: { ...this.headers } });
+    let deferred = false;
+    const decision: HandshakeDecision = {
+      accept: () => this.decide(true, 0),
+      refuse: (status) => this.decide(false, status),
+    };
+    handler(this.server, {
+      url: this.url,
+      headers: { ...this.headers },
+      defer: () => {
+        deferred = true;
+        return decision;
+      },
+    });
+    if (deferred && this.decision === 'pending') {
+      // The server decides later: until then the client is still connecting, as in ws, whose
+      // 101 answer goes out only once verifyClient (or the app's 'upgrade' handler) said yes.
+      if (this.clientState === OPEN) this.clientState = CONNECTING;
+      this.record('net.upgrade-held', { link: this.id });
+      return;
+    }
+    if (this.decision === 'refused') return;
     if (this.clientState === OPEN) this.client.emit('open');
+  }
+
+  /** A deferred handshake (HandshakeInfo.defer) decided: open the client, or fail the handshake. */
+  private decide(accepted: boolean, status: number): void {
+    if (this.decision !== 'pending') return;
+    this.decision = accepted ? 'accepted' : 'refused';
+    if (this.down) return;
+    if (!accepted) {
+      this.record('net.connect-failed', { link: this.id, reason: 'refused', status });
+      this.clientState = CLOSING;
+      this.serverState = CLOSED;
+      this.server = null; // the server's side never upgraded: it learns of no close
+      this.kill('refused', 'client');
+      return;
+    }
+    if (this.clientState === CONNECTING) {
+      this.clientState = OPEN;
+      this.record('net.upgraded', { link: this.id });
+      this.client.emit('open');
+    }
   }
 
   private abortHandshake(): void {

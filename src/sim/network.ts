@@ -21,7 +21,8 @@
  *   net.closing {link,side,code,reason}  (close() called)
  *   net.close {link,side,code,reason}    (that side's 'close' event)
  *   net.abort {link,side,cause}          (terminate() or close timeout)
- *   net.connect-failed {link,reason}     (handshake aborted or refused)
+ *   net.connect-failed {link,reason[,status]}  (handshake aborted or refused; status: a deferred refusal's HTTP status)
+ *   net.upgrade-held {link}              net.upgraded {link}  (a server that decides the upgrade later: HandshakeInfo.defer)
  *   net.fault {fault,links,...}          (drop, half-open, partition, partition-end, pause, pause-end, bandwidth)
  */
 import type { Clock } from '../ports/clock.ts';

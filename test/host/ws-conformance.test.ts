@@ -188,14 +188,13 @@ const checks: Record<string, (d: Driver) => Promise<unknown>> = {
     return [...log];
   },
 
-  // What the server's code sees, and how the refused clients end. (Known difference, on the
-  // client's side of the simulated network, not the server API: a refused upgrade 'open's on
-  // the simulated client before it closes 1006; a real client never opens. docs/own-server.md.)
-  async 'verifyClient refusing and a wrong path: no connection event, the client is closed abnormally (1006)'(d) {
+  // What the server's code sees, and how the refused clients end: a refused client never opens.
+  async 'verifyClient refusing and a wrong path: no connection event, the client never opens and is closed abnormally (1006)'(d) {
     const log: string[] = [];
     await d.server({ path: '/ws', verifyClient: ((info: { req: Req }) => info.req.headers['x-tab'] !== 'blocked') as never } as never, () => log.push('server: connection'));
     for (const [path, tab] of [['/ws', 'blocked'], ['/other', 'ok'], ['/ws', 'ok']] as const) {
       const c = d.client(path, { 'x-tab': tab });
+      c.on('open', (() => log.push(`client ${path} ${tab}: open`)) as never);
       c.on('close', ((code: number) => log.push(`client ${path} ${tab}: close ${code}`)) as never);
       await d.wait(100);
     }
@@ -224,8 +223,6 @@ const checks: Record<string, (d: Driver) => Promise<unknown>> = {
     await d.wait(50);
     const grown = socket!.bufferedAmount > 0;
     c.resume();
-    // Up to 10 s: the simulated link re-times only frames sent after a bandwidth change, so the
-    // 16 MiB sent while slow drain at the slow rate (8 s), where the real side drains at once.
     let drained = false;
     for (let i = 0; i < 200 && !drained; i++) {
       await d.wait(50);
