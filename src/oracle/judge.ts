@@ -70,14 +70,16 @@ export function judge(truth: GroundTruth, options: JudgeOptions): Judgement {
   // of a million events would otherwise build several million concatenated string keys, which
   // cost more memory and garbage collection than the judging itself.
   const keys = new PairKeys(truth);
-  const handedByTabEid = new Map<number, DeliveryRecord[]>();
-  const handedByConnEid = new Map<number, DeliveryRecord[]>();
+  // The first delivery handed to the application per pair: all that the checks below read (a
+  // list per pair cost a million arrays in a run of a million events).
+  const handedByTabEid = new Map<number, DeliveryRecord>();
+  const handedByConnEid = new Map<number, DeliveryRecord>();
   for (const d of truth.deliveries) {
     if (!d.handed) continue;
     const m = truth.produced.get(d.eid);
     if (!m) continue; // looked up by produced events only
-    push(handedByTabEid, keys.tab(d.tab, m), d);
-    push(handedByConnEid, keys.conn(d.conn, m), d);
+    setFirst(handedByTabEid, keys.tab(d.tab, m), d);
+    setFirst(handedByConnEid, keys.conn(d.conn, m), d);
   }
   const gapByTabEid = new Set<number>();
   for (const g of truth.gaps) {
@@ -112,9 +114,9 @@ export function judge(truth: GroundTruth, options: JudgeOptions): Judgement {
       counts.owed++;
       owedPairs.add(keys.tab(tab.id, m));
       const got = resume ? handedByTabEid.get(keys.tab(tab.id, m)) : conn ? handedByConnEid.get(keys.conn(conn.id, m)) : undefined;
-      if (got && got.length > 0) {
+      if (got !== undefined) {
         counts.delivered++;
-        const first = got[0]!;
+        const first = got;
         const latency = first.atUs - m.producedAtUs;
         latencyUs.record(latency);
         if (latency > options.deadlineUs) {
@@ -145,9 +147,10 @@ export function judge(truth: GroundTruth, options: JudgeOptions): Judgement {
   // ---- Leakage, thread isolation, duplicates, order, strays ------------------------------------
   const leakedPairs = new Set<number>();
   const handedCount = new Map<number, number>();
-  // Last event (production order) handed per (scope, run) and per (connection, thread).
-  const lastInRun = new Map<string, Map<string, { order: number; eid: string }>>();
-  const lastOnThread = new Map<string, Map<string, { order: number; eid: string }>>();
+  // Last event (production order) handed per (scope, run) and per (connection, thread): the
+  // produced record itself (its order and eid), no object per delivery.
+  const lastInRun = new Map<string, Map<string, ProducedRecord>>();
+  const lastOnThread = new Map<string, Map<string, ProducedRecord>>();
   for (const d of truth.deliveries) {
     const m = truth.produced.get(d.eid);
     const tab = truth.tabs.get(d.tab)!;
@@ -214,9 +217,8 @@ export function judge(truth: GroundTruth, options: JudgeOptions): Judgement {
         explanation: `${m.type} of ${m.runId} (produced at ${formatUs(m.producedAtUs)}) reached ${d.conn} at ${formatUs(d.atUs)}, after ${prev.eid}, which was produced later${resume && prev.eid.startsWith(`${m.runId}#`) ? ' (a run\'s order is judged per tab across its connections)' : ''}`,
       });
     } else {
-      const last = { order: m.order, eid: d.eid };
-      runSlots.set(m.runId, last);
-      threadSlots?.set(m.threadId, last);
+      runSlots.set(m.runId, m);
+      threadSlots?.set(m.threadId, m);
     }
   }
 
@@ -269,7 +271,7 @@ export function judge(truth: GroundTruth, options: JudgeOptions): Judgement {
       continue;
     }
     total++;
-    if (completed && events.every((e) => (handedByTabEid.get(keys.tab(tab.id, e))?.length ?? 0) > 0)) succeeded++;
+    if (completed && events.every((e) => handedByTabEid.has(keys.tab(tab.id, e)))) succeeded++;
   }
 
   // ---- Requests (client → server) ------------------------------------------------------------
@@ -353,6 +355,10 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);
+}
+
+function setFirst<K, V>(map: Map<K, V>, key: K, value: V): void {
+  if (!map.has(key)) map.set(key, value);
 }
 
 export type { ProducedRecord };
