@@ -35,7 +35,7 @@ import type { ScenarioSpec } from '../scenario/types.ts';
 import type { RunOutput } from './runner.ts';
 import type { RunResult } from './result.ts';
 import { RealClock } from '../real/real-clock.ts';
-import { openWsListener, type WsListener } from './ws-host.ts';
+import { openWsListener, type WsListener } from './ws-listener.ts';
 import { linkSchedule, linkShapes, startProxy, type RunningProxy } from '../real/proxy.ts';
 import { isOwnServerSource, serverPluginOf, type SystemUnderTest } from './sut.ts';
 import { countingClient, InFlight } from './in-flight.ts';
