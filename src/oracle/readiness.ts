@@ -39,34 +39,58 @@ export function judgeReadiness(truth: GroundTruth, add: (v: Violation) => void):
 }
 
 function flushOnReady(truth: GroundTruth, add: (v: Violation) => void, counts: ReadinessCounts): void {
-  const byUserThread = new Map<string, ProducedRecord[]>();
-  for (const m of truth.produced.values()) push(byUserThread, `${m.trueUser}\u0000${m.threadId}`, m);
-  const firstOnTab = new Map<string, DeliveryRecord>();
+  // Per (user, thread), the produced events. Recorded as produced, each list is in time order,
+  // so a ready's candidates (produced while its connection was open, before the ready) are found
+  // by binary search; an inferred truth may not be, and is scanned whole.
+  const byUserThread = new Map<string, Map<string, ProducedRecord[]>>();
+  for (const m of truth.produced.values()) push(slotsOf(byUserThread, m.trueUser), m.threadId, m);
+  const inTimeOrder = new Set<ProducedRecord[]>();
+  for (const threads of byUserThread.values()) for (const list of threads.values()) if (isInTimeOrder(list, (m) => m.producedAtUs)) inTimeOrder.add(list);
   // Deliveries per connection, in arrival order: "did anything newer get there first" looks at
   // one connection's list, not at every delivery of the run.
   const byConn = new Map<string, DeliveryRecord[]>();
   for (const d of truth.deliveries) push(byConn, d.conn, d);
-  for (const d of truth.deliveries) {
-    const k = `${d.tab}\u0000${d.eid}`;
-    if (!firstOnTab.has(k)) firstOnTab.set(k, d);
-  }
+  // The first delivery of an event to a tab, indexed for a tab only when one of its events is judged.
+  const byTab = new Map<string, DeliveryRecord[]>();
+  for (const d of truth.deliveries) push(byTab, d.tab, d);
+  const firstOnTab = new Map<string, Map<string, DeliveryRecord>>();
+  const firstDelivery = (tab: string, eid: string): DeliveryRecord | undefined => {
+    let index = firstOnTab.get(tab);
+    if (!index) {
+      firstOnTab.set(tab, (index = new Map()));
+      for (const d of byTab.get(tab) ?? []) if (!index.has(d.eid)) index.set(d.eid, d);
+    }
+    return index.get(eid);
+  };
   const gapped = new Set<string>();
   for (const gap of truth.gaps) for (const eid of gap.eids) gapped.add(`${gap.tab}\u0000${eid}`);
   const readiesByConn = new Map<string, ReadyRecord[]>();
   for (const r of truth.readies) push(readiesByConn, r.conn, r);
+  const readiesInOrder = new Set<ReadyRecord[]>();
+  for (const list of readiesByConn.values()) if (isInTimeOrder(list, (r) => r.atUs)) readiesInOrder.add(list);
   const judged = new Set<string>();
   for (const ready of truth.readies) {
     const tab = truth.tabs.get(ready.tab);
     const conn = truth.conns.get(ready.conn);
-    if (!tab || !conn) continue;
-    for (const m of byUserThread.get(`${tab.user}\u0000${ready.thread}`) ?? []) {
-      if (m.producedAtUs >= ready.atUs) continue;
+    if (!tab || !conn || conn.openAtUs === null) continue; // never open: no event was owed on it
+    const list = byUserThread.get(tab.user)?.get(ready.thread) ?? [];
+    const sorted = inTimeOrder.has(list);
+    const connReadies = readiesByConn.get(conn.id)!;
+    const readiesSorted = readiesInOrder.has(connReadies);
+    // Before the connection opened, openConnAt cannot name it: those events are skipped.
+    for (let i = sorted ? firstAtOrAfter(list, conn.openAtUs) : 0; i < list.length; i++) {
+      const m = list[i]!;
+      if (m.producedAtUs >= ready.atUs) {
+        if (sorted) break;
+        continue;
+      }
+      // Cheapest and most selective first (each test is pure: the order changes only the speed).
+      if (readyThreadAt(connReadies, readiesSorted, m.producedAtUs) === m.threadId) continue; // it was ready: a live event
+      if (openConnAt(tab, m.producedAtUs, m.tick) !== conn) continue;
       const pair = `${tab.id}\u0000${m.eid}`;
       if (judged.has(pair) || gapped.has(pair)) continue;
-      if (openConnAt(tab, m.producedAtUs, m.tick) !== conn) continue;
       if (!(m.originTab === tab.id || declaredAt(tab, m.producedAtUs) === m.threadId)) continue;
-      if (readyThreadAt(readiesByConn.get(conn.id)!, m.producedAtUs) === m.threadId) continue; // it was ready: a live event
-      const first = firstOnTab.get(pair);
+      const first = firstDelivery(tab.id, m.eid);
       if (!first) continue; // never delivered: no-loss
       // The server's own cut: thread_context carries the stream position at readiness. A later
       // sequence number was produced after the server declared readiness (a live event, perhaps
@@ -162,14 +186,51 @@ function liveBefore(onConn: readonly DeliveryRecord[], thread: string, position:
   return undefined;
 }
 
-/** The thread a connection was last declared ready for at `atUs` (null: none yet). */
-function readyThreadAt(readies: readonly ReadyRecord[], atUs: number): string | null {
-  let thread: string | null = null;
-  for (const r of readies) {
-    if (r.atUs > atUs) break;
-    thread = r.thread;
+/** The index of the first record produced at or after `atUs` in a list in time order. */
+function firstAtOrAfter(list: readonly ProducedRecord[], atUs: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]!.producedAtUs < atUs) lo = mid + 1;
+    else hi = mid;
   }
-  return thread;
+  return lo;
+}
+
+/**
+ * The thread a connection was last declared ready for at `atUs` (null: none yet): the last of its
+ * readies at or before `atUs`. Recorded as they arrive, they are in time order (binary search);
+ * otherwise (never seen, but not assumed) the list is scanned.
+ */
+function readyThreadAt(readies: readonly ReadyRecord[], sorted: boolean, atUs: number): string | null {
+  if (!sorted) {
+    let thread: string | null = null;
+    for (const r of readies) {
+      if (r.atUs > atUs) break;
+      thread = r.thread;
+    }
+    return thread;
+  }
+  let lo = 0;
+  let hi = readies.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (readies[mid]!.atUs <= atUs) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo === 0 ? null : readies[lo - 1]!.thread;
+}
+
+function isInTimeOrder<T>(list: readonly T[], atUs: (x: T) => number): boolean {
+  for (let i = 1; i < list.length; i++) if (atUs(list[i - 1]!) > atUs(list[i]!)) return false;
+  return true;
+}
+
+function slotsOf<K, V>(map: Map<K, Map<string, V>>, key: K): Map<string, V> {
+  let slots = map.get(key);
+  if (!slots) map.set(key, (slots = new Map()));
+  return slots;
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
