@@ -258,6 +258,24 @@ describe('VirtualTimers', () => {
     expect(log).toEqual(['a 5000', 'b 5000']);
   });
 
+  it('work in progress, for the end of a run: a one-shot timer due within the horizon, not an interval or a far timeout', () => {
+    const scheduler = new Scheduler({ seed: 1 });
+    const timers = new VirtualTimers();
+    timers.attach(scheduler);
+    timers.setInterval(() => {}, 10); // a heartbeat: background
+    const far = timers.setTimeout(() => {}, 60_000); // a session expiry: background
+    expect(timers.hasWorkDueBefore(1_000_000)).toBe(false);
+    const check = timers.setTimeout(() => {}, 7); // a store round trip: work
+    expect(timers.hasWorkDueBefore(1_000_000)).toBe(true);
+    expect(timers.hasWorkDueBefore(7_000)).toBe(false); // due exactly at the horizon: not before it
+    timers.clearTimeout(check);
+    expect(timers.hasWorkDueBefore(1_000_000)).toBe(false);
+    expect(timers.hasWorkDueBefore(61_000_000)).toBe(true); // the far one, once the horizon reaches it
+    timers.clearTimeout(far);
+    timers.setImmediate(() => {}); // not armed yet (a microtask away): work
+    expect(timers.hasWorkDueBefore(1)).toBe(true);
+  });
+
   it('cancelAll stops an interval (the run is over), and refresh re-arms a timeout from now', async () => {
     const scheduler = new Scheduler({ seed: 1 });
     const timers = new VirtualTimers();
