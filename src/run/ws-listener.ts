@@ -24,6 +24,7 @@ import { RealClock } from '../real/real-clock.ts';
 import type { TokenIssuer } from '../world/auth.ts';
 import { DEFAULT_DRAIN_TIMEOUT_MS } from '../sut/router/router.ts';
 import { renderMetrics, type ServerStats } from './metrics-text.ts';
+import type { SendGate } from './send-gate.ts';
 
 
 export const DEFAULT_HEARTBEAT_MS = 30_000;
@@ -62,6 +63,12 @@ export interface ListenerOptions {
   /** JSON-lines log sink (serve writes to stdout). */
   log?: (record: LogRecord) => void;
   tap?: ServerTap;
+  /**
+   * Complete the server's sends when the chaos proxy has sent the frame at the link's bandwidth,
+   * not when the kernel took it (the simulated pipe's rule; see send-gate.ts). Only with a proxy
+   * that reports its transmissions to the same gate.
+   */
+  sendGate?: SendGate;
 }
 
 export interface WsListener {
@@ -165,6 +172,7 @@ export async function openWsListener(options: ListenerOptions): Promise<WsListen
     ws.on('close', (code: number) => {
       stats.connectionsOpen--;
       sockets.delete(label);
+      options.sendGate?.closed(label);
       log({ level: 'info', msg: 'connection closed', conn: label, code });
       tap.closed?.(label, code);
     });
@@ -194,6 +202,7 @@ export async function openWsListener(options: ListenerOptions): Promise<WsListen
         return true;
       },
       onWrite: (data) => tap.write?.(label, user, data),
+      gate: options.sendGate ? { sends: options.sendGate, label } : null,
     });
     if (handler === null) {
       // Nothing behind the listener yet (a plug-in that never called env.listen).
@@ -296,17 +305,22 @@ export async function openWsListener(options: ListenerOptions): Promise<WsListen
 }
 
 /** The SocketLike the plug-in gets: the ws socket, with the host's hooks on reads and writes. */
-function wrapServerSocket(ws: WebSocket, hooks: { onRead: (text: string) => boolean; onWrite: (data: string) => void }): SocketLike {
+function wrapServerSocket(ws: WebSocket, hooks: { onRead: (text: string) => boolean; onWrite: (data: string) => void; gate: { sends: SendGate; label: string } | null }): SocketLike {
+  const gate = hooks.gate;
   return {
     get readyState() {
       return ws.readyState;
     },
     get bufferedAmount() {
-      return ws.bufferedAmount;
+      return ws.bufferedAmount + (gate ? gate.sends.pendingBytes(gate.label) : 0);
     },
     send(data: string, callback?: (error?: Error) => void): void {
       hooks.onWrite(data);
-      ws.send(data, callback);
+      if (!gate) return ws.send(data, callback);
+      const entry = gate.sends.enqueue(gate.label, Buffer.byteLength(data), callback);
+      ws.send(data, (error) => {
+        if (error) gate.sends.failed(gate.label, entry, error);
+      });
     },
     close: (code?: number, reason?: string) => safeClose(ws, code, reason),
     terminate: () => ws.terminate(),

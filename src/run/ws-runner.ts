@@ -36,6 +36,7 @@ import type { RunOutput } from './runner.ts';
 import type { RunResult } from './result.ts';
 import { RealClock } from '../real/real-clock.ts';
 import { openWsListener, type WsListener } from './ws-listener.ts';
+import { SendGate } from './send-gate.ts';
 import { linkSchedule, linkShapes, startProxy, type RunningProxy } from '../real/proxy.ts';
 import { isOwnServerSource, serverPluginOf, type SystemUnderTest } from './sut.ts';
 import { countingClient, InFlight } from './in-flight.ts';
@@ -89,6 +90,9 @@ export async function runScenarioWs(spec: ScenarioSpec, sut: SystemUnderTest, se
   const world = new World({ spec, seed, trace, clock, tokens });
   const acct = new InFlight();
   const needsProxy = options.viaProxy === true || needsProxyFor(spec);
+  // Through the proxy a server's send completes when the proxy has sent the frame at the link's
+  // bandwidth, as on the simulated pipe (send-gate.ts): a slow link backs up into the server.
+  const sendGate = needsProxy ? new SendGate() : null;
 
   let listener: WsListener | null = null;
   let proxy: RunningProxy | null = null;
@@ -96,6 +100,7 @@ export async function runScenarioWs(spec: ScenarioSpec, sut: SystemUnderTest, se
   let hopCreditUs = 0;
   try {
     listener = await openWsListener({
+      ...(sendGate ? { sendGate } : {}),
       tokens,
       clock,
       heartbeatMs: 0,
@@ -137,6 +142,9 @@ export async function runScenarioWs(spec: ScenarioSpec, sut: SystemUnderTest, se
             else acct.clientSent(conn);
           } else if (parked) acct.clientRead(conn);
           else acct.serverWrote(conn);
+        },
+        onTransmitted: (conn, dir) => {
+          if (dir === 'toClient') sendGate?.transmitted(conn);
         },
         keepRecords: false,
         onRecord: (r) => {

@@ -61,6 +61,21 @@ describe('runScenarioWs reaches the simulated verdicts', () => {
     }
   });
 
+  it('a slow link backs up into the server on real sockets too: the shipped send time-out duplicates as simulated', { timeout: 20_000 }, async () => {
+    // slow-consumer: 100 B/s to one tab; shipped times sends out after 2 s and resends without
+    // ids (F8). Real loopback would complete every send at once; through the proxy the send
+    // completes when the frame has left the link (src/run/send-gate.ts), as on the simulated pipe.
+    const { spec } = await loadScenarioFile('scenarios/slow-consumer.ts');
+    for (const mode of ['shipped', 'guaranteed'] as const) {
+      const config = parseRouterSpec(mode);
+      const sim = (await runScenario(spec, config, 1)).result;
+      const ws = await runScenarioWs(spec, config, 1, { wallTimeoutMs: 15_000 });
+      expect(ws.transport.viaProxy).toBe(true);
+      expect([ws.result.verdict, ws.result.counts.duplicated]).toEqual([sim.verdict, sim.counts.duplicated]);
+      expect(ws.result.verdict).toBe(spec.expect?.[mode]);
+    }
+  });
+
   it('compareSimAndReal measures both transports side by side', { timeout: 15_000 }, async () => {
     const { spec } = await loadScenarioFile('scenarios/rapid-send.ts');
     const c = await compareSimAndReal(spec, parseRouterSpec('dynamic'), [1, 2], { wallTimeoutMs: 8_000 });

@@ -22,6 +22,7 @@ export class ProxyCore implements LinkHost {
     private readonly keep: boolean,
     private readonly maxRecords: number,
     private readonly onParked: ((conn: string, dir: ProxyDirection, parked: boolean) => void) | undefined = undefined,
+    private readonly onTransmitted: ((conn: string, dir: ProxyDirection) => void) | undefined = undefined,
   ) {
     this.startUs = clock.now();
     this.rng = createRandom(seed).fork('proxy');
@@ -35,6 +36,10 @@ export class ProxyCore implements LinkHost {
 
   parked(link: ProxyLink, dir: ProxyDirection, parked: boolean): void {
     this.onParked?.(link.label, dir, parked);
+  }
+
+  transmitted(link: ProxyLink, dir: ProxyDirection): void {
+    this.onTransmitted?.(link.label, dir);
   }
 
   select(selector: ConnectionSelector | undefined): ProxyLink[] {

@@ -60,6 +60,8 @@ export interface LaneOwner {
   readonly slowCloseMs: number;
   /** Hand an item to the far side. False: that side is not attached yet, retry shortly. */
   deliver(dir: ProxyDirection, item: LaneItem, nowUs: number): boolean;
+  /** A data frame left the emulated sender buffer (serialised at the bandwidth), or was purged from it. */
+  transmitted(dir: ProxyDirection): void;
 }
 
 /** Retry delay when the client side is not attached yet (frames right after the upstream opened). */
@@ -134,6 +136,9 @@ export class Lane {
   /** Take every queued item out (in order) and stop the timers: the connection was killed or went half-open. */
   purge(): LaneItem[] {
     this.cancelTimers();
+    // What was still being serialised counts as sent, as on the simulated pipe: a sender's send
+    // into a link that died completes, and the frame is lost.
+    for (const item of this.txq) if (item.kind === 'data') this.owner.transmitted(this.dir);
     const items = [...this.wire, ...this.heldq, ...this.txq];
     this.wire.length = 0;
     this.heldq.length = 0;
@@ -163,6 +168,7 @@ export class Lane {
     let entered = false;
     while (this.txq.length > 0 && this.txq[0]!.txEndUs <= now) {
       const item = this.txq.shift()!;
+      if (item.kind === 'data') this.owner.transmitted(this.dir);
       this.enterWire(item, item.txEndUs);
       entered = true;
     }

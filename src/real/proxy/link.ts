@@ -26,6 +26,8 @@ export interface LinkHost {
   record(link: ProxyLink, fields: RecordFields): void;
   /** A data frame of `link` started (true) or stopped (false: handed on) waiting in the proxy. */
   parked(link: ProxyLink, dir: ProxyDirection, parked: boolean): void;
+  /** A data frame of `link` left the emulated sender buffer (or never entered a link that is gone). */
+  transmitted(link: ProxyLink, dir: ProxyDirection): void;
 }
 
 export interface FrameTrigger {
@@ -127,7 +129,10 @@ export class ProxyLink implements LaneOwner {
   /** A frame or a close arrived from one side. */
   arrive(dir: ProxyDirection, item: Arrival): void {
     if (this.state === 'half-open' || this.state === 'closed') {
-      if (item.kind === 'data') this.host.record(this, { event: 'frame', dir, bytes: item.data!.length, frame: preview(item.data!), fault: this.state === 'half-open' ? 'discarded' : 'lost' });
+      if (item.kind === 'data') {
+        this.host.record(this, { event: 'frame', dir, bytes: item.data!.length, frame: preview(item.data!), fault: this.state === 'half-open' ? 'discarded' : 'lost' });
+        this.host.transmitted(this, dir); // the send completes; the frame is lost on the way
+      }
       return;
     }
     if (item.kind === 'data') this.host.parked(this, dir, true);
@@ -142,6 +147,10 @@ export class ProxyLink implements LaneOwner {
         t.fire();
       }
     }
+  }
+
+  transmitted(dir: ProxyDirection): void {
+    this.host.transmitted(this, dir);
   }
 
   /** Hand an item to the far side (LaneOwner); false while the client side is not attached yet. */

@@ -91,6 +91,12 @@ export interface ProxyOptions {
    * accounting exact, so idle time is still skipped while frames wait out their link latency.
    */
   onParked?: (conn: string, dir: ProxyDirection, parked: boolean) => void;
+  /**
+   * A data frame left the emulated sender buffer of `dir` (serialised at the link's bandwidth),
+   * in arrival order per connection and direction; also one that a dead link swallowed. Lets
+   * runScenarioWs complete a server's sends on the simulated pipe's rule (src/run/send-gate.ts).
+   */
+  onTransmitted?: (conn: string, dir: ProxyDirection) => void;
   /** Keep records in memory (default true; bounded by maxRecords, default 200,000). */
   keepRecords?: boolean;
   maxRecords?: number;
