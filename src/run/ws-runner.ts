@@ -37,6 +37,7 @@ import type { RunResult } from './result.ts';
 import { RealClock } from '../real/real-clock.ts';
 import { openWsListener, type WsListener } from './ws-listener.ts';
 import { SendGate } from './send-gate.ts';
+import { createRandom } from '../sim/rng.ts';
 import { linkSchedule, linkShapes, startProxy, type RunningProxy } from '../real/proxy.ts';
 import { isOwnServerSource, serverPluginOf, type SystemUnderTest } from './sut.ts';
 import { countingClient, InFlight } from './in-flight.ts';
@@ -143,12 +144,17 @@ export async function runScenarioWs(spec: ScenarioSpec, sut: SystemUnderTest, se
           } else if (parked) acct.clientRead(conn);
           else acct.serverWrote(conn);
         },
+        // The simulated network's stream of the same link: each frame draws the latency and
+        // jitter it draws in the simulation of this seed (links are numbered in connect order
+        // on both transports; the streams as runner.ts and SimNetwork.connect derive them), so
+        // the two runs differ by the real hops, not by their dice.
+        linkRandom: (n) => createRandom(seed).fork('network').fork(`link/L${n}`),
         onTransmitted: (conn, dir) => {
           if (dir === 'toClient') sendGate?.transmitted(conn);
         },
         keepRecords: false,
         onRecord: (r) => {
-          trace.record(clock.now(), 'proxy', { conn: r.conn, event: r.event, fault: r.fault ?? null, dir: r.dir ?? null });
+          trace.record(clock.now(), 'proxy', { conn: r.conn, event: r.event, fault: r.fault ?? null, dir: r.dir ?? null, delayMs: r.delayMs ?? null });
           if (r.event === 'fault' && r.fault === 'half-open') acct.halfOpen(r.conn);
           if (r.event === 'fault' && (r.fault === 'partition' || r.fault === 'partition-end')) acct.touch();
         },

@@ -5,7 +5,7 @@ import { summariseGroup } from '../../src/run/aggregate.ts';
 import { parseRouterSpec } from '../../src/sut/router/flags.ts';
 import { needsProxyFor, runScenarioWs } from '../../src/run/ws-runner.ts';
 import { compareSimAndReal, judgeFidelity, type SideFigures } from '../../src/run/compare.ts';
-import { fixed } from '../../src/sim/distribution.ts';
+import { fixed, uniform } from '../../src/sim/distribution.ts';
 import { Histogram } from '../../src/stats/histogram.ts';
 
 // The shipped scenarios whose race windows are timers of a few ms: on real loopback sockets
@@ -59,6 +59,35 @@ describe('runScenarioWs reaches the simulated verdicts', () => {
       expect(out.result.verdict).toBe(spec.expect?.[mode]);
       expect(out.result.faults.some((f) => f.kind === 'half-open')).toBe(true);
     }
+  });
+
+  it('each frame draws the latency it draws in the simulation of the same seed (the same random stream per link)', { timeout: 20_000 }, async () => {
+    const { spec } = await loadScenarioFile('scenarios/rapid-send.ts');
+    const wide = { ...spec, network: { latencyMs: uniform(20, 40), jitterMs: fixed(0) } };
+    const config = parseRouterSpec('guaranteed');
+    // Simulated: the wire delay of each frame to t1's first connection (link L1), in order.
+    const simTrace = (await runScenario(wide, config, 1, { keepTrace: true })).trace.records;
+    const sent = new Map<number, number>();
+    const simDelaysMs: number[] = [];
+    for (const r of simTrace) {
+      const f = r.fields as { link?: string; dir?: string; frame?: number };
+      if (f.link !== 'L1' || f.dir !== 'toClient') continue;
+      if (r.kind === 'net.send') sent.set(f.frame!, r.t);
+      if (r.kind === 'net.deliver') simDelaysMs.push((r.t - sent.get(f.frame!)!) / 1_000);
+    }
+    // Real: what the proxy waited per frame on the same connection, plus the hop credit it took off.
+    const ws = await runScenarioWs(wide, config, 1, { timeScale: 1, keepTrace: true, wallTimeoutMs: 15_000 });
+    const wsDelaysMs = ws.trace.records
+      .filter((r) => r.kind === 'proxy' && (r.fields as { conn?: string }).conn === 't1#1' && (r.fields as { dir?: string }).dir === 'toClient' && (r.fields as { event?: string }).event === 'frame')
+      .map((r) => (r.fields as { delayMs: number }).delayMs + ws.transport.hopCreditUs / 1_000);
+    expect(simDelaysMs.length).toBeGreaterThanOrEqual(5);
+    expect(wsDelaysMs.length).toBe(simDelaysMs.length);
+    // The same draws differ only by when the proxy took each frame (its timers, the hop credit's
+    // rounding) and, where a frame waits behind the one before it (FIFO), by when it arrived: on a
+    // loaded machine a few do. Independent draws from 20-40 ms fall within 1.5 ms of each other
+    // for only ~15% of frames.
+    const close = wsDelaysMs.filter((d, i) => Math.abs(d - simDelaysMs[i]!) < 1.5).length;
+    expect(close / wsDelaysMs.length, `ws ${wsDelaysMs.join(', ')} ms; sim ${simDelaysMs.join(', ')} ms`).toBeGreaterThanOrEqual(0.75);
   });
 
   it('a slow link backs up into the server on real sockets too: the shipped send time-out duplicates as simulated', { timeout: 20_000 }, async () => {

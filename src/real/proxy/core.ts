@@ -23,6 +23,8 @@ export class ProxyCore implements LinkHost {
     private readonly maxRecords: number,
     private readonly onParked: ((conn: string, dir: ProxyDirection, parked: boolean) => void) | undefined = undefined,
     private readonly onTransmitted: ((conn: string, dir: ProxyDirection) => void) | undefined = undefined,
+    /** Connection n's random stream; default the proxy's own (`proxy/conn/<n>` of its seed). */
+    private readonly linkRandom: ((n: number) => Random) | undefined = undefined,
   ) {
     this.startUs = clock.now();
     this.rng = createRandom(seed).fork('proxy');
@@ -53,7 +55,7 @@ export class ProxyCore implements LinkHost {
 
   newLink(label: string): ProxyLink {
     const n = this.links.length + 1;
-    const link = new ProxyLink(this, n, label, this.rng.fork(`conn/${n}`), this.schedule);
+    const link = new ProxyLink(this, n, label, this.linkRandom?.(n) ?? this.rng.fork(`conn/${n}`), this.schedule);
     this.links.push(link);
     this.onNewLink?.(link);
     return link;

@@ -21,7 +21,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const schedule = { ...validateSchedule(fromFile), ...(hopCreditUs !== undefined ? { hopCreditUs } : {}) };
   const clock = options.clock ?? new RealClock({ ref: false, spinUs: 0 });
   const ownsClock = options.clock === undefined;
-  const core = new ProxyCore(clock, schedule, options.seed ?? 1, options.onRecord, options.keepRecords ?? true, options.maxRecords ?? 200_000, options.onParked, options.onTransmitted);
+  const core = new ProxyCore(clock, schedule, options.seed ?? 1, options.onRecord, options.keepRecords ?? true, options.maxRecords ?? 200_000, options.onParked, options.onTransmitted, options.linkRandom);
   const faults = new ProxyFaults(core);
   const target = new URL(options.target);
   if (target.protocol !== 'ws:' && target.protocol !== 'wss:') throw new ProxyScheduleError(`--target must be a ws:// or wss:// URL, got "${options.target}"`);

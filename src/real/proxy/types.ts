@@ -1,6 +1,7 @@
 /** The chaos proxy's public shapes: the schedule document, trace records, options and the running proxy. */
 import type { Clock } from '../../ports/clock.ts';
 import type { Distribution } from '../../sim/distribution.ts';
+import type { Random } from '../../sim/rng.ts';
 
 export type ProxyDirection = 'toServer' | 'toClient';
 /** Which connections a fault applies to: all (also those opened while it lasts), 1-based accept order, or labels. */
@@ -97,6 +98,13 @@ export interface ProxyOptions {
    * runScenarioWs complete a server's sends on the simulated pipe's rule (src/run/send-gate.ts).
    */
   onTransmitted?: (conn: string, dir: ProxyDirection) => void;
+  /**
+   * The random stream of the n-th connection (latency, jitter, close and handshake draws). By
+   * default the proxy's own, from its seed (`proxy/conn/<n>`). runScenarioWs passes the simulated
+   * network's stream of link L<n> (`network/link/L<n>`), so each frame draws the delay it draws in
+   * the simulation of the same seed.
+   */
+  linkRandom?: (n: number) => Random;
   /** Keep records in memory (default true; bounded by maxRecords, default 200,000). */
   keepRecords?: boolean;
   maxRecords?: number;
