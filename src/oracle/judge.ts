@@ -54,6 +54,7 @@ export const DEFAULT_MAX_VIOLATIONS = 200;
 
 export type { ReportedMonitoring } from '../ports/server.ts';
 import type { ReportedMonitoring } from '../ports/server.ts';
+import { push, setFirst, slotsOf } from './maps.ts';
 
 const DEFAULT_CLOSE_GRACE_US = 100_000;
 
@@ -343,22 +344,6 @@ function indexOf(index: Map<string, number>, id: string): number {
   let i = index.get(id);
   if (i === undefined) index.set(id, (i = index.size)); // a scope the truth did not list (defensive)
   return i;
-}
-
-function slotsOf<V>(map: Map<string, Map<string, V>>, key: string): Map<string, V> {
-  let slots = map.get(key);
-  if (!slots) map.set(key, (slots = new Map()));
-  return slots;
-}
-
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
-}
-
-function setFirst<K, V>(map: Map<K, V>, key: K, value: V): void {
-  if (!map.has(key)) map.set(key, value);
 }
 
 export type { ProducedRecord };

@@ -21,7 +21,7 @@ import { formatUs } from '../ports/clock.ts';
 import type { DeliveryRecord, GapRecord, GroundTruth, ProducedRecord, ReadyRecord } from './recorder.ts';
 import type { Violation } from './invariants.ts';
 import { declaredAt, openConnAt } from './tab-state.ts';
-
+import { push, setFirst, slotsOf } from './maps.ts';
 
 export interface ReadinessCounts {
   /** Held events that arrived later than the bound after their connection became ready. */
@@ -58,7 +58,7 @@ function flushOnReady(truth: GroundTruth, add: (v: Violation) => void, counts: R
     let index = firstOnTab.get(tab);
     if (!index) {
       firstOnTab.set(tab, (index = new Map()));
-      for (const d of byTab.get(tab) ?? []) if (!index.has(d.eid)) index.set(d.eid, d);
+      for (const d of byTab.get(tab) ?? []) setFirst(index, d.eid, d);
     }
     return index.get(eid);
   };
@@ -227,14 +227,3 @@ function isInTimeOrder<T>(list: readonly T[], atUs: (x: T) => number): boolean {
   return true;
 }
 
-function slotsOf<K, V>(map: Map<K, Map<string, V>>, key: K): Map<string, V> {
-  let slots = map.get(key);
-  if (!slots) map.set(key, (slots = new Map()));
-  return slots;
-}
-
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
-}
