@@ -17,46 +17,56 @@ interface PendingSend {
   callback: ((error?: Error) => void) | undefined;
 }
 
+/** One connection's sends not yet completed, oldest first, and their bytes. */
+interface Pending {
+  sends: PendingSend[];
+  bytes: number;
+}
+
 export class SendGate {
-  private readonly pending = new Map<string, PendingSend[]>();
+  // The bytes are kept as a running total: a router reads bufferedAmount on every write.
+  private readonly pending = new Map<string, Pending>();
 
   /** A send on connection `label` (before it is written): its completion waits for `transmitted`. */
   enqueue(label: string, bytes: number, callback: ((error?: Error) => void) | undefined): PendingSend {
     const entry: PendingSend = { bytes, callback };
-    let list = this.pending.get(label);
-    if (!list) this.pending.set(label, (list = []));
-    list.push(entry);
+    let p = this.pending.get(label);
+    if (!p) this.pending.set(label, (p = { sends: [], bytes: 0 }));
+    p.sends.push(entry);
+    p.bytes += bytes;
     return entry;
   }
 
   /** The proxy let the oldest pending frame of `label` leave the sender (or a dead link took it). */
   transmitted(label: string): void {
-    const entry = this.pending.get(label)?.shift();
-    entry?.callback?.();
+    const p = this.pending.get(label);
+    const entry = p?.sends.shift();
+    if (!entry) return;
+    p!.bytes -= entry.bytes;
+    entry.callback?.();
   }
 
   /** The write itself failed (the socket was closing): that frame never reaches the proxy. */
   failed(label: string, entry: PendingSend, error: Error): void {
-    const list = this.pending.get(label);
-    const i = list?.indexOf(entry) ?? -1;
+    const p = this.pending.get(label);
+    const i = p?.sends.indexOf(entry) ?? -1;
     if (i < 0) return;
-    list!.splice(i, 1);
+    p!.sends.splice(i, 1);
+    p!.bytes -= entry.bytes;
     entry.callback?.(error);
   }
 
   /** The server's socket closed: what never left fails, as the simulated pipe's purged frames do. */
   closed(label: string): void {
-    const list = this.pending.get(label);
+    const p = this.pending.get(label);
     this.pending.delete(label);
-    if (!list) return;
+    if (!p) return;
     const error = new Error(`the connection ${label} closed before the frame was sent`);
-    for (const entry of list) entry.callback?.(error);
+    for (const entry of p.sends) entry.callback?.(error);
   }
 
   /** Bytes of `label` written but not yet sent at the link's bandwidth. */
   pendingBytes(label: string): number {
-    let bytes = 0;
-    for (const entry of this.pending.get(label) ?? []) bytes += entry.bytes;
-    return bytes;
+    return this.pending.get(label)?.bytes ?? 0;
   }
 }
