@@ -22,12 +22,11 @@
  * Real time is read here only: the bench measures the simulation from outside.
  */
 import { performance } from 'node:perf_hooks';
-import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import FakeTimers from '@sinonjs/fake-timers';
 import { createRandom } from '../src/sim/rng.ts';
 import { Scheduler } from '../src/sim/scheduler.ts';
 import type { BenchResult } from './network.ts';
+import { childJob, runInChild } from './child.ts';
 
 type Shape = 'shared' | 'distinct';
 const SHAPES: Record<Shape, { sessions: number; steps: number }> = {
@@ -123,21 +122,16 @@ const JOB_ENV = 'THREADLINE_BENCH_KERNEL_JOB';
 
 /** One round in a fresh child process: two warm-up rounds (the JIT), then the measured one. */
 function inChild(job: Job): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), [], { env: { ...process.env, [JOB_ENV]: JSON.stringify(job) } });
-    let rate: number | undefined;
-    child.once('message', (m) => (rate = m as number));
-    child.once('error', reject);
-    child.once('exit', (code) => (code === 0 && rate !== undefined ? resolve(rate) : reject(new Error(`bench: kernel round ${JSON.stringify(job)} exited with ${code}`))));
-  });
+  return runInChild<number>(import.meta.url, JOB_ENV, job, `kernel round ${JSON.stringify(job)}`);
 }
 
-if (process.env[JOB_ENV] && process.send) {
-  const { shape, clock } = JSON.parse(process.env[JOB_ENV]) as Job;
+const job = childJob<Job>(JOB_ENV);
+if (job) {
+  const { shape, clock } = job;
   const driver = clock === 'kernel' ? kernelDriver : clock === 'fake-timers' ? fakeTimersDriver : floorDriver;
   await round(shape, driver());
   await round(shape, driver());
-  process.send(await round(shape, driver()));
+  process.send!(await round(shape, driver()));
   process.disconnect();
 }
 

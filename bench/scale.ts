@@ -14,13 +14,13 @@
  * Real time is read here only: the bench measures the simulation from outside.
  * Run alone with `npx tsx bench/scale.ts` (about 4 minutes on the 2-core development machine).
  */
-import { fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import type { BenchResult } from './network.ts';
+import { childJob, runInChild } from './child.ts';
 
 const SCENARIO = fileURLToPath(new URL('../scenarios/scale/chat-million.ts', import.meta.url));
 const JOB_ENV = 'THREADLINE_BENCH_SCALE_JOB';
@@ -57,17 +57,12 @@ async function measure(job: Job): Promise<Measured> {
 }
 
 function inChild(job: Job): Promise<Measured> {
-  return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), [], { env: { ...process.env, [JOB_ENV]: JSON.stringify(job) } });
-    let got: Measured | undefined;
-    child.once('message', (m) => (got = m as Measured));
-    child.once('error', reject);
-    child.once('exit', (code) => (code === 0 && got ? resolve(got) : reject(new Error(`bench: chat-million with ${job.users} users exited with ${code}`))));
-  });
+  return runInChild<Measured>(import.meta.url, JOB_ENV, job, `chat-million with ${job.users} users`);
 }
 
-if (process.env[JOB_ENV] && process.send) {
-  process.send(await measure(JSON.parse(process.env[JOB_ENV]) as Job));
+const job = childJob<Job>(JOB_ENV);
+if (job) {
+  process.send!(await measure(job));
   process.disconnect();
 }
 
