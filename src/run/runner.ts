@@ -11,9 +11,8 @@
 import { realNowMs, realSetImmediate } from '../ports/real-time.ts';
 import type { ServerPlugin } from '../ports/server.ts';
 import { DEFAULT_MAX_EVENTS, Scheduler } from '../sim/scheduler.ts';
-import { createRandom } from '../sim/rng.ts';
 import { Trace } from '../sim/trace.ts';
-import { SimNetwork } from '../sim/network.ts';
+import { networkRandom, SimNetwork } from '../sim/network.ts';
 import { plainTokens } from '../world/auth.ts';
 import type { TabClient } from '../world/tab-client.ts';
 import type { GroundTruth } from '../oracle/recorder.ts';
@@ -98,7 +97,7 @@ async function runPlugin(spec: ScenarioSpec, plugin: ServerPlugin, seed: number,
   const net = spec.network ?? {};
   const network = new SimNetwork({
     scheduler,
-    rng: createRandom(seed).fork('network'),
+    rng: networkRandom(seed),
     trace,
     defaults: {
       ...(net.handshakeMs ? { handshakeMs: net.handshakeMs } : {}),

@@ -37,12 +37,12 @@ import type { RunResult } from './result.ts';
 import { RealClock } from '../real/real-clock.ts';
 import { openWsListener, type WsListener } from './ws-listener.ts';
 import { SendGate } from './send-gate.ts';
-import { createRandom } from '../sim/rng.ts';
 import { linkSchedule, linkShapes, startProxy, type RunningProxy } from '../real/proxy.ts';
 import { isOwnServerSource, serverPluginOf, type SystemUnderTest } from './sut.ts';
 import { countingClient, InFlight } from './in-flight.ts';
 export { InFlight } from './in-flight.ts';
 import { World, type TransportFaults } from './world.ts';
+import { linkRandom, networkRandom } from '../sim/network.ts';
 
 /** Default time scale of ws runs: 1 ms of scenario time takes 0.25 ms of wall time. See docs/real-sockets.md. */
 export const DEFAULT_WS_TIME_SCALE = 0.25;
@@ -146,9 +146,8 @@ export async function runScenarioWs(spec: ScenarioSpec, sut: SystemUnderTest, se
         },
         // The simulated network's stream of the same link: each frame draws the latency and
         // jitter it draws in the simulation of this seed (links are numbered in connect order
-        // on both transports; the streams as runner.ts and SimNetwork.connect derive them), so
-        // the two runs differ by the real hops, not by their dice.
-        linkRandom: (n) => createRandom(seed).fork('network').fork(`link/L${n}`),
+        // on both transports), so the two runs differ by the real hops, not by their dice.
+        linkRandom: (n) => linkRandom(networkRandom(seed), n),
         onTransmitted: (conn, dir) => {
           if (dir === 'toClient') sendGate?.transmitted(conn);
         },

@@ -28,11 +28,25 @@
 import type { Clock } from '../ports/clock.ts';
 import { LinkCore, type ConnectionHandler, type LinkContext, type SimLink } from './link.ts';
 import { checkBandwidth, DEFAULT_LINK_PROFILE, resolveLinkProfile, type LinkProfile } from './link-profile.ts';
-import type { Random } from './rng.ts';
 import type { Scheduler } from './scheduler.ts';
 import { ServerRuntime } from './server-runtime.ts';
 import type { SimClientSocket } from './sim-socket.ts';
 import type { Trace, TraceFields } from './trace.ts';
+import { createRandom, type Random } from './rng.ts';
+
+/** The random stream a run's simulated network draws from (SimNetwork's `rng`). */
+export function networkRandom(seed: number): Random {
+  return createRandom(seed).fork('network');
+}
+
+/**
+ * The stream of the n-th link (L<n>) of a network drawing from `network`: its latency, jitter,
+ * close and handshake draws. A ws run's chaos proxy draws each connection's delays from the same
+ * stream, so both transports roll the same dice.
+ */
+export function linkRandom(network: Random, n: number): Random {
+  return network.fork(`link/L${n}`);
+}
 
 export { DEFAULT_LINK_PROFILE, type LinkProfile } from './link-profile.ts';
 export { LinkError, type ConnectionHandler, type LinkState, type SimLink } from './link.ts';
@@ -105,10 +119,11 @@ export class SimNetwork implements LinkContext {
 
   /** Open a client connection; the returned socket is CONNECTING until the handshake completes. */
   connect(options: ConnectOptions): SimClientSocket {
-    const id = `L${this.all.length + 1}`;
+    const n = this.all.length + 1;
+    const id = `L${n}`;
     const label = options.label ?? id;
     const profile = resolveLinkProfile(this.defaults, options.profile);
-    const link = new LinkCore(this, id, label, options.url, { ...options.headers }, profile, this.rng.fork(`link/${id}`));
+    const link = new LinkCore(this, id, label, options.url, { ...options.headers }, profile, linkRandom(this.rng, n));
     this.all.push(link);
     this.byId.set(id, link);
     this.record('net.connect', { link: id, label, url: options.url });
