@@ -6,7 +6,7 @@
  */
 import type { Clock } from '../ports/clock.ts';
 import type { Random } from '../ports/random.ts';
-import type { HandshakeInfo, SocketLike } from '../ports/socket.ts';
+import { refuseUpgrade, type HandshakeInfo, type SocketLike } from '../ports/socket.ts';
 import type { ServerEnv } from '../ports/server.ts';
 import { VirtualTimers } from './virtual-timers.ts';
 
@@ -66,11 +66,8 @@ export class OwnServerContext {
     if (this.upgradeServers.length === 0) {
       this.listen((socket, handshake) => {
         const to = this.upgradeServers.find((s) => s.listenerCount('upgrade') > 0);
-        if (!to) {
-          // Nobody takes upgrades: Node destroys the socket, the client never opens.
-          const decision = handshake.defer?.();
-          return decision ? decision.refuse(400) : socket.terminate();
-        }
+        // Nobody takes upgrades: Node destroys the socket, the client never opens.
+        if (!to) return refuseUpgrade(socket, handshake.defer?.(), 400);
         try {
           to.emit('upgrade', ...upgradeOf(socket, handshake));
         } catch (error) {

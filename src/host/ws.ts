@@ -23,7 +23,7 @@
  * the simulated link's, gets a 'pong' after PONG_AFTER_MS while it is open.)
  */
 import { EventEmitter } from 'node:events';
-import { CLOSED, CLOSING, CONNECTING, OPEN, type HandshakeDecision, type HandshakeInfo, type SocketLike } from '../ports/socket.ts';
+import { CLOSED, CLOSING, CONNECTING, OPEN, refuseUpgrade, type HandshakeDecision, type HandshakeInfo, type SocketLike } from '../ports/socket.ts';
 import { activeContext, activeContextOrNull, type OwnServerContext } from './context.ts';
 import { EscapeError } from './globals.ts';
 
@@ -305,7 +305,7 @@ export class WebSocketServer extends EventEmitter {
   private accept(socket: SocketLike, handshake: HandshakeInfo): void {
     // Held until admit decides, so a refused client never opens (ws answers before the upgrade).
     const decision = handshake.defer?.() ?? null;
-    if (this.closed) return refuse(socket, decision, 503);
+    if (this.closed) return refuseUpgrade(socket, decision, 503);
     this.admit(socket, decision, requestOf(handshake, ++this.accepted), (ws, req) => {
       try {
         this.emit('connection', ws, req);
@@ -321,14 +321,14 @@ export class WebSocketServer extends EventEmitter {
    */
   private admit(socket: SocketLike, decision: HandshakeDecision | null, req: IncomingRequest, done: (ws: WebSocket, req: IncomingRequest) => void): void {
     const headers = req.headers;
-    if (!this.shouldHandle(req)) return refuse(socket, decision, 400); // ws answers 400 before the upgrade
+    if (!this.shouldHandle(req)) return refuseUpgrade(socket, decision, 400); // ws answers 400 before the upgrade
     const proceed = (ok: boolean): void => {
-      if (!ok) return refuse(socket, decision, 401); // ws answers 401 before the upgrade
+      if (!ok) return refuseUpgrade(socket, decision, 401); // ws answers 401 before the upgrade
       let protocol = '';
       const offered = headers['sec-websocket-protocol'];
       if (offered && this.options.handleProtocols) {
         const chosen = this.options.handleProtocols(new Set(offered.split(',').map((p) => p.trim())), req);
-        if (chosen === false) return refuse(socket, decision, 400);
+        if (chosen === false) return refuseUpgrade(socket, decision, 400);
         protocol = chosen;
       }
       const ws = WebSocket.fromSocket(socket, this.context, protocol, this.options.maxPayload!);
@@ -355,11 +355,6 @@ export class WebSocketServer extends EventEmitter {
 const UPGRADE = Symbol('threadline.ws.upgrade');
 const DECISION = Symbol('threadline.ws.decision');
 
-/** An HTTP error answer before the upgrade: the handshake fails, the client never opens. */
-function refuse(socket: SocketLike, decision: HandshakeDecision | null, status: number): void {
-  if (decision) decision.refuse(status);
-  else socket.terminate();
-}
 
 /** The request a handler sees: the handshake's URL and headers, a made-up stable peer address. */
 function requestOf(handshake: HandshakeInfo, n: number): IncomingRequest {
@@ -382,7 +377,7 @@ export function upgradeOf(socket: SocketLike, handshake: HandshakeInfo): [Incomi
   const decision = handshake.defer?.() ?? null;
   // The status of an HTTP answer the app writes before ending the socket (400 when none).
   let status = 400;
-  const end = (): void => refuse(socket, decision, status);
+  const end = (): void => refuseUpgrade(socket, decision, status);
   const tcp = {
     [UPGRADE]: socket,
     [DECISION]: decision,

@@ -85,3 +85,12 @@ export interface HandshakeDecision {
   accept(): void;
   refuse(status: number): void;
 }
+
+/**
+ * An HTTP error answer before the upgrade: the held handshake fails and the client never opens;
+ * where the transport could not hold it (`decision` null), the connection is cut instead.
+ */
+export function refuseUpgrade(socket: SocketLike, decision: HandshakeDecision | null | undefined, status: number): void {
+  if (decision) decision.refuse(status);
+  else socket.terminate();
+}
