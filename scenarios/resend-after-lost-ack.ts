@@ -22,12 +22,15 @@ export default defineScenario({
       actions: [
         { at: 0, do: 'connect', thread: 'A' },
         { at: 100, do: 'send', thread: 'A' },
-        // The message arrives at 102 ms, the run starts at 107 ms, its ack would arrive at 109 ms: the drop at 108 ms lands in between.
-        { after: 8, do: 'drop' },
+        // The message arrives at 105 ms; the server acknowledges it and starts the run at 110 ms
+        // (look-up 5 ms); the run's first event is produced at 111 ms; the ack would arrive at
+        // 115 ms. The drop at 113 ms lands 2 ms after the first event and 2 ms before the ack:
+        // both are in flight, on either transport (a real socket adds a fraction of a ms).
+        { after: 13, do: 'drop' },
       ],
     },
   ],
-  network: { handshakeMs: { kind: 'fixed', value: 2 }, latencyMs: { kind: 'fixed', value: 2 } },
+  network: { handshakeMs: { kind: 'fixed', value: 2 }, latencyMs: { kind: 'fixed', value: 5 } },
   server: { lookupMs: { kind: 'fixed', value: 5 } },
   thresholds: ['requests_lost == 0', 'runs_duplicated == 0'],
   expect: { guaranteed: 'pass' },
