@@ -88,7 +88,7 @@ Examples:
     .option('--router <modes>', 'router mode(s), comma-separated', 'guaranteed')
     .option('--seed <n>', 'first seed', '1')
     .option('--runs <n>', 'number of seeds', '5')
-    .option('--time-scale <x>', `ws time scale: virtual µs = real µs / x (default ${COMPARE_TIME_SCALE}: real time, so event-loop stalls are not magnified)`)
+    .option('--time-scale <x>', `ws time scale: virtual µs = real µs / x (default ${COMPARE_TIME_SCALE}: time stretched, so the harness's own event-loop stalls count a quarter as much; 1 = real time)`)
     .option('--skip-idle <when>', 'ws runs jump over idle time: always, end (after the scripts) or never', 'always')
     .option('--latency-tolerance <x>', 'fail when ws p50 or p99 delivery latency differs from sim by more than x × the sim figure (Infinity = off)', String(DEFAULT_LATENCY_TOLERANCE))
     .option('--json', 'print the comparison as JSON on stdout')
@@ -100,8 +100,10 @@ bandwidthBytesPerS, handshakeMs, closeDelayMs over the defaults): the ws run put
 loopback sockets through the chaos proxy, on the run's scaled clock. Fidelity is judged per
 scenario × router: every seed must reach the same verdict, and ws p50 and p99 delivery latency
 must each lie within ±tolerance of the simulated figure (relative to sim; default 0.2 = 20%).
-The real side also pays its loopback hops and event-loop delays, divided by the time scale:
---time-scale 1 measures latency most faithfully.
+The real side also pays its loopback hops and event-loop delays, divided by the time scale.
+One event loop runs server, proxy and tabs, so by default time is stretched four-fold
+(--time-scale 4) and a stall of that loop counts a quarter as much; --time-scale 1 is real time
+(faster, and p99 then shows the machine's stalls).
 
 Exit codes: 0 verdicts agree on every seed and latency within tolerance, 1 some seed differed or
 a latency figure is out of tolerance (each named on its own line), 2 bad usage.
