@@ -5,9 +5,9 @@
  * WebSocket manager was injected (routed late, to the bindings they were owed to: F18).
  */
 import type { BackendEvent } from '../../ports/server.ts';
-import type { AgentEventFrame } from '../../protocol/threadline.ts';
 import type { AgentRegistry, RunContext } from './agent-registry.ts';
 import type { RouterFlags } from './flags.ts';
+import { EVENT_MARKS, type MarkedEventFrame } from './event-marks.ts';
 
 export class AgentEvents {
   /** Ids of the runs still emitting (catch-up). */
@@ -25,7 +25,11 @@ export class AgentEvents {
     if (this.flags.bufferBeforeInjection && !this.registry.isWired) this.producedUnwired.add(produced.eid);
     if (produced.type === 'agent_started') this.liveRuns.add(run.runId);
     if (produced.type === 'agent_completed') this.liveRuns.delete(run.runId);
-    const event: AgentEventFrame = { type: produced.type, user_id: run.userId, thread_id: run.threadId, run_id: run.runId, ts: produced.producedAtUs, eid: produced.eid };
+    // Every field the frame will get is declared here: `seq` and `msg_id` (set by the stream log
+    // and the routing; JSON leaves them out while unset, and they keep their place last) and the
+    // router's marks (a symbol key: never on the wire). Added later, they would cost every frame
+    // an out-of-object property store.
+    const event: MarkedEventFrame = { type: produced.type, user_id: run.userId, thread_id: run.threadId, run_id: run.runId, ts: produced.producedAtUs, eid: produced.eid, seq: undefined, msg_id: undefined, [EVENT_MARKS]: 0 };
     this.registry.emit(event, run);
   }
 

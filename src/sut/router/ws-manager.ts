@@ -18,6 +18,7 @@ import type { RouterFlags } from './flags.ts';
 import type { Monitoring } from './monitoring.ts';
 import type { RouterLog } from './log.ts';
 import { THREADLINE_WIRE, type RouterWire } from './wire.ts';
+import { MARK_REPORTED, MARK_WRITTEN, markOnce } from './event-marks.ts';
 
 export interface RouteResult {
   /** Connections a frame was written to. */
@@ -31,10 +32,6 @@ export class WebSocketManager {
   private readonly byUser = new Map<string, Set<string>>();
   /** Connections in registration order, for the shipped registry's capacity (F9). */
   private readonly registrationOrder: string[] = [];
-  /** Events already counted as delivered (weak: forgotten with the event). */
-  private readonly reported = new WeakSet<AgentEventFrame>();
-  /** Events with at least one frame written (for `eventsWritten`). */
-  private readonly written = new WeakSet<AgentEventFrame>();
   /** Sessions an event was announced to as out of order (weak: forgotten with the event). */
   private readonly gappedTo = new WeakMap<AgentEventFrame, Set<string>>();
 
@@ -175,8 +172,7 @@ export class WebSocketManager {
    * (Counting only `sendToThread` left events that reached the client by replay uncounted.)
    */
   reportDelivered(event: AgentEventFrame): void {
-    if (this.reported.has(event)) return;
-    this.reported.add(event);
+    if (!markOnce(event, MARK_REPORTED)) return;
     this.monitoring.counters.eventsReportedDelivered++;
   }
 
@@ -211,8 +207,7 @@ export class WebSocketManager {
     const emittedAtUs = this.clock.now();
     const ok = this.write(conn, event, () => this.monitoring.sendLatencyUs.record(this.clock.now() - emittedAtUs));
     if (ok && this.flags.bugGapOverclaims) conn.lastEventByThread.set(event.thread_id, event.eid);
-    if (ok && !this.written.has(event)) {
-      this.written.add(event);
+    if (ok && markOnce(event, MARK_WRITTEN)) {
       this.monitoring.counters.eventsWritten++;
     }
     return ok;
