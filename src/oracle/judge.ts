@@ -27,12 +27,11 @@ import { judgeRequests } from './requests.ts';
 import { declaredAt, openConnAt } from './tab-state.ts';
 import { judgeRedelivery } from './redelivery.ts';
 import { judgeReadiness } from './readiness.ts';
-import { makeJudgement, ViolationLog, type Judgement } from './judgement.ts';
+import { makeJudgement, ViolationLog, type Judgement, type ViolationKey } from './judgement.ts';
 
 export { INVARIANT_NAMES, type InvariantName, type Violation } from './invariants.ts';
 export type { Counts } from './counts.ts';
 import type { Counts } from './counts.ts';
-import type { Violation } from './invariants.ts';
 export type { Judgement, ViolationCounts } from './judgement.ts';
 
 export interface JudgeOptions {
@@ -59,9 +58,34 @@ import { push, setFirst, slotsOf } from './maps.ts';
 const DEFAULT_CLOSE_GRACE_US = 100_000;
 
 export function judge(truth: GroundTruth, options: JudgeOptions): Judgement {
+  return finishJudgement(judgePart(truth, options), options);
+}
+
+/**
+ * What the judge found in one part of a run (the whole run, or one user's facts in the
+ * streaming judge): everything but honest monitoring, which compares the server's totals with
+ * the whole run's wire.
+ */
+export interface JudgedPart {
+  counts: Counts;
+  interactions: { total: number; succeeded: number; abandoned: number };
+  latencyUs: Histogram;
+  log: ViolationLog;
+  /** The wire tap's totals over the part's produced events, and its routing misses. */
+  wire: WireTotals;
+}
+
+export interface WireTotals {
+  produced: number;
+  wiredToOwner: number;
+  wiredAnywhere: number;
+  routingMisses: number;
+}
+
+/** Judge one part of a run. Its violations carry their keys in the judge's order of reporting. */
+export function judgePart(truth: GroundTruth, options: JudgeOptions): JudgedPart {
   const closeGraceUs = options.closeGraceUs ?? DEFAULT_CLOSE_GRACE_US;
   const log = new ViolationLog(options.maxViolations ?? DEFAULT_MAX_VIOLATIONS);
-  const addViolation = (v: Violation): void => log.add(v);
   const counts: Counts = { produced: truth.produced.size, owed: 0, delivered: 0, lost: 0, duplicated: 0, leaked: 0, outOfOrder: 0, late: 0, droppedExplicit: 0, misrouted: 0, stray: 0, requests: 0, requestsLost: 0, runsDuplicated: 0, requestsNotJudged: 0, redeliveries: 0, redundantRedeliveries: 0, dishonestGaps: 0, lateFlushes: 0, sequenceHoles: 0 };
   const latencyUs = new Histogram();
   const resumeWindowUs = Math.max(options.resumeWindowUs, truth.declaredResumeWindowMs * 1_000);
@@ -96,7 +120,10 @@ export function judge(truth: GroundTruth, options: JudgeOptions): Judgement {
 
   // ---- No loss, timeliness ------------------------------------------------------------------
   for (const m of truth.produced.values()) {
-    for (const tab of tabsByUser.get(m.trueUser) ?? []) {
+    const tabsOfUser = tabsByUser.get(m.trueUser) ?? [];
+    for (let k = 0; k < tabsOfUser.length; k++) {
+      const tab = tabsOfUser[k]!;
+      const key: ViolationKey = [SECTION.loss, m.order, k];
       const isOrigin = tab.id === m.originTab;
       const declared = declaredAt(tab, m.producedAtUs);
       if (!(isOrigin || declared === m.threadId)) continue;
@@ -122,25 +149,25 @@ export function judge(truth: GroundTruth, options: JudgeOptions): Judgement {
         latencyUs.record(latency);
         if (latency > options.deadlineUs) {
           counts.late++;
-          addViolation({
+          log.add({
             invariant: 'timeliness',
             messageId: m.eid,
             connectionId: first.conn,
             atUs: first.atUs,
             explanation: `${m.type} of ${m.runId} (thread ${m.threadId}) produced at ${formatUs(m.producedAtUs)} reached ${first.conn} only at ${formatUs(first.atUs)}, ${formatUs(latency)} later; the deadline is ${formatUs(options.deadlineUs)}`,
-          });
+          }, key);
         }
       } else if (gapByTabEid.has(keys.tab(tab.id, m))) {
         counts.droppedExplicit++;
       } else {
         counts.lost++;
-        addViolation({
+        log.add({
           invariant: 'no-loss',
           messageId: m.eid,
           connectionId: conn?.id ?? `${tab.id}#?`,
           atUs: m.producedAtUs,
           explanation: explainLoss(truth, m, tab, conn, declared, isOrigin, resume),
-        });
+        }, key);
       }
     }
   }
@@ -153,10 +180,12 @@ export function judge(truth: GroundTruth, options: JudgeOptions): Judgement {
   const lastInRun = new Map<string, Map<string, ProducedRecord>>();
   const lastOnThread = new Map<string, Map<string, ProducedRecord>>();
   for (const d of truth.deliveries) {
-    const m = truth.produced.get(d.eid);
+    const m = truth.eventOf(d.eid);
     const tab = truth.tabs.get(d.tab)!;
+    const at: ViolationKey = [SECTION.deliveries, d.arrival, 0];
+    const atAfter: ViolationKey = [SECTION.deliveries, d.arrival, 1];
     if (!m) {
-      addViolation({ invariant: 'thread-isolation', messageId: d.eid, connectionId: d.conn, atUs: d.atUs, explanation: `${d.conn} received event ${d.eid}, which the agent side never produced` });
+      log.add({ invariant: 'thread-isolation', messageId: d.eid, connectionId: d.conn, atUs: d.atUs, explanation: `${d.conn} received event ${d.eid}, which the agent side never produced` }, at);
       continue;
     }
     if (tab.user !== m.trueUser) {
@@ -164,20 +193,20 @@ export function judge(truth: GroundTruth, options: JudgeOptions): Judgement {
       if (!leakedPairs.has(key)) {
         leakedPairs.add(key);
         counts.leaked++;
-        addViolation({
+        log.add({
           invariant: 'no-leakage',
           messageId: d.eid,
           connectionId: d.conn,
           atUs: d.atUs,
           explanation: `${m.type} of ${m.runId} belongs to user ${m.trueUser} (thread ${m.threadId}) but reached ${d.conn} of user ${tab.user} at ${formatUs(d.atUs)}` +
             (m.routerUser !== m.trueUser ? `; the router took the user id "${m.routerUser}" from the message payload` : ''),
-        });
+        }, at);
       }
       continue;
     }
     if (d.frameThread !== m.threadId) {
       counts.misrouted++;
-      addViolation({ invariant: 'thread-isolation', messageId: d.eid, connectionId: d.conn, atUs: d.atUs, explanation: `${d.eid} belongs to thread ${m.threadId} but its frame names thread ${d.frameThread}` });
+      log.add({ invariant: 'thread-isolation', messageId: d.eid, connectionId: d.conn, atUs: d.atUs, explanation: `${d.eid} belongs to thread ${m.threadId} but its frame names thread ${d.frameThread}` }, at);
     }
     if (!d.handed) continue;
     const scope = resume ? d.tab : d.conn;
@@ -186,13 +215,13 @@ export function judge(truth: GroundTruth, options: JudgeOptions): Judgement {
     handedCount.set(dupKey, n);
     if (n > 1) {
       counts.duplicated++;
-      addViolation({
+      log.add({
         invariant: 'no-duplicates',
         messageId: d.eid,
         connectionId: d.conn,
         atUs: d.atUs,
         explanation: `${m.type} of ${m.runId} was handed to the application of ${scope} ${n} times (again at ${formatUs(d.atUs)}); the frames carried no message id the client could deduplicate by`,
-      });
+      }, atAfter);
       continue;
     }
     const owed = owedPairs.has(keys.tab(d.tab, m));
@@ -210,48 +239,16 @@ export function judge(truth: GroundTruth, options: JudgeOptions): Judgement {
     const prev = inRun !== undefined && inRun.order > m.order ? inRun : onThread !== undefined && onThread.order > m.order ? onThread : undefined;
     if (prev) {
       counts.outOfOrder++;
-      addViolation({
+      log.add({
         invariant: 'order',
         messageId: d.eid,
         connectionId: d.conn,
         atUs: d.atUs,
         explanation: `${m.type} of ${m.runId} (produced at ${formatUs(m.producedAtUs)}) reached ${d.conn} at ${formatUs(d.atUs)}, after ${prev.eid}, which was produced later${resume && prev.eid.startsWith(`${m.runId}#`) ? ' (a run\'s order is judged per tab across its connections)' : ''}`,
-      });
+      }, atAfter);
     } else {
       runSlots.set(m.runId, m);
       threadSlots?.set(m.threadId, m);
-    }
-  }
-
-  // ---- Honest monitoring -----------------------------------------------------------------------
-  const reported = options.reported ?? {};
-  const honesty = (explanation: string): void => addViolation({ invariant: 'honest-monitoring', messageId: null, connectionId: null, atUs: 0, explanation });
-  if (reported.delivered !== undefined || reported.unreached !== undefined) {
-    let onWire = 0;
-    let anywhere = 0;
-    for (const m of truth.produced.values()) {
-      if (m.wiredToOwner) onWire++;
-      if (m.wiredAnywhere) anywhere++;
-    }
-    if (reported.delivered !== undefined && reported.delivered !== onWire) {
-      honesty(
-        `the router reports ${reported.delivered} events delivered, but only ${onWire} of ${truth.produced.size} produced events were written to a connection of their user` +
-          (reported.delivered > onWire ? ' (more counted delivered than reached their user: failures counted as success)' : ''),
-      );
-    }
-    const unreached = truth.produced.size - anywhere;
-    if (reported.unreached !== undefined && reported.unreached !== unreached) {
-      honesty(`the router reports ${reported.unreached} events that reached no connection, but ${unreached} of ${truth.produced.size} produced events were written to no connection at all${reported.unreached < unreached ? ' (events dropped before the router counted them)' : ''}`);
-    }
-  }
-  if (reported.routingMisses !== undefined) {
-    let missFacts = 0;
-    for (const f of truth.routerFacts) if (f.kind === 'router.route' && f.fields['missed'] === true) missFacts++;
-    if (reported.routingMisses !== missFacts) {
-      honesty(
-        `the router's monitoring counts ${reported.routingMisses} routing misses, but its own routing log shows ${missFacts} events that found no connection bound to their thread` +
-          (reported.routingMisses < missFacts ? ' (misses hidden behind a fallback or a test prefix: success masking)' : ''),
-      );
     }
   }
 
@@ -276,18 +273,86 @@ export function judge(truth: GroundTruth, options: JudgeOptions): Judgement {
   }
 
   // ---- Requests (client → server) ------------------------------------------------------------
-  const requests = judgeRequests(truth, { deadlineUs: options.deadlineUs, add: addViolation });
+  const requests = judgeRequests(truth, { deadlineUs: options.deadlineUs, add: (v, order, sub) => log.add(v, [SECTION.requests, order, sub]) });
   counts.requests = requests.requests;
   counts.requestsLost = requests.requestsLost;
   counts.runsDuplicated = requests.runsDuplicated;
   counts.requestsNotJudged = requests.requestsNotJudged;
   // ---- What the client already had; readiness (wire facts) -----------------------------------
-  Object.assign(counts, judgeRedelivery(truth, addViolation), judgeReadiness(truth, addViolation));
-  const notes: string[] = [];
-  if (requests.requestsNotJudged > 0) {
-    notes.push(`${requests.requestsNotJudged} switch_thread request(s) not judged by no-lost-request: the server sends no acknowledgement, so whether a switch was applied is not visible on the wire (no-loss still judges the new thread's events)`);
+  Object.assign(
+    counts,
+    judgeRedelivery(truth, (v, arrival, sub) => log.add(v, [SECTION.redelivery, arrival, sub])),
+    judgeReadiness(truth, (v, section, position, sub) => log.add(v, [section === 'flush' ? SECTION.flush : SECTION.contiguity, position, sub])),
+  );
+  let wiredToOwner = 0;
+  let wiredAnywhere = 0;
+  for (const m of truth.produced.values()) {
+    if (m.wiredToOwner) wiredToOwner++;
+    if (m.wiredAnywhere) wiredAnywhere++;
   }
-  return makeJudgement({ counts, interactions: { total, succeeded, abandoned }, latencyUs }, log, notes);
+  let routingMisses = 0;
+  for (const f of truth.routerFacts) if (f.kind === 'router.route' && f.fields['missed'] === true) routingMisses++;
+  return { counts, interactions: { total, succeeded, abandoned }, latencyUs, log, wire: { produced: truth.produced.size, wiredToOwner, wiredAnywhere, routingMisses } };
+}
+
+/** The judge's sections, in its order of reporting (ViolationKey). */
+const SECTION = { loss: 0, deliveries: 1, honesty: 2, requests: 3, redelivery: 4, flush: 5, contiguity: 6 } as const;
+
+/**
+ * One judgement from the parts of a run (one part: the whole run): counts and latencies added
+ * up, violations merged in the order one judge over the whole run reports them, then honest
+ * monitoring against the whole run's wire.
+ */
+export function finishJudgement(parts: JudgedPart | readonly JudgedPart[], options: JudgeOptions): Judgement {
+  const list = Array.isArray(parts) ? (parts as readonly JudgedPart[]) : [parts as JudgedPart];
+  const maxViolations = options.maxViolations ?? DEFAULT_MAX_VIOLATIONS;
+  const merged = list.length === 1 ? list[0]! : mergeParts(list, maxViolations);
+  const { counts, wire } = merged;
+  const honesty = new ViolationLog(maxViolations);
+  let i = 0;
+  const dishonest = (explanation: string): void => honesty.add({ invariant: 'honest-monitoring', messageId: null, connectionId: null, atUs: 0, explanation }, [SECTION.honesty, i++, 0]);
+  const reported = options.reported ?? {};
+  if (reported.delivered !== undefined && reported.delivered !== wire.wiredToOwner) {
+    dishonest(
+      `the router reports ${reported.delivered} events delivered, but only ${wire.wiredToOwner} of ${wire.produced} produced events were written to a connection of their user` +
+        (reported.delivered > wire.wiredToOwner ? ' (more counted delivered than reached their user: failures counted as success)' : ''),
+    );
+  }
+  const unreached = wire.produced - wire.wiredAnywhere;
+  if (reported.unreached !== undefined && reported.unreached !== unreached) {
+    dishonest(`the router reports ${reported.unreached} events that reached no connection, but ${unreached} of ${wire.produced} produced events were written to no connection at all${reported.unreached < unreached ? ' (events dropped before the router counted them)' : ''}`);
+  }
+  if (reported.routingMisses !== undefined && reported.routingMisses !== wire.routingMisses) {
+    dishonest(
+      `the router's monitoring counts ${reported.routingMisses} routing misses, but its own routing log shows ${wire.routingMisses} events that found no connection bound to their thread` +
+        (reported.routingMisses < wire.routingMisses ? ' (misses hidden behind a fallback or a test prefix: success masking)' : ''),
+    );
+  }
+  const log = honesty.total === 0 ? merged.log : ViolationLog.merge([merged.log, honesty], maxViolations);
+  const notes: string[] = [];
+  if (counts.requestsNotJudged > 0) {
+    notes.push(`${counts.requestsNotJudged} switch_thread request(s) not judged by no-lost-request: the server sends no acknowledgement, so whether a switch was applied is not visible on the wire (no-loss still judges the new thread's events)`);
+  }
+  return makeJudgement({ counts, interactions: merged.interactions, latencyUs: merged.latencyUs }, log, notes);
+}
+
+/** Disjoint parts of one run as one part. */
+export function mergeParts(parts: readonly JudgedPart[], maxViolations: number): JudgedPart {
+  const counts = { ...parts[0]!.counts };
+  const interactions = { ...parts[0]!.interactions };
+  const latencyUs = new Histogram();
+  const wire: WireTotals = { produced: 0, wiredToOwner: 0, wiredAnywhere: 0, routingMisses: 0 };
+  for (const [n, part] of parts.entries()) {
+    if (n > 0) {
+      for (const k of Object.keys(counts) as Array<keyof Counts>) counts[k] += part.counts[k];
+      interactions.total += part.interactions.total;
+      interactions.succeeded += part.interactions.succeeded;
+      interactions.abandoned += part.interactions.abandoned;
+    }
+    latencyUs.merge(part.latencyUs);
+    for (const k of Object.keys(wire) as Array<keyof WireTotals>) wire[k] += part.wire[k];
+  }
+  return { counts, interactions, latencyUs, log: ViolationLog.merge(parts.map((p) => p.log), maxViolations), wire };
 }
 
 function ownsThread(truth: GroundTruth, user: string, thread: string): boolean {

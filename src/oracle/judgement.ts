@@ -47,24 +47,79 @@ export interface UnknownJudgement extends JudgementCommon {
 
 export type Judgement = PassJudgement | FailJudgement | UnknownJudgement;
 
+/**
+ * Where a violation falls in the judge's order of reporting: (section, position, sub-position).
+ * Sections follow the order the judge checks in (loss and timeliness by production order, then
+ * the deliveries by arrival, honesty, requests, redelivery, readiness); positions are the run's
+ * global orders of facts. A judge over one user's facts (the streaming judge) keys its
+ * violations the same way, so merged logs list exactly what one judge over the whole run would.
+ */
+export type ViolationKey = readonly [section: number, position: number, sub: number];
+
+export function compareKeys(a: ViolationKey, b: ViolationKey): number {
+  return a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+}
+
 /** Collects violations: counts every one, keeps the first `maxDetailed` with explanations. */
 export class ViolationLog {
   readonly detailed: Violation[] = [];
+  /** The key of each detailed violation (same index). */
+  readonly keys: ViolationKey[] = [];
   readonly counts: ViolationCounts = {};
   /** Invariants in the order they first fired. */
   readonly order: InvariantName[] = [];
+  /** The key of each invariant's first violation. */
+  readonly firstKeys: Partial<Record<InvariantName, ViolationKey>> = {};
   total = 0;
 
   constructor(readonly maxDetailed: number) {
     if (!(maxDetailed >= 0)) throw new Error(`ViolationLog: maxDetailed must be >= 0, got ${maxDetailed}`);
   }
 
-  add(v: Violation): void {
+  /** Violations must be added in key order (the judge's order of checking). */
+  add(v: Violation, key: ViolationKey = [0, 0, 0]): void {
     const n = this.counts[v.invariant] ?? 0;
-    if (n === 0) this.order.push(v.invariant);
+    if (n === 0) {
+      this.order.push(v.invariant);
+      this.firstKeys[v.invariant] = key;
+    }
     this.counts[v.invariant] = n + 1;
     this.total++;
-    if (this.detailed.length < this.maxDetailed) this.detailed.push(v);
+    if (this.detailed.length < this.maxDetailed) {
+      this.detailed.push(v);
+      this.keys.push(key);
+    }
+  }
+
+  /**
+   * The logs of disjoint parts of one run (each in key order) as one log: complete counts, the
+   * first `maxDetailed` violations by key, invariants in the order of their first violation.
+   */
+  static merge(parts: readonly ViolationLog[], maxDetailed: number): ViolationLog {
+    const out = new ViolationLog(maxDetailed);
+    const first = new Map<InvariantName, ViolationKey>();
+    for (const part of parts) {
+      out.total += part.total;
+      for (const inv of part.order) {
+        out.counts[inv] = (out.counts[inv] ?? 0) + part.counts[inv]!;
+        const k = part.firstKeys[inv]!;
+        const had = first.get(inv);
+        if (had === undefined || compareKeys(k, had) < 0) first.set(inv, k);
+      }
+    }
+    const byKey = [...first].sort((a, b) => compareKeys(a[1], b[1]));
+    for (const [inv, k] of byKey) {
+      out.order.push(inv);
+      out.firstKeys[inv] = k;
+    }
+    const all: Array<{ v: Violation; k: ViolationKey }> = [];
+    for (const part of parts) for (let i = 0; i < part.detailed.length; i++) all.push({ v: part.detailed[i]!, k: part.keys[i]! });
+    all.sort((a, b) => compareKeys(a.k, b.k));
+    for (const { v, k } of all.slice(0, maxDetailed)) {
+      out.detailed.push(v);
+      out.keys.push(k);
+    }
+    return out;
   }
 }
 

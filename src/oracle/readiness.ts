@@ -30,7 +30,10 @@ export interface ReadinessCounts {
   sequenceHoles: number;
 }
 
-export function judgeReadiness(truth: GroundTruth, add: (v: Violation) => void): ReadinessCounts {
+/** `add`'s place: flush-on-ready by (the ready's arrival, the event's production order), contiguity by the frame's arrival. */
+export type ReadinessAdd = (v: Violation, section: 'flush' | 'contiguity', position: number, sub: number) => void;
+
+export function judgeReadiness(truth: GroundTruth, add: ReadinessAdd): ReadinessCounts {
   const counts: ReadinessCounts = { lateFlushes: 0, sequenceHoles: 0 };
   if (truth.readies.length === 0) return counts;
   flushOnReady(truth, add, counts);
@@ -38,7 +41,7 @@ export function judgeReadiness(truth: GroundTruth, add: (v: Violation) => void):
   return counts;
 }
 
-function flushOnReady(truth: GroundTruth, add: (v: Violation) => void, counts: ReadinessCounts): void {
+function flushOnReady(truth: GroundTruth, add: ReadinessAdd, counts: ReadinessCounts): void {
   // Per (user, thread), the produced events. Recorded as produced, each list is in time order,
   // so a ready's candidates (produced while its connection was open, before the ready) are found
   // by binary search; an inferred truth may not be, and is scanned whole.
@@ -120,12 +123,12 @@ function flushOnReady(truth: GroundTruth, add: (v: Violation) => void, counts: R
         explanation:
           `${m.type} of ${m.runId} (thread ${m.threadId}) was produced at ${formatUs(m.producedAtUs)} while ${conn.id} was not yet ready for ${m.threadId}; ` +
           `${conn.id} became ready at ${formatUs(ready.atUs)} (thread_context), but ${why}: the held event was not flushed on ready, a later catch-up or resume re-delivered it`,
-      });
+      }, 'flush', ready.arrival, m.order);
     }
   }
 }
 
-function contiguity(truth: GroundTruth, add: (v: Violation) => void, counts: ReadinessCounts): void {
+function contiguity(truth: GroundTruth, add: ReadinessAdd, counts: ReadinessCounts): void {
   type Item = { kind: 'ready'; r: ReadyRecord } | { kind: 'gap'; g: GapRecord } | { kind: 'event'; d: DeliveryRecord };
   const items: Item[] = [
     ...truth.readies.map((r): Item => ({ kind: 'ready', r })),
@@ -169,7 +172,7 @@ function contiguity(truth: GroundTruth, add: (v: Violation) => void, counts: Rea
           connectionId: d.conn,
           atUs: d.atUs,
           explanation: `${d.conn} received seq ${seq} of thread ${d.frameThread} at ${formatUs(d.atUs)} after seq ${e.next - 1}; seq ${missing.join(', ')}${missing.length === 10 ? ' …' : ''} never reached ${d.tab} and no gap notice named ${missing.length === 1 ? 'it' : 'them'}`,
-        });
+        }, 'contiguity', d.arrival, 0);
       }
       e.next = seq + 1;
     }

@@ -46,6 +46,8 @@ export interface SendRecord {
 /** A request a tab made (client → server), and what became of it as the client saw it. */
 export interface RequestRecord {
   id: string;
+  /** Its place in the run's order of requests. */
+  order: number;
   kind: RequestKind;
   tab: string;
   thread: string;
@@ -133,6 +135,18 @@ export interface RouterFact {
   fields: Record<string, unknown>;
 }
 
+/**
+ * The run's orders of facts: production order, the order of facts for ties in time, arrival
+ * order at the clients, the order of requests. One per run: the partitions of a streaming truth
+ * (one GroundTruth per user) share it, so their records carry the run's global orders.
+ */
+export class FactOrder {
+  ticks = 0;
+  produced = 0;
+  arrivals = 0;
+  requests = 0;
+}
+
 export class GroundTruth implements GroundTruthObserver {
   readonly tabs = new Map<string, TabRecord>();
   readonly conns = new Map<string, ConnRecord>();
@@ -146,8 +160,6 @@ export class GroundTruth implements GroundTruthObserver {
   readonly requests = new Map<string, RequestRecord>();
   /** Client connections whose server declared acks in connection_ready. */
   readonly ackingConns = new Set<string>();
-  /** The run's order of facts (connection opened, event produced), for ties in time. */
-  private ticks = 0;
   /** The longest resume window a server declared in connection_ready (0: none declared). */
   declaredResumeWindowMs = 0;
   readonly deliveries: DeliveryRecord[] = [];
@@ -177,8 +189,18 @@ export class GroundTruth implements GroundTruthObserver {
   /** Per connection, (run, type) frames of runs with no recorded production (a probe's). */
   private readonly occurrences = new Map<string, number>();
   private readonly serverToClientConn = new Map<string, string>();
-  private producedCount = 0;
-  private arrivals = 0;
+  /**
+   * Events of other users that reached this truth's tabs (a leak), when this truth is one
+   * user's part of a run: looked up by `eventOf`, never judged as produced here.
+   */
+  readonly foreign = new Map<string, ProducedRecord>();
+
+  constructor(readonly order: FactOrder = new FactOrder()) {}
+
+  /** The produced event `eid`, here or (a leak into this part of the run) elsewhere. */
+  eventOf(eid: string): ProducedRecord | undefined {
+    return this.produced.get(eid) ?? this.foreign.get(eid);
+  }
 
   addOwnership(user: string, threads: readonly string[]): void {
     for (const t of threads) this.ownership.add(`${user}\u0000${t}`);
@@ -199,7 +221,7 @@ export class GroundTruth implements GroundTruthObserver {
     const c = this.conns.get(conn);
     if (c) {
       c.openAtUs = atUs;
-      c.openTick = this.ticks++;
+      c.openTick = this.order.ticks++;
     }
   }
   closed(_tab: string, conn: string, code: number, cause: CloseCause, atUs: number): void {
@@ -218,16 +240,16 @@ export class GroundTruth implements GroundTruthObserver {
   }
   received(tab: string, conn: string, event: EventFact, handed: boolean, atUs: number): void {
     const eid = this.identify(conn, event, atUs);
-    this.deliveries.push({ tab, conn, eid, frameThread: event.thread, frameUser: event.user ?? '', seq: event.seq, atUs, handed, arrival: this.arrivals++ });
+    this.deliveries.push({ tab, conn, eid, frameThread: event.thread, frameUser: event.user ?? '', seq: event.seq, atUs, handed, arrival: this.order.arrivals++ });
   }
   gap(tab: string, conn: string, gap: GapFact, atUs: number): void {
-    this.gaps.push({ tab, conn, thread: gap.thread, fromSeq: gap.fromSeq, toSeq: gap.toSeq, eids: gap.eids, reason: gap.reason, atUs, arrival: this.arrivals++ });
+    this.gaps.push({ tab, conn, thread: gap.thread, fromSeq: gap.fromSeq, toSeq: gap.toSeq, eids: gap.eids, reason: gap.reason, atUs, arrival: this.order.arrivals++ });
   }
   resumed(tab: string, conn: string, lastSeq: Record<string, number>, have: Record<string, SeqRanges>, atUs: number): void {
     this.resumes.push({ tab, conn, lastSeq, have, atUs });
   }
   threadContext(tab: string, conn: string, thread: string, seq: number | null, atUs: number): void {
-    this.readies.push({ tab, conn, thread, seq, atUs, arrival: this.arrivals++ });
+    this.readies.push({ tab, conn, thread, seq, atUs, arrival: this.order.arrivals++ });
   }
   serverConnection(_tab: string, conn: string, serverConnectionId: string): void {
     const c = this.conns.get(conn);
@@ -236,7 +258,7 @@ export class GroundTruth implements GroundTruthObserver {
   }
   frame(): void {}
   requested(tab: string, conn: string | null, kind: RequestKind, id: string, thread: string, atUs: number): void {
-    this.requests.set(id, { id, kind, tab, thread, atUs, conn, resends: [], acks: [], refusals: [] });
+    this.requests.set(id, { id, order: this.order.requests++, kind, tab, thread, atUs, conn, resends: [], acks: [], refusals: [] });
   }
   resent(_tab: string, conn: string, id: string, atUs: number): void {
     this.requests.get(id)?.resends.push({ conn, atUs });
@@ -260,8 +282,8 @@ export class GroundTruth implements GroundTruthObserver {
     const trueUser = originTab !== null ? this.tab(originTab).user : event.request.userId;
     const rec: ProducedRecord = {
       eid: event.eid,
-      order: this.producedCount++,
-      tick: this.ticks++,
+      order: this.order.produced++,
+      tick: this.order.ticks++,
       type: event.type,
       runId: event.runId,
       index: event.index,

@@ -29,7 +29,8 @@ export interface RedeliveryCounts {
   dishonestGaps: number;
 }
 
-export function judgeRedelivery(truth: GroundTruth, add: (v: Violation) => void): RedeliveryCounts {
+/** `add`'s `arrival` and `sub`: where the violating frame arrived, and its place among that frame's. */
+export function judgeRedelivery(truth: GroundTruth, add: (v: Violation, arrival: number, sub: number) => void): RedeliveryCounts {
   const counts: RedeliveryCounts = { redeliveries: 0, redundantRedeliveries: 0, dishonestGaps: 0 };
   // Per tab: eid → first receipt. Per connection: eids received. Both grow in arrival order.
   const firstByTab = new Map<string, Map<string, DeliveryRecord>>();
@@ -50,18 +51,19 @@ export function judgeRedelivery(truth: GroundTruth, add: (v: Violation) => void)
         for (const [seq, d] of seqs) if (seq >= gap.fromSeq && seq <= gap.toSeq) named.add(d.eid);
       }
       for (const eid of gap.eids) named.add(eid);
+      let sub = 0;
       for (const eid of named) {
         const first = had?.get(eid);
         if (!first) continue;
         counts.dishonestGaps++;
-        const m = truth.produced.get(eid);
+        const m = truth.eventOf(eid);
         add({
           invariant: 'honest-gaps',
           messageId: eid,
           connectionId: gap.conn,
           atUs: gap.atUs,
           explanation: `a gap notice (${gap.reason}, seq ${gap.fromSeq}–${gap.toSeq} of thread ${gap.thread}) reached ${gap.conn} at ${formatUs(gap.atUs)} ${gap.eids.includes(eid) ? 'naming' : 'covering'} ${m ? `${m.type} of ${m.runId}` : eid}${first.seq !== null ? ` (seq ${first.seq})` : ''}, which ${gap.tab} already had since ${formatUs(first.atUs)} (on ${first.conn})`,
-        });
+        }, gap.arrival, sub++);
       }
     }
   };
@@ -94,7 +96,7 @@ export function judgeRedelivery(truth: GroundTruth, add: (v: Violation) => void)
     if (!(sameConn || declared)) continue; // the server could not know: a copy after a reconnect
     counts.redundantRedeliveries++;
     if (d.handed) continue; // handed twice: no-duplicates judges it
-    const m = truth.produced.get(d.eid);
+    const m = truth.eventOf(d.eid);
     add({
       invariant: 'no-redundant-redelivery',
       messageId: d.eid,
@@ -104,7 +106,7 @@ export function judgeRedelivery(truth: GroundTruth, add: (v: Violation) => void)
         `${m ? `${m.type} of ${m.runId} (thread ${m.threadId}, seq ${d.seq ?? '?'})` : d.eid} reached ${d.conn} again at ${formatUs(d.atUs)}; ${d.tab} had it since ${formatUs(first.atUs)} (on ${first.conn}), ` +
         (sameConn ? 'on this very connection' : `and its resume at ${formatUs(resume!.atUs)} said it holds seq ${d.seq} (last_seq ${resume!.lastSeq[d.frameThread] ?? 0})`) +
         '; the client dropped the copy by msg_id, which hides a replay from the wrong position',
-    });
+    }, d.arrival, 0);
   }
   checkGapsBefore(Infinity);
   return counts;

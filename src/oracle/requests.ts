@@ -37,7 +37,8 @@ export interface RequestCounts {
 
 export interface RequestJudgeOptions {
   deadlineUs: number;
-  add: (v: Violation) => void;
+  /** `order`: the request's place in the run's order of requests; `sub`: its violation's place among the request's. */
+  add: (v: Violation, order: number, sub: number) => void;
 }
 
 export function judgeRequests(truth: GroundTruth, options: RequestJudgeOptions): RequestCounts {
@@ -62,7 +63,7 @@ export function judgeRequests(truth: GroundTruth, options: RequestJudgeOptions):
           connectionId: r.conn,
           atUs: truth.producedByRun.get(runs[1]!)![0]!.producedAtUs,
           explanation: `user_message ${r.id} (thread ${r.thread}) started ${runs.length} runs: ${starts.join(', ')}` + (r.resends.length > 0 ? `; the client resent it on ${r.resends.map((s) => `${s.conn} at ${formatUs(s.atUs)}`).join(', ')}, and the server ran the resend again instead of recognising its id` : ''),
-        });
+        }, r.order, 0);
       }
       const firstRunUs = runs.length > 0 ? truth.producedByRun.get(runs[0]!)![0]!.producedAtUs : null;
       const refusedUs = r.refusals[0]?.atUs ?? null;
@@ -73,7 +74,7 @@ export function judgeRequests(truth: GroundTruth, options: RequestJudgeOptions):
       }
       if (abandoned(tab, r, answeredUs, options.deadlineUs)) continue;
       counts.requestsLost++;
-      options.add({ invariant: 'no-lost-request', messageId: r.id, connectionId: r.conn ?? `${r.tab}#offline`, atUs: r.atUs, explanation: explainLostRequest(truth, r, answeredUs, facts(r.id), options.deadlineUs) });
+      options.add({ invariant: 'no-lost-request', messageId: r.id, connectionId: r.conn ?? `${r.tab}#offline`, atUs: r.atUs, explanation: explainLostRequest(truth, r, answeredUs, facts(r.id), options.deadlineUs) }, r.order, 1);
       continue;
     }
     // switch_thread
@@ -89,7 +90,7 @@ export function judgeRequests(truth: GroundTruth, options: RequestJudgeOptions):
     }
     if (abandoned(tab, r, answeredUs, options.deadlineUs) || superseded(tab, r, answeredUs)) continue;
     counts.requestsLost++;
-    options.add({ invariant: 'no-lost-request', messageId: r.id, connectionId: r.conn ?? `${r.tab}#offline`, atUs: r.atUs, explanation: explainLostRequest(truth, r, answeredUs, facts(r.id), options.deadlineUs) });
+    options.add({ invariant: 'no-lost-request', messageId: r.id, connectionId: r.conn ?? `${r.tab}#offline`, atUs: r.atUs, explanation: explainLostRequest(truth, r, answeredUs, facts(r.id), options.deadlineUs) }, r.order, 1);
   }
   return counts;
 }
