@@ -3,8 +3,9 @@
  * run's figures become a RunResult (with a timeline when asked for, or when the run failed).
  */
 import type { ServerInstance, ServerPlugin, MonitoringSnapshot } from '../ports/server.ts';
-import { judge, type Judgement } from '../oracle/judge.ts';
-import type { GroundTruth } from '../oracle/recorder.ts';
+import { judge, type JudgeOptions, type Judgement } from '../oracle/judge.ts';
+import { GroundTruth } from '../oracle/recorder.ts';
+import type { StreamingTruth } from '../oracle/streaming-truth.ts';
 import { checksNotMade } from '../oracle/checks-not-made.ts';
 import type { Codec } from '../ports/codec.ts';
 import type { Trace } from '../sim/trace.ts';
@@ -21,7 +22,8 @@ export interface FinishedRun {
   spec: ScenarioSpec;
   plugin: ServerPlugin;
   seed: number;
-  truth: GroundTruth;
+  /** The whole run's ground truth, or the streaming judge that judged it as it went. */
+  truth: GroundTruth | StreamingTruth;
   trace: Trace;
   /** The server's instance, for its self-reported metrics; null when the server is not ours to ask (probe). */
   server: ServerInstance | null;
@@ -56,14 +58,18 @@ export function judgedFields(judgement: Judgement): Pick<RunResult, 'verdict' | 
   };
 }
 
+/** How a run of `spec` against `plugin` is judged (what the server reports is added at the end). */
+export function judgeOptionsOf(spec: ScenarioSpec, plugin: ServerPlugin): JudgeOptions {
+  return { resumeWindowUs: plugin.resumeWindowMs * 1_000, deadlineUs: (spec.deadlineMs ?? DEFAULT_DEADLINE_MS) * 1_000 };
+}
+
 export function resultOfRun(run: FinishedRun): { result: RunResult; judgement: Judgement } {
-  const { spec, plugin, truth } = run;
+  const { spec, plugin } = run;
   const metrics = run.server?.metrics?.() ?? {};
-  const judgement = judge(truth, {
-    resumeWindowUs: plugin.resumeWindowMs * 1_000,
-    deadlineUs: (spec.deadlineMs ?? DEFAULT_DEADLINE_MS) * 1_000,
-    ...(metrics.reported ? { reported: metrics.reported } : {}),
-  });
+  const reported = metrics.reported ? { reported: metrics.reported } : {};
+  const judgement = run.truth instanceof GroundTruth ? judge(run.truth, { ...judgeOptionsOf(spec, plugin), ...reported }) : run.truth.finish(metrics.reported);
+  // A streamed run keeps the parts of its first users with violations, for the timeline.
+  const truth = run.truth instanceof GroundTruth ? run.truth : run.truth.keptTruth();
   const notMade = checksNotMade({ carries: run.codec.carries, identifiedByOccurrence: truth.identifiedByOccurrence, reportsMonitoring: metrics.reported !== undefined, inferredTruth: run.inferredTruth ?? false });
   const timelineMode = run.timeline ?? 'failing';
   const wantTimeline = timelineMode === 'always' || (timelineMode === 'failing' && judgement.verdict === 'fail');

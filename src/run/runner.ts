@@ -21,6 +21,9 @@ import type { ScenarioSpec } from '../scenario/types.ts';
 import type { RunResult } from './result.ts';
 import { isOwnServerSource, serverPluginOf, type SystemUnderTest } from './sut.ts';
 import { World, type TransportFaults } from './world.ts';
+import { StreamingTruth } from '../oracle/streaming-truth.ts';
+import { codecOf } from '../world/codecs/index.ts';
+import { judgeOptionsOf } from './result-of-run.ts';
 import { explainInferredLosses, FrameObservations, inferProduced } from './probe-inference.ts';
 
 export { DEFAULT_DEADLINE_MS } from './result-of-run.ts';
@@ -41,6 +44,13 @@ export interface RunOptions {
   maxEvents?: number;
   /** Where `maxEvents` comes from, for the budget error (e.g. fuzz's per-case cap). */
   maxEventsSource?: string;
+  /**
+   * Judge the run one user at a time as it goes ('streaming', src/oracle/streaming-truth.ts:
+   * the same judgement, memory bounded by the users still active) or whole at the end. Default:
+   * streaming for a load scenario (spec.load) whose protocol carries event ids, unless the whole
+   * timeline is asked for ('always'); the result's `truth` is then the timeline's parts only.
+   */
+  judging?: 'whole' | 'streaming';
 }
 
 /** The simulated world as the `onWorld` test hook sees it. */
@@ -107,7 +117,10 @@ async function runPlugin(spec: ScenarioSpec, plugin: ServerPlugin, seed: number,
       ...(net.bandwidthBytesPerS ? { bandwidthBytesPerS: net.bandwidthBytesPerS } : {}),
     },
   });
-  const world = new World({ spec, seed, trace, clock: scheduler, tokens: plainTokens() });
+  const judging = options.judging ?? (spec.load !== undefined && options.timeline !== 'always' ? 'streaming' : 'whole');
+  // Frames are routed to users by their event ids; a server of the user's own may infer them.
+  const streams = judging === 'streaming' && codecOf(plugin.codec).carries.eventIds && !options.inferIfUnseen;
+  const world = new World({ spec, seed, trace, clock: scheduler, tokens: plainTokens(), ...(streams ? { streaming: new StreamingTruth(judgeOptionsOf(spec, plugin)) } : {}) });
   const server = world.hostServer(plugin, { clock: network.serverClock, listen: (handler) => network.listen(handler) });
 
   const linkOfTab = new Map<string, string>();

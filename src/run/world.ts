@@ -23,6 +23,7 @@ import { peekEventId, threadlineCodec } from '../world/codecs/threadline.ts';
 import type { Codec } from '../ports/codec.ts';
 import type { TokenIssuer } from '../world/auth.ts';
 import { GroundTruth } from '../oracle/recorder.ts';
+import type { StreamingTruth } from '../oracle/streaming-truth.ts';
 import { expandLoad } from '../scenario/load.ts';
 import { agentProfileOf } from '../scenario/profiles.ts';
 import type { ScenarioSpec, TabSpec, UserSpec } from '../scenario/types.ts';
@@ -73,6 +74,8 @@ export interface WorldOptions {
   /** The clock tabs, scripts and faults run on. */
   clock: Clock;
   tokens: TokenIssuer;
+  /** Judge the run one user at a time as it goes (src/oracle/streaming-truth.ts) instead of whole at the end. */
+  streaming?: StreamingTruth;
 }
 
 export class World {
@@ -80,7 +83,8 @@ export class World {
   readonly seed: number;
   readonly trace: Trace;
   readonly clock: Clock;
-  readonly truth = new GroundTruth();
+  /** Where the run's facts go: the whole-run ground truth, or the streaming judge. */
+  readonly recorder: GroundTruth | StreamingTruth;
   readonly users: UserSpec[];
   readonly tabSpecs: TabSpec[];
   readonly tabs = new Map<string, TabClient>();
@@ -106,11 +110,20 @@ export class World {
     this.trace = options.trace;
     this.clock = options.clock;
     this.tokens = options.tokens;
+    this.recorder = options.streaming ?? new GroundTruth();
     this.rng = createRandom(options.seed);
     const { users, tabs } = materialise(options.spec, options.seed);
     this.users = users;
     this.tabSpecs = tabs;
-    for (const u of users) this.truth.addOwnership(u.id, u.threads);
+    for (const u of users) this.recorder.addOwnership(u.id, u.threads);
+  }
+
+  /**
+   * The ground truth: the whole run's, or, when the run was judged streaming, the parts kept
+   * for its timeline (users with violations, at most MAX_KEPT_PARTS) once it is judged.
+   */
+  get truth(): GroundTruth {
+    return this.recorder instanceof GroundTruth ? this.recorder : this.recorder.keptTruth();
   }
 
   // ---- The server side --------------------------------------------------------------------------
@@ -120,7 +133,7 @@ export class World {
    * honest monitoring); the plug-in gets the socket with the tap in front of it.
    */
   hostServer(plugin: ServerPlugin, side: ServerSide): ServerInstance {
-    const { trace, truth } = this;
+    const { trace, recorder: truth } = this;
     this.plugin = plugin;
     const clock = side.clock;
     // Streams are named "router" and "router/agents" for every plug-in: the names predate
@@ -162,7 +175,7 @@ export class World {
    * hot path); other protocols are decoded and identified as deliveries are.
    */
   private wireTap(user: string): (data: string) => void {
-    const truth = this.truth;
+    const truth = this.recorder;
     if (this.codec === threadlineCodec) {
       return (data) => {
         const eid = peekEventId(data);
@@ -177,7 +190,7 @@ export class World {
   }
 
   private serverLog(clock: Clock): ServerLog {
-    const { trace, truth } = this;
+    const { trace, recorder: truth } = this;
     const line = (level: 'info' | 'warn' | 'error', message: string): void => {
       // The kind predates plug-ins ("router.log"); kept so recorded traces still hash the same.
       trace.record(clock.now(), 'router.log', { level, message });
@@ -203,13 +216,13 @@ export class World {
   addTabs(connect: (tab: TabClient, url: string, headers: Record<string, string>) => ClientSocketLike): void {
     const client = this.spec.client;
     for (const t of this.tabSpecs) {
-      this.truth.addTab(t.id, t.user);
+      this.recorder.addTab(t.id, t.user);
       const tab = new TabClient({
         id: t.id,
         user: t.user,
         token: this.tokens.issue(t.user),
         clock: this.clock,
-        observer: this.truth,
+        observer: this.recorder,
         codec: this.codec,
         connect,
         reconnectAfterMs: t.reconnectAfterMs !== undefined ? t.reconnectAfterMs : client?.reconnectAfterMs === undefined ? DEFAULT_RECONNECT_AFTER_MS : client.reconnectAfterMs,
@@ -253,13 +266,21 @@ export class World {
       const tab = this.tabs.get(t.id)!;
       this.clock.setTimer(0, () =>
         runTabScript(t.actions, tab, this.clock, faults, options).then(
-          () => this.scriptsRunning--,
+          () => {
+            this.scriptsRunning--;
+            this.tabFinished(t.id);
+          },
           (error: unknown) => {
             this.scriptsRunning--;
+            this.tabFinished(t.id);
             this.scriptFailure ??= new Error(`script of tab ${t.id} failed: ${error instanceof Error ? error.message : String(error)}`);
           },
         ), `tab:${t.id}:script`);
     }
+  }
+
+  private tabFinished(id: string): void {
+    if (!(this.recorder instanceof GroundTruth)) this.recorder.tabFinished(id);
   }
 
   /** A fault a tab's script did (drop, slow, half-open), for the report's fault windows. */
@@ -289,7 +310,7 @@ export class World {
       spec: this.spec,
       plugin: this.plugin,
       seed: this.seed,
-      truth: this.truth,
+      truth: this.recorder,
       trace: this.trace,
       server: this.server,
       warnings: this.warnings,
