@@ -84,6 +84,8 @@ export class StreamingTruth implements GroundTruthObserver {
   private keptMerged: GroundTruth | null = null;
   /** Users whose part was judged while the run went on (the rest are judged by `finish`). */
   settledDuringRun = 0;
+  /** Users whose part had violations (the timeline keeps the first MAX_KEPT_PARTS of them). */
+  usersWithViolations = 0;
 
   constructor(
     private readonly options: JudgeOptions,
@@ -251,6 +253,11 @@ export class StreamingTruth implements GroundTruthObserver {
     return judgement;
   }
 
+  /** Which users the kept parts are, in words, when they are not all the users with violations. */
+  get keptScope(): string | null {
+    return this.usersWithViolations > this.kept.length ? `the first ${this.kept.length} of ${this.usersWithViolations} users judged with violations (streaming judge)` : null;
+  }
+
   /** The kept parts (users with violations, at most MAX_KEPT_PARTS) as one truth, for timelines. */
   keptTruth(): GroundTruth {
     if (this.keptMerged) return this.keptMerged;
@@ -366,7 +373,10 @@ export class StreamingTruth implements GroundTruthObserver {
     if (this.declaredResumeWindowMs > truth.declaredResumeWindowMs) truth.declaredResumeWindowMs = this.declaredResumeWindowMs;
     const part = judgePart(truth, this.options);
     this.acc = this.acc === null ? part : mergeParts([this.acc, part], this.options.maxViolations ?? DEFAULT_MAX_VIOLATIONS);
-    if (part.log.total > 0 && this.kept.length < MAX_KEPT_PARTS) this.kept.push(truth);
+    if (part.log.total > 0) {
+      this.usersWithViolations++;
+      if (this.kept.length < MAX_KEPT_PARTS) this.kept.push(truth);
+    }
     // Let the part go: only its runs' summaries stay (for a late leak of one of its events).
     p.truth = EMPTY;
   }

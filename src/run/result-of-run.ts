@@ -88,6 +88,7 @@ export function resultOfRun(run: FinishedRun): { result: RunResult; judgement: J
     faults: [...run.faults].sort((a, b) => a.startUs - b.startUs),
     ...(notMade.length > 0 ? { checksNotMade: notMade } : {}),
     ...(timeline ? { timeline: timeline.items, timelineTruncated: timeline.truncated } : {}),
+    ...(timeline && !(run.truth instanceof GroundTruth) && run.truth.keptScope !== null ? { timelineScope: run.truth.keptScope } : {}),
   };
   return { result, judgement };
 }

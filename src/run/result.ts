@@ -63,6 +63,8 @@ export interface RunResult {
   /** Present for failing runs and a sample of passing ones. */
   timeline?: TimelineItem[];
   timelineTruncated?: boolean;
+  /** Whose facts the timeline shows, when not every user's: a streamed run keeps its first users with violations. */
+  timelineScope?: string;
   /** Threshold results for this run's scenario (evaluated on the aggregate). */
   error?: string;
 }

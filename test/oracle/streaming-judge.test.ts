@@ -143,7 +143,12 @@ describe('the streaming judge', () => {
       expect((recorder as StreamingTruth).settledDuringRun).toBeGreaterThan(300);
       expect([streamed.verdict, streamed.counts, streamed.violations, streamed.violationCounts, streamed.latencyUs, streamed.interactions, streamed.traceHash]).toEqual([whole.verdict, whole.counts, whole.violations, whole.violationCounts, whole.latencyUs, whole.interactions, whole.traceHash]);
       // A failing streamed day still has a timeline: its first users with violations.
-      if (streamed.verdict === 'fail') expect(streamed.timeline?.some((i) => i.kind === 'lost')).toBe(true);
+      // …and says whose facts it shows: the first 20 of the users judged with violations.
+      if (streamed.verdict === 'fail') {
+        expect(streamed.timeline?.some((i) => i.kind === 'lost')).toBe(true);
+        expect(streamed.timelineScope).toMatch(/^the first 20 of \d+ users judged with violations/);
+        expect(new Set(streamed.timeline!.filter((i) => i.user !== undefined && i.kind !== 'lost').map((i) => i.user)).size).toBeLessThanOrEqual(20);
+      }
     }
   });
 });

@@ -20,6 +20,11 @@ function sampledNote(t: { embeddedItems: number; originalItems: number }, capped
   return `<span class="sampled" title="${h(tip)}">${h(text)}</span>`;
 }
 
+/** A streamed run's timeline shows only some users: say which. */
+function scopeNote(scope: string | undefined): string {
+  return scope === undefined ? '' : ` <span class="sampled" title="The streaming judge keeps the facts of the first users it judged with violations for the timeline; every user was judged, and the counts and the list of violations cover them all.">(timeline: ${h(scope)})</span>`;
+}
+
 export function timelinesSection(doc: ReportDocument, embedded: ResultsDocument, info: PreparedDocument, limits: ReportLimits): string {
   if (info.timelines.length === 0) {
     return `<section class="card" id="timelines"><h2>Timelines</h2><p class="muted">No run in these results carries a timeline (timelines are attached to failing runs and a sample of passing ones).</p></section>`;
@@ -46,7 +51,7 @@ export function timelinesSection(doc: ReportDocument, embedded: ResultsDocument,
     const c = run.counts;
     const replay = replayCommand(doc.scenarioFiles?.[run.scenario] ?? run.scenario, run.router, run.seed, doc.serverFiles?.[run.router]);
     return `<section class="card timeline" id="timeline-${t.runIndex}" data-run-index="${t.runIndex}" data-verdict="${h(run.verdict)}" data-scenario="${h(run.scenario)}" data-router="${h(run.router)}" ${filterAttrs(run.scenario, run.router, run.verdict)}>
-<h3>${h(run.scenario)} × ${h(run.router)} · seed ${h(run.seed)} ${badge(run.verdict)}${t.sampled ? ` ${sampledNote(t, doc.runs[t.runIndex]?.timelineTruncated === true)}` : ''}</h3>
+<h3>${h(run.scenario)} × ${h(run.router)} · seed ${h(run.seed)} ${badge(run.verdict)}${t.sampled ? ` ${sampledNote(t, doc.runs[t.runIndex]?.timelineTruncated === true)}` : ''}${scopeNote(doc.runs[t.runIndex]?.timelineScope)}</h3>
 ${copyableCommand(`replay-run-${t.runIndex}`, replay, 'cmd-inline tl-replay')}
 <div class="tl-meta"><span>produced <b>${formatCount(c.produced)}</b></span><span>owed <b>${formatCount(c.owed)}</b></span><span>delivered <b>${formatCount(c.delivered)}</b></span><span>lost <b>${formatCount(c.lost)}</b></span><span>duplicated <b>${formatCount(c.duplicated)}</b></span><span>leaked <b>${formatCount(c.leaked)}</b></span><span>late <b>${formatCount(c.late)}</b></span><span>simulated <b>${h(formatDuration(run.simulatedUs))}</b></span><span>trace <code>${h((run.traceHash ?? '').slice(0, 16))}</code></span></div>
 <div class="tl-controls">${select('user', 'User', users)}${select('thread', 'Thread', threads)}${select('conn', 'Connection', conns)}<label title="Show only the connections that lost an event (and what relates to them)"><input type="checkbox" data-filter="lossOnly"> only lanes with losses</label><span class="sep"></span>
