@@ -27,7 +27,7 @@ import { judgeRequests } from './requests.ts';
 import { declaredAt, openConnAt } from './tab-state.ts';
 import { judgeRedelivery } from './redelivery.ts';
 import { judgeReadiness } from './readiness.ts';
-import { makeJudgement, ViolationLog, type Judgement, type ViolationKey } from './judgement.ts';
+import { makeJudgement, ViolationLog, type Judgement } from './judgement.ts';
 
 export { INVARIANT_NAMES, type InvariantName, type Violation } from './invariants.ts';
 export type { Counts } from './counts.ts';
@@ -123,7 +123,6 @@ export function judgePart(truth: GroundTruth, options: JudgeOptions): JudgedPart
     const tabsOfUser = tabsByUser.get(m.trueUser) ?? [];
     for (let k = 0; k < tabsOfUser.length; k++) {
       const tab = tabsOfUser[k]!;
-      const key: ViolationKey = [SECTION.loss, m.order, k];
       const isOrigin = tab.id === m.originTab;
       const declared = declaredAt(tab, m.producedAtUs);
       if (!(isOrigin || declared === m.threadId)) continue;
@@ -155,7 +154,7 @@ export function judgePart(truth: GroundTruth, options: JudgeOptions): JudgedPart
             connectionId: first.conn,
             atUs: first.atUs,
             explanation: `${m.type} of ${m.runId} (thread ${m.threadId}) produced at ${formatUs(m.producedAtUs)} reached ${first.conn} only at ${formatUs(first.atUs)}, ${formatUs(latency)} later; the deadline is ${formatUs(options.deadlineUs)}`,
-          }, key);
+          }, [SECTION.loss, m.order, k]);
         }
       } else if (gapByTabEid.has(keys.tab(tab.id, m))) {
         counts.droppedExplicit++;
@@ -167,7 +166,7 @@ export function judgePart(truth: GroundTruth, options: JudgeOptions): JudgedPart
           connectionId: conn?.id ?? `${tab.id}#?`,
           atUs: m.producedAtUs,
           explanation: explainLoss(truth, m, tab, conn, declared, isOrigin, resume),
-        }, key);
+        }, [SECTION.loss, m.order, k]);
       }
     }
   }
@@ -182,10 +181,8 @@ export function judgePart(truth: GroundTruth, options: JudgeOptions): JudgedPart
   for (const d of truth.deliveries) {
     const m = truth.eventOf(d.eid);
     const tab = truth.tabs.get(d.tab)!;
-    const at: ViolationKey = [SECTION.deliveries, d.arrival, 0];
-    const atAfter: ViolationKey = [SECTION.deliveries, d.arrival, 1];
     if (!m) {
-      log.add({ invariant: 'thread-isolation', messageId: d.eid, connectionId: d.conn, atUs: d.atUs, explanation: `${d.conn} received event ${d.eid}, which the agent side never produced` }, at);
+      log.add({ invariant: 'thread-isolation', messageId: d.eid, connectionId: d.conn, atUs: d.atUs, explanation: `${d.conn} received event ${d.eid}, which the agent side never produced` }, [SECTION.deliveries, d.arrival, 0]);
       continue;
     }
     if (tab.user !== m.trueUser) {
@@ -200,13 +197,13 @@ export function judgePart(truth: GroundTruth, options: JudgeOptions): JudgedPart
           atUs: d.atUs,
           explanation: `${m.type} of ${m.runId} belongs to user ${m.trueUser} (thread ${m.threadId}) but reached ${d.conn} of user ${tab.user} at ${formatUs(d.atUs)}` +
             (m.routerUser !== m.trueUser ? `; the router took the user id "${m.routerUser}" from the message payload` : ''),
-        }, at);
+        }, [SECTION.deliveries, d.arrival, 0]);
       }
       continue;
     }
     if (d.frameThread !== m.threadId) {
       counts.misrouted++;
-      log.add({ invariant: 'thread-isolation', messageId: d.eid, connectionId: d.conn, atUs: d.atUs, explanation: `${d.eid} belongs to thread ${m.threadId} but its frame names thread ${d.frameThread}` }, at);
+      log.add({ invariant: 'thread-isolation', messageId: d.eid, connectionId: d.conn, atUs: d.atUs, explanation: `${d.eid} belongs to thread ${m.threadId} but its frame names thread ${d.frameThread}` }, [SECTION.deliveries, d.arrival, 0]);
     }
     if (!d.handed) continue;
     const scope = resume ? d.tab : d.conn;
@@ -221,7 +218,7 @@ export function judgePart(truth: GroundTruth, options: JudgeOptions): JudgedPart
         connectionId: d.conn,
         atUs: d.atUs,
         explanation: `${m.type} of ${m.runId} was handed to the application of ${scope} ${n} times (again at ${formatUs(d.atUs)}); the frames carried no message id the client could deduplicate by`,
-      }, atAfter);
+      }, [SECTION.deliveries, d.arrival, 1]);
       continue;
     }
     const owed = owedPairs.has(keys.tab(d.tab, m));
@@ -245,7 +242,7 @@ export function judgePart(truth: GroundTruth, options: JudgeOptions): JudgedPart
         connectionId: d.conn,
         atUs: d.atUs,
         explanation: `${m.type} of ${m.runId} (produced at ${formatUs(m.producedAtUs)}) reached ${d.conn} at ${formatUs(d.atUs)}, after ${prev.eid}, which was produced later${resume && prev.eid.startsWith(`${m.runId}#`) ? ' (a run\'s order is judged per tab across its connections)' : ''}`,
-      }, atAfter);
+      }, [SECTION.deliveries, d.arrival, 1]);
     } else {
       runSlots.set(m.runId, m);
       threadSlots?.set(m.threadId, m);
@@ -299,14 +296,12 @@ export function judgePart(truth: GroundTruth, options: JudgeOptions): JudgedPart
 const SECTION = { loss: 0, deliveries: 1, honesty: 2, requests: 3, redelivery: 4, flush: 5, contiguity: 6 } as const;
 
 /**
- * One judgement from the parts of a run (one part: the whole run): counts and latencies added
- * up, violations merged in the order one judge over the whole run reports them, then honest
- * monitoring against the whole run's wire.
+ * The judgement of a run from what its parts found (one part: the whole run; the streaming
+ * judge adds its parts up with addPart): honest monitoring against the whole run's wire, then
+ * the discriminated result.
  */
-export function finishJudgement(parts: JudgedPart | readonly JudgedPart[], options: JudgeOptions): Judgement {
-  const list = Array.isArray(parts) ? (parts as readonly JudgedPart[]) : [parts as JudgedPart];
+export function finishJudgement(merged: JudgedPart, options: JudgeOptions): Judgement {
   const maxViolations = options.maxViolations ?? DEFAULT_MAX_VIOLATIONS;
-  const merged = list.length === 1 ? list[0]! : mergeParts(list, maxViolations);
   const { counts, wire } = merged;
   const honesty = new ViolationLog(maxViolations);
   let i = 0;
@@ -336,23 +331,15 @@ export function finishJudgement(parts: JudgedPart | readonly JudgedPart[], optio
   return makeJudgement({ counts, interactions: merged.interactions, latencyUs: merged.latencyUs }, log, notes);
 }
 
-/** Disjoint parts of one run as one part. */
-export function mergeParts(parts: readonly JudgedPart[], maxViolations: number): JudgedPart {
-  const counts = { ...parts[0]!.counts };
-  const interactions = { ...parts[0]!.interactions };
-  const latencyUs = new Histogram();
-  const wire: WireTotals = { produced: 0, wiredToOwner: 0, wiredAnywhere: 0, routingMisses: 0 };
-  for (const [n, part] of parts.entries()) {
-    if (n > 0) {
-      for (const k of Object.keys(counts) as Array<keyof Counts>) counts[k] += part.counts[k];
-      interactions.total += part.interactions.total;
-      interactions.succeeded += part.interactions.succeeded;
-      interactions.abandoned += part.interactions.abandoned;
-    }
-    latencyUs.merge(part.latencyUs);
-    for (const k of Object.keys(wire) as Array<keyof WireTotals>) wire[k] += part.wire[k];
-  }
-  return { counts, interactions, latencyUs, log: ViolationLog.merge(parts.map((p) => p.log), maxViolations), wire };
+/** Add what a disjoint part of the same run found to `into` (in place: counts, latencies, wire totals, violations by key). */
+export function addPart(into: JudgedPart, part: JudgedPart, maxViolations: number): void {
+  for (const k of Object.keys(into.counts) as Array<keyof Counts>) into.counts[k] += part.counts[k];
+  into.interactions.total += part.interactions.total;
+  into.interactions.succeeded += part.interactions.succeeded;
+  into.interactions.abandoned += part.interactions.abandoned;
+  into.latencyUs.merge(part.latencyUs);
+  for (const k of Object.keys(into.wire) as Array<keyof WireTotals>) into.wire[k] += part.wire[k];
+  if (part.log.total > 0) into.log = ViolationLog.merge([into.log, part.log], maxViolations);
 }
 
 function ownsThread(truth: GroundTruth, user: string, thread: string): boolean {

@@ -30,7 +30,7 @@
 import type { EventFact } from '../ports/codec.ts';
 import type { CloseCause, GapFact, GroundTruthObserver, ProducedEvent, RequestKind, SeqRanges } from '../ports/facts.ts';
 import { FactOrder, GroundTruth, type ProducedRecord } from './recorder.ts';
-import { finishJudgement, judgePart, mergeParts, DEFAULT_MAX_VIOLATIONS, type JudgedPart, type JudgeOptions } from './judge.ts';
+import { addPart, finishJudgement, judgePart, DEFAULT_MAX_VIOLATIONS, type JudgedPart, type JudgeOptions } from './judge.ts';
 import type { Judgement } from './judgement.ts';
 import type { ReportedMonitoring } from '../ports/server.ts';
 
@@ -372,7 +372,8 @@ export class StreamingTruth implements GroundTruthObserver {
     const truth = p.truth;
     if (this.declaredResumeWindowMs > truth.declaredResumeWindowMs) truth.declaredResumeWindowMs = this.declaredResumeWindowMs;
     const part = judgePart(truth, this.options);
-    this.acc = this.acc === null ? part : mergeParts([this.acc, part], this.options.maxViolations ?? DEFAULT_MAX_VIOLATIONS);
+    if (this.acc === null) this.acc = part;
+    else addPart(this.acc, part, this.options.maxViolations ?? DEFAULT_MAX_VIOLATIONS);
     if (part.log.total > 0) {
       this.usersWithViolations++;
       if (this.kept.length < MAX_KEPT_PARTS) this.kept.push(truth);
