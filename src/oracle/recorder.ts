@@ -133,6 +133,8 @@ export interface RouterFact {
   atUs: number;
   kind: string;
   fields: Record<string, unknown>;
+  /** Its place in the run's order of router facts (FactOrder.facts). */
+  seq: number;
 }
 
 /**
@@ -145,6 +147,7 @@ export class FactOrder {
   produced = 0;
   arrivals = 0;
   requests = 0;
+  facts = 0;
 }
 
 export class GroundTruth implements GroundTruthObserver {
@@ -379,8 +382,9 @@ export class GroundTruth implements GroundTruthObserver {
 
   // ---- Router facts (explanations only) --------------------------------------------------------
 
-  routerFact(atUs: number, kind: string, fields: Record<string, unknown>): void {
-    this.routerFacts.push({ atUs, kind, fields });
+  /** `seq`: its place in the run's order of router facts, when it was taken on arrival (a fact the streaming judge held back). */
+  routerFact(atUs: number, kind: string, fields: Record<string, unknown>, seq = this.order.facts++): void {
+    this.routerFacts.push({ atUs, kind, fields, seq });
   }
 
   clientConnOfServer(serverId: string): string | undefined {

@@ -29,7 +29,7 @@
  */
 import type { EventFact } from '../ports/codec.ts';
 import type { CloseCause, GapFact, GroundTruthObserver, ProducedEvent, RequestKind, SeqRanges } from '../ports/facts.ts';
-import { FactOrder, GroundTruth, type ProducedRecord } from './recorder.ts';
+import { FactOrder, GroundTruth, type ProducedRecord, type RouterFact } from './recorder.ts';
 import { addPart, finishJudgement, judgePart, DEFAULT_MAX_VIOLATIONS, type JudgedPart, type JudgeOptions } from './judge.ts';
 import type { Judgement } from './judgement.ts';
 import type { ReportedMonitoring } from '../ports/server.ts';
@@ -71,8 +71,7 @@ export class StreamingTruth implements GroundTruthObserver {
   /** Wire writes of events not produced yet: folded in when they are. */
   private readonly wiresEarly = new Map<string, string[]>();
   /** Router facts of a server connection no user is known for yet, kept in order until one is. */
-  private readonly factsOfUnknownConn = new Map<string, Array<{ seq: number; atUs: number; kind: string; fields: Record<string, unknown> }>>();
-  private factSeq = 0;
+  private readonly factsOfUnknownConn = new Map<string, RouterFact[]>();
   private acc: JudgedPart | null = null;
   private readonly kept: GroundTruth[] = [];
   private declaredResumeWindowMs = 0;
@@ -147,16 +146,16 @@ export class StreamingTruth implements GroundTruthObserver {
   }
 
   routerFact(atUs: number, kind: string, fields: Record<string, unknown>): void {
-    this.nowUs = Math.max(this.nowUs, atUs);
-    const seq = this.factSeq++;
     const conn = typeof fields['conn'] === 'string' ? fields['conn'] : undefined;
     if (kind === 'router.open' && conn !== undefined && typeof fields['user'] === 'string' && this.parts.has(fields['user'])) this.mapServerConn(conn, fields['user']);
     const user = this.userOfFact(fields, conn);
     if (user === undefined) {
       if (conn === undefined) return; // about no user: the timeline of a streamed run leaves it out
+      // Its place in the run's order is taken now, so that it joins its user's facts where it belongs.
+      const held: RouterFact = { atUs, kind, fields, seq: this.order.facts++ };
       const list = this.factsOfUnknownConn.get(conn);
-      if (list) list.push({ seq, atUs, kind, fields });
-      else this.factsOfUnknownConn.set(conn, [{ seq, atUs, kind, fields }]);
+      if (list) list.push(held);
+      else this.factsOfUnknownConn.set(conn, [held]);
       return;
     }
     this.live(user, atUs)?.truth.routerFact(atUs, kind, fields);
@@ -273,7 +272,7 @@ export class StreamingTruth implements GroundTruthObserver {
     }
     out.deliveries.sort((a, b) => a.arrival - b.arrival);
     out.gaps.sort((a, b) => a.arrival - b.arrival);
-    out.routerFacts.sort((a, b) => a.atUs - b.atUs);
+    out.routerFacts.sort(bySeq);
     return out;
   }
 
@@ -319,9 +318,8 @@ export class StreamingTruth implements GroundTruthObserver {
     const p = this.parts.get(user);
     if (!p || p.settled) return;
     // Back in the run's order: they happened before facts the part may have had since.
-    const facts = p.truth.routerFacts as Array<{ atUs: number; kind: string; fields: Record<string, unknown>; seq?: number }>;
-    for (const f of waiting) facts.push({ atUs: f.atUs, kind: f.kind, fields: f.fields, seq: f.seq });
-    facts.sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
+    for (const f of waiting) p.truth.routerFact(f.atUs, f.kind, f.fields, f.seq);
+    p.truth.routerFacts.sort(bySeq);
   }
 
   private userOfFact(fields: Record<string, unknown>, conn: string | undefined): string | undefined {
@@ -384,6 +382,8 @@ export class StreamingTruth implements GroundTruthObserver {
 }
 
 const EMPTY = new GroundTruth();
+
+const bySeq = (a: RouterFact, b: RouterFact): number => a.seq - b.seq;
 
 /** The run of a harness event id ("<run_id>#<index>"). */
 function runOf(eid: string): string {

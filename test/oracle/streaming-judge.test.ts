@@ -17,6 +17,7 @@ type Recorder = GroundTruthObserver & {
   addTab(id: string, user: string): void;
   producedEvent(event: ProducedEvent): void;
   wireWrite(serverUser: string, eid: string): void;
+  routerFact(atUs: number, kind: string, fields: Record<string, unknown>): void;
 };
 
 const opts = { resumeWindowUs: 0, deadlineUs: 1_000_000 };
@@ -96,6 +97,27 @@ describe('the streaming judge', () => {
     story(s, (tab) => s.tabFinished(tab));
     s.opened('k1', 'k1#1', 4_000_000);
     expect(s.finish().notes.join(' ')).toContain('arrived after their part of the run had been judged');
+  });
+
+  it("puts a server connection's facts, held until its user is known, back in the run's order", () => {
+    // A bind of c2 before any tab was told its id (no router.open names its user), then a route
+    // of u2's event; only then does k2 learn it is c2. The explanations read facts in order.
+    const facts = (r: Recorder): void => {
+      r.routerFact(1_500, 'router.bind', { conn: 'c2', thread: 'C', via: 'handshake' });
+      r.routerFact(3_100_000, 'router.route', { eid: 'run-2#1', thread: 'C', to: [], missed: true });
+      r.serverConnection('k2', 'k2#1', 'c2');
+    };
+    const whole = new GroundTruth();
+    story(whole, () => {});
+    facts(whole);
+    const streaming = new StreamingTruth(opts);
+    story(streaming, (tab) => streaming.tabFinished(tab));
+    facts(streaming);
+    expect(summary(streaming.finish())).toEqual(summary(judge(whole, opts)));
+    // u2's part is kept for the timeline (it has violations): its facts in the run's order.
+    const order = (fs: readonly { kind: string; atUs: number }[]) => fs.map((f) => `${f.kind}@${f.atUs}`);
+    expect(order(streaming.keptTruth().routerFacts)).toEqual(order(whole.routerFacts));
+    expect(order(whole.routerFacts)).toEqual(['router.bind@1500', 'router.route@3100000']);
   });
 
   it('merges keyed violation logs in key order, with complete counts and the first violation of each invariant', () => {
