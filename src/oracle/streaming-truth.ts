@@ -65,7 +65,10 @@ export class StreamingTruth implements GroundTruthObserver {
   private readonly order = new FactOrder();
   private readonly parts = new Map<string, UserPart>();
   private readonly userOfTab = new Map<string, string>();
-  private readonly userOfMessage = new Map<string, string>();
+  /** A message's user when a tab wrote it on a socket: the run it starts is that user's (GroundTruth.producedEvent's rule). */
+  private readonly userOfSend = new Map<string, string>();
+  /** Every request's user (router facts name requests by id). */
+  private readonly userOfRequest = new Map<string, string>();
   private readonly userOfServerConn = new Map<string, string>();
   private readonly runs = new Map<string, RunSummary>();
   /** Wire writes of events not produced yet: folded in when they are. */
@@ -111,7 +114,9 @@ export class StreamingTruth implements GroundTruthObserver {
   }
 
   producedEvent(event: ProducedEvent): void {
-    const user = this.userOfMessage.get(event.request.messageId) ?? event.request.userId;
+    // As GroundTruth decides the event's true user: the sender's, else what the request says
+    // (a message typed offline and resent from the outbox has no send record).
+    const user = this.userOfSend.get(event.request.messageId) ?? event.request.userId;
     const p = this.live(user, event.producedAtUs);
     if (!p) return;
     p.truth.producedEvent(event);
@@ -185,7 +190,7 @@ export class StreamingTruth implements GroundTruthObserver {
   sent(tab: string, conn: string, messageId: string, thread: string, atUs: number): void {
     const p = this.tabPart(tab, atUs);
     if (!p) return;
-    this.userOfMessage.set(messageId, p.user);
+    this.userOfSend.set(messageId, p.user);
     p.truth.sent(tab, conn, messageId, thread, atUs);
   }
   received(tab: string, conn: string, event: EventFact, handed: boolean, atUs: number): void {
@@ -211,7 +216,7 @@ export class StreamingTruth implements GroundTruthObserver {
   requested(tab: string, conn: string | null, kind: RequestKind, id: string, thread: string, atUs: number): void {
     const p = this.tabPart(tab, atUs);
     if (!p) return;
-    if (kind === 'user_message') this.userOfMessage.set(id, p.user);
+    this.userOfRequest.set(id, p.user);
     p.truth.requested(tab, conn, kind, id, thread, atUs);
   }
   resent(tab: string, conn: string, id: string, atUs: number): void {
@@ -325,7 +330,7 @@ export class StreamingTruth implements GroundTruthObserver {
   private userOfFact(fields: Record<string, unknown>, conn: string | undefined): string | undefined {
     const msg = fields['msg'];
     if (typeof msg === 'string') {
-      const u = this.userOfMessage.get(msg);
+      const u = this.userOfRequest.get(msg);
       if (u !== undefined) return u;
     }
     const eid = fields['eid'];

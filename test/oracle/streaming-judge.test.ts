@@ -120,6 +120,30 @@ describe('the streaming judge', () => {
     expect(order(whole.routerFacts)).toEqual(['router.bind@1500', 'router.route@3100000']);
   });
 
+  it("files a run under the user GroundTruth gives it: a message typed offline has no send, so the request's user", () => {
+    // k1 (u1) types a message offline that names u2; the outbox resends it later. With no send
+    // record the event's true user is the request's (u2), and it is owed to u2's tab k2.
+    const offline = (r: Recorder): void => {
+      r.requested('k1', null, 'user_message', 'k1-m9', 'C', 3_500_000);
+      r.resent('k1', 'k1#1', 'k1-m9', 3_600_000);
+      produce(r, 'run-9', [3_700_000, 3_800_000, 3_900_000], 'u2', 'C', 'k1-m9');
+      for (let i = 0; i < 3; i++) deliver(r, 'k2', 'k2#1', 'run-9', i, 'u2', 'C', 3_950_000 + i);
+    };
+    const whole = new GroundTruth();
+    story(whole, () => {});
+    offline(whole);
+    const streaming = new StreamingTruth(opts);
+    story(streaming, () => {}); // u1 stays active, so its part is still there for the request
+    offline(streaming);
+    const a = judge(whole, opts);
+    expect(summary(streaming.finish())).toEqual(summary(a));
+    // run-9's three events were owed to u2's tab and delivered there (not strays).
+    const before = new GroundTruth();
+    story(before, () => {});
+    const b = judge(before, opts).counts;
+    expect([a.counts.owed - b.owed, a.counts.delivered - b.delivered, a.counts.stray - b.stray]).toEqual([3, 3, 0]);
+  });
+
   it('merges keyed violation logs in key order, with complete counts and the first violation of each invariant', () => {
     const a = new ViolationLog(2);
     const b = new ViolationLog(2);
