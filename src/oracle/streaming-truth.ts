@@ -245,9 +245,9 @@ export class StreamingTruth implements GroundTruthObserver {
   finish(reported?: ReportedMonitoring): Judgement {
     if (this.finished) throw new Error('StreamingTruth.finish: called twice');
     this.finished = true;
-    // Facts of server connections no tab ever heard of (refused, or closed before
-    // connection_ready) stay out: an explanation looks a connection's facts up by the id its
-    // tab was told.
+    // Facts of server connections whose user never became known (no router.open naming it, no
+    // tab told its id, no request arriving on it: refused at once) stay out: no judged fact
+    // leads to them.
     for (const p of this.parts.values()) if (!p.settled) this.settle(p);
     const maxViolations = this.options.maxViolations ?? DEFAULT_MAX_VIOLATIONS;
     const judgement = finishJudgement(this.acc ?? judgePart(new GroundTruth(this.order), this.options), { ...this.options, maxViolations, ...(reported ? { reported } : {}) });
@@ -331,7 +331,11 @@ export class StreamingTruth implements GroundTruthObserver {
     const msg = fields['msg'];
     if (typeof msg === 'string') {
       const u = this.userOfRequest.get(msg);
-      if (u !== undefined) return u;
+      if (u !== undefined) {
+        // The request arrived on this connection: it is that tab's, whether or not the tab was told its id.
+        if (conn !== undefined) this.mapServerConn(conn, u);
+        return u;
+      }
     }
     const eid = fields['eid'];
     if (typeof eid === 'string') {

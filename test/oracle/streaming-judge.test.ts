@@ -144,6 +144,22 @@ describe('the streaming judge', () => {
     expect([a.counts.owed - b.owed, a.counts.delivered - b.delivered, a.counts.stray - b.stray]).toEqual([3, 3, 0]);
   });
 
+  it('learns a server connection from a request that arrived on it, when no tab was told its id', () => {
+    const facts = (r: Recorder): void => {
+      r.routerFact(1_500, 'router.bind', { conn: 'c2', thread: 'C', via: 'handshake' });
+      r.routerFact(3_000_500, 'router.user_message', { conn: 'c2', msg: 'k2-m1', thread: 'C' });
+    };
+    const whole = new GroundTruth();
+    story(whole, () => {});
+    facts(whole);
+    const streaming = new StreamingTruth(opts);
+    story(streaming, (tab) => streaming.tabFinished(tab));
+    facts(streaming);
+    expect(summary(streaming.finish())).toEqual(summary(judge(whole, opts)));
+    const order = (fs: readonly { kind: string; atUs: number }[]) => fs.map((f) => `${f.kind}@${f.atUs}`);
+    expect(order(streaming.keptTruth().routerFacts)).toEqual(['router.bind@1500', 'router.user_message@3000500']);
+  });
+
   it('merges keyed violation logs in key order, with complete counts and the first violation of each invariant', () => {
     const a = new ViolationLog(2);
     const b = new ViolationLog(2);
