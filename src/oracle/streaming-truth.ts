@@ -265,6 +265,8 @@ export class StreamingTruth implements GroundTruthObserver {
   /** The kept parts (users with violations, at most MAX_KEPT_PARTS) as one truth, for timelines. */
   keptTruth(): GroundTruth {
     if (this.keptMerged) return this.keptMerged;
+    // Before finish() the parts are still filling: a truth built then would be kept, empty.
+    if (!this.finished) throw new Error('StreamingTruth.keptTruth: the run is not judged yet (finish() first)');
     const out = (this.keptMerged = new GroundTruth(this.order));
     for (const t of this.kept) {
       for (const [k, v] of t.tabs) out.tabs.set(k, v);
