@@ -96,13 +96,16 @@ class SimEvent implements TimerHandle, QueuedEvent {
     readonly t: number,
     readonly key: number,
     readonly seq: number,
-    readonly callback: () => unknown,
+    /** Let go when cancelled (see cancelTimer). */
+    public callback: () => unknown,
     readonly label: string,
   ) {}
   get id(): number {
     return this.seq;
   }
 }
+
+const cancelledCallback = (): void => {};
 
 export const DEFAULT_MAX_EVENTS = 50_000_000;
 const DEFAULT_MAX_TIME_US = 7 * 24 * 3600 * 1_000_000;
@@ -175,7 +178,15 @@ export class Scheduler implements Clock {
 
   cancelTimer(handle: TimerHandle): void {
     this.activity++;
-    if (this.queue.cancel(handle as unknown as SimEvent)) this.live--;
+    const ev = handle as unknown as SimEvent;
+    if (this.queue.cancel(ev)) {
+      this.live--;
+      // A cancelled event stays queued until its instant (lazy deletion); what its callback
+      // holds must not: a give-up timeout of a wait that was answered would pin the waiting
+      // code's promises and closures for its whole timeout (a minute, for every message of a
+      // load scenario).
+      ev.callback = cancelledCallback;
+    }
   }
 
   sleep(us: number): Promise<void> {

@@ -96,6 +96,21 @@ describe('Scheduler ordering', () => {
     expect(s.pending).toBe(0);
   });
 
+  it('lets go of a cancelled timer\'s callback at once, though the event stays queued to its instant', async () => {
+    // A load scenario's waits each carry a minute-long give-up timeout that is nearly always
+    // cancelled: held until due, their callbacks pinned the waiting code for that minute.
+    const s = new Scheduler({ seed: 1 });
+    const callback = (): void => {};
+    const handle = s.setTimer(60_000_000, callback, 'timeout:wait');
+    const held = (): unknown => (handle as unknown as { callback: unknown }).callback;
+    expect(held()).toBe(callback);
+    s.cancelTimer(handle);
+    expect(held()).not.toBe(callback);
+    expect(s.pending).toBe(0);
+    await s.runUntilIdle();
+    expect(s.now()).toBe(0); // an instant whose events were all cancelled is not advanced to
+  });
+
   it('timeout rejects exactly at the deadline and resolves when the promise wins', async () => {
     const s = new Scheduler({ seed: 1 });
     const results: string[] = [];
