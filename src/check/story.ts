@@ -52,7 +52,7 @@ export function buildStory(run: RunOutput, options: StoryOptions = {}): StoryLin
     }
   }
   for (const m of truth.produced.values()) add(m.producedAtUs, 'agent', `${m.type} of ${m.runId} (${m.threadId})`);
-  for (const f of truth.routerFacts) {
+  for (const f of truth.allRouterFacts()) {
     const text = routerFactText(f.kind, f.fields, truth);
     if (text !== null) add(f.atUs, 'server', text);
   }

@@ -43,7 +43,7 @@ export function explainLoss(
     parts.push(conn ? 'but the server never confirmed the connection (no connection_ready)' : 'but the tab had no open connection and did not get it after reconnecting');
     return parts.join('; ');
   }
-  if (truth.routerFacts.length === 0) {
+  if (!truth.hasRouterFacts) {
     // A server that reports no facts of its own (env.log.fact): tell what the wire shows.
     // tab is one of the event's true user's tabs, so "to a connection of tab.user" is wiredToOwner.
     parts.push(
@@ -95,7 +95,7 @@ function factsFor(truth: GroundTruth, eid: string): RouterFact[] {
   let index = truth.factsByEid;
   if (index === null) {
     index = new Map();
-    for (const f of truth.routerFacts) {
+    for (const f of truth.allRouterFacts()) {
       const e = f.fields['eid'];
       if (typeof e === 'string') {
         const list = index.get(e) ?? [];

@@ -55,11 +55,11 @@ export interface RequestRecord {
   /** The connection it was first written on; null when the tab was offline. */
   conn: string | null;
   /** Later writes of it (outbox after a reconnect). */
-  resends: Array<{ conn: string; atUs: number }>;
+  resends: ReadonlyArray<{ conn: string; atUs: number }>;
   /** message_ack frames the client received for it. */
-  acks: Array<{ conn: string; runId: string | null; duplicate: boolean; atUs: number }>;
+  acks: ReadonlyArray<{ conn: string; runId: string | null; duplicate: boolean; atUs: number }>;
   /** Error frames naming it. */
-  refusals: Array<{ conn: string; code: string; atUs: number }>;
+  refusals: ReadonlyArray<{ conn: string; code: string; atUs: number }>;
 }
 
 export interface ProducedRecord {
@@ -82,6 +82,15 @@ export interface ProducedRecord {
   wiredToOwner: boolean;
   /** The wire tap saw it written to any connection at all. */
   wiredAnywhere: boolean;
+  /**
+   * Its first `router.route` fact, when that found connections and named the event's own
+   * thread: kept here rather than in `routerFacts` (GroundTruth.routerFact). `routedTo` is null
+   * when there is none, the one connection when there is one; `allRouterFacts()` gives the
+   * fact back in its place.
+   */
+  routedAtUs: number;
+  routedSeq: number;
+  routedTo: string | readonly string[] | null;
 }
 
 export interface DeliveryRecord {
@@ -174,7 +183,10 @@ export class GroundTruth implements GroundTruthObserver {
    * record's wiredToOwner / wiredAnywhere. Two flags per event instead of a set of users.
    */
   private readonly wiresBeforeProduction = new Map<string, Set<string>>();
+  /** Router facts in the run's order, but for the routes kept on their events (see `routerFact`). */
   readonly routerFacts: RouterFact[] = [];
+  /** How many router.route facts are kept on their events' records instead of in `routerFacts`. */
+  compactRoutes = 0;
   /** "<user>\0<thread>" for every thread a user owns, from the scenario (the harness's own
    *  knowledge, not the router's). Thread ids are scoped per user (F25). */
   readonly ownership = new Set<string>();
@@ -261,16 +273,19 @@ export class GroundTruth implements GroundTruthObserver {
   }
   frame(): void {}
   requested(tab: string, conn: string | null, kind: RequestKind, id: string, thread: string, atUs: number): void {
-    this.requests.set(id, { id, order: this.order.requests++, kind, tab, thread, atUs, conn, resends: [], acks: [], refusals: [] });
+    this.requests.set(id, { id, order: this.order.requests++, kind, tab, thread, atUs, conn, resends: NONE, acks: NONE, refusals: NONE });
   }
   resent(_tab: string, conn: string, id: string, atUs: number): void {
-    this.requests.get(id)?.resends.push({ conn, atUs });
+    const r = this.requests.get(id);
+    if (r) r.resends = appended(r.resends, { conn, atUs });
   }
   acked(_tab: string, conn: string, ref: string, runId: string | null, duplicate: boolean, atUs: number): void {
-    this.requests.get(ref)?.acks.push({ conn, runId, duplicate, atUs });
+    const r = this.requests.get(ref);
+    if (r) r.acks = appended(r.acks, { conn, runId, duplicate, atUs });
   }
   refused(_tab: string, conn: string, ref: string, code: string, atUs: number): void {
-    this.requests.get(ref)?.refusals.push({ conn, code, atUs });
+    const r = this.requests.get(ref);
+    if (r) r.refusals = appended(r.refusals, { conn, code, atUs });
   }
   capabilities(_tab: string, conn: string, caps: { acks: boolean; resumeWindowMs: number | null }): void {
     if (caps.acks) this.ackingConns.add(conn);
@@ -298,6 +313,9 @@ export class GroundTruth implements GroundTruthObserver {
       producedAtUs: event.producedAtUs,
       wiredToOwner: false,
       wiredAnywhere: false,
+      routedAtUs: 0,
+      routedSeq: 0,
+      routedTo: null,
     };
     const early = this.wiresBeforeProduction.get(rec.eid);
     if (early) {
@@ -306,9 +324,13 @@ export class GroundTruth implements GroundTruthObserver {
       rec.wiredToOwner = early.has(rec.trueUser);
     }
     this.produced.set(rec.eid, rec);
-    const list = this.producedByRun.get(rec.runId) ?? [];
-    list.push(rec);
-    this.producedByRun.set(rec.runId, list);
+    const list = this.producedByRun.get(rec.runId);
+    if (!list) this.producedByRun.set(rec.runId, [rec]);
+    else {
+      list.push(rec);
+      // A run's list grew by push, which reserves 16 slots: at its end it is kept at its size.
+      if (rec.type === 'agent_completed') this.producedByRun.set(rec.runId, list.slice());
+    }
     this.runByMessage.set(rec.messageId, rec.runId);
     if (rec.index === 0) {
       const runs = this.runsByMessage.get(rec.messageId);
@@ -382,9 +404,56 @@ export class GroundTruth implements GroundTruthObserver {
 
   // ---- Router facts (explanations only) --------------------------------------------------------
 
-  /** `seq`: its place in the run's order of router facts, when it was taken on arrival (a fact the streaming judge held back). */
+  /**
+   * `seq`: its place in the run's order of router facts, when it was taken on arrival (a fact the
+   * streaming judge held back).
+   *
+   * A router that routes every event says so once per event (`router.route`), and a fact with
+   * its fields and list of connections cost about 200 bytes a event, more than the event's own
+   * record: the first route of an event that found connections, on the event's own thread, is
+   * kept on the event's record (three fields) instead. Routes that missed stay facts (the judge
+   * counts them, timelines show them), as does anything of another shape.
+   */
   routerFact(atUs: number, kind: string, fields: Record<string, unknown>, seq = this.order.facts++): void {
+    if (kind === 'router.route' && this.keepOnEvent(atUs, fields, seq)) return;
     this.routerFacts.push({ atUs, kind, fields, seq });
+  }
+
+  /** Are there router facts at all (a server may report none)? */
+  get hasRouterFacts(): boolean {
+    return this.routerFacts.length > 0 || this.compactRoutes > 0;
+  }
+
+  /** Every router fact in the run's order, the routes kept on their events put back in place. */
+  allRouterFacts(): RouterFact[] {
+    if (this.compactRoutes === 0) return this.routerFacts;
+    const routes: RouterFact[] = [];
+    for (const m of this.produced.values()) {
+      const to = m.routedTo;
+      if (to !== null) routes.push({ atUs: m.routedAtUs, kind: 'router.route', fields: { eid: m.eid, thread: m.threadId, to: typeof to === 'string' ? [to] : [...to], missed: false }, seq: m.routedSeq });
+    }
+    routes.sort((a, b) => a.seq - b.seq);
+    const out: RouterFact[] = [];
+    let i = 0;
+    for (const f of this.routerFacts) {
+      while (i < routes.length && routes[i]!.seq < f.seq) out.push(routes[i++]!);
+      out.push(f);
+    }
+    while (i < routes.length) out.push(routes[i++]!);
+    return out;
+  }
+
+  private keepOnEvent(atUs: number, fields: Record<string, unknown>, seq: number): boolean {
+    const { eid, thread, to, missed } = fields;
+    if (missed !== false || typeof eid !== 'string' || !Array.isArray(to) || Object.keys(fields).length !== 4) return false;
+    const m = this.produced.get(eid);
+    if (m === undefined || m.routedTo !== null || thread !== m.threadId) return false;
+    m.routedAtUs = atUs;
+    m.routedSeq = seq;
+    // A copy at its size: the router's list grew by push, which reserves 16 slots (~170 bytes).
+    m.routedTo = to.length === 1 && typeof to[0] === 'string' ? to[0] : (to as string[]).slice();
+    this.compactRoutes++;
+    return true;
   }
 
   clientConnOfServer(serverId: string): string | undefined {
@@ -396,4 +465,15 @@ export class GroundTruth implements GroundTruthObserver {
     if (!t) throw new Error(`GroundTruth: unknown tab "${id}" (addTab first)`);
     return t;
   }
+}
+
+/** The empty list every request starts with (most are never resent, acked twice or refused). */
+const NONE: readonly never[] = Object.freeze([]);
+
+/**
+ * `list` with `item` added, as a new array at its size. These lists are short (one ack, rarely
+ * a resend), and a push onto an empty array reserves 16 slots: ~170 bytes for one entry.
+ */
+function appended<T>(list: readonly T[], item: T): readonly T[] {
+  return list.length === 0 ? [item] : [...list, item];
 }

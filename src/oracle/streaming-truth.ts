@@ -56,9 +56,9 @@ interface UserPart {
 interface RunSummary {
   readonly user: string;
   readonly first: ProducedRecord;
-  /** By event index: production order and type. */
-  readonly orders: number[];
-  readonly types: string[];
+  /** By event index: production order and type (copied at their size when the run completes). */
+  orders: number[];
+  types: string[];
 }
 
 export class StreamingTruth implements GroundTruthObserver {
@@ -126,7 +126,12 @@ export class StreamingTruth implements GroundTruthObserver {
     run.orders[event.index] = rec.order;
     run.types[event.index] = rec.type;
     if (event.index === 0) p.runsOpen++;
-    if (event.type === 'agent_completed') p.runsOpen--;
+    if (event.type === 'agent_completed') {
+      p.runsOpen--;
+      // Kept for the rest of the run: at their size (they grew by index, 16 slots at a time).
+      run.orders = run.orders.slice();
+      run.types = run.types.slice();
+    }
     const early = this.wiresEarly.get(event.eid);
     if (early) {
       this.wiresEarly.delete(event.eid);
@@ -276,6 +281,7 @@ export class StreamingTruth implements GroundTruthObserver {
       out.deliveries.push(...t.deliveries);
       out.gaps.push(...t.gaps);
       out.routerFacts.push(...t.routerFacts);
+      out.compactRoutes += t.compactRoutes;
     }
     out.deliveries.sort((a, b) => a.arrival - b.arrival);
     out.gaps.sort((a, b) => a.arrival - b.arrival);
@@ -362,7 +368,7 @@ export class StreamingTruth implements GroundTruthObserver {
     const index = Number(eid.slice(eid.lastIndexOf('#') + 1));
     const order = run.orders[index];
     if (order === undefined) return undefined;
-    return { ...run.first, eid, index, order, type: run.types[index]! };
+    return { ...run.first, eid, index, order, type: run.types[index]!, routedAtUs: 0, routedSeq: 0, routedTo: null };
   }
 
   private maybeSettle(): void {

@@ -343,3 +343,37 @@ describe('an event produced in the very µs a connection opened', () => {
     expect(j.counts).toMatchObject({ owed: 1, lost: 1 });
   });
 });
+
+describe('router facts kept on their events', () => {
+  // One route fact per event cost more than the event's record; a route that found its
+  // connections is kept on the record and given back in its place by allRouterFacts().
+  it('keeps a found route on its event and gives every fact back in the run\'s order', () => {
+    const t = world();
+    produce(t, 'run-1', [3_000, 4_000]);
+    t.routerFact(3_000, 'router.route', { eid: 'run-1#0', thread: 'A', to: ['c1'], missed: false });
+    t.routerFact(3_500, 'router.bind', { conn: 'c1', thread: 'A', via: 'message' });
+    t.routerFact(4_000, 'router.route', { eid: 'run-1#1', thread: 'A', to: [], missed: true });
+    t.routerFact(4_000, 'router.route', { eid: 'run-1#0', thread: 'A', to: ['c1', 'c2'], missed: false }); // a second route of #0
+    t.routerFact(4_100, 'router.route', { eid: 'run-9#0', thread: 'A', to: ['c1'], missed: false }); // not produced (yet)
+    t.routerFact(4_200, 'router.route', { eid: 'run-1#1', thread: 'B', to: ['c1'], missed: false }); // names another thread
+    expect(t.compactRoutes).toBe(1);
+    expect(t.produced.get('run-1#0')).toMatchObject({ routedAtUs: 3_000, routedTo: 'c1' });
+    expect(t.routerFacts.map((f) => f.atUs)).toEqual([3_500, 4_000, 4_000, 4_100, 4_200]);
+    expect(t.hasRouterFacts).toBe(true);
+    const all = t.allRouterFacts();
+    expect(all.map((f) => `${f.kind}@${f.atUs}`)).toEqual(['router.route@3000', 'router.bind@3500', 'router.route@4000', 'router.route@4000', 'router.route@4100', 'router.route@4200']);
+    expect(all[0]).toEqual({ atUs: 3_000, kind: 'router.route', fields: { eid: 'run-1#0', thread: 'A', to: ['c1'], missed: false }, seq: 0 });
+    expect(all.map((f) => f.seq)).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it('explains a loss in flight from a route kept on the event', () => {
+    const t = world();
+    produce(t, 'run-1', [3_000, 4_000, 5_000]).slice(1).forEach((e, i) => t.received('k1', 'k1#1', e, true, 6_000 + i));
+    t.routerFact(3_000, 'router.route', { eid: 'run-1#0', thread: 'A', to: ['c1'], missed: false });
+    expect(t.routerFacts).toHaveLength(0);
+    const j = judge(t, opts);
+    expect(j.counts.lost).toBe(1);
+    expect(j.violations[0]!.explanation).toContain('the server wrote it to c1 at 3 ms, but it never arrived (lost in flight)');
+  });
+});
+
