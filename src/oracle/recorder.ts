@@ -430,7 +430,7 @@ export class GroundTruth implements GroundTruthObserver {
     const routes: RouterFact[] = [];
     for (const m of this.produced.values()) {
       const to = m.routedTo;
-      if (to !== null) routes.push({ atUs: m.routedAtUs, kind: 'router.route', fields: { eid: m.eid, thread: m.threadId, to: typeof to === 'string' ? [to] : [...to], missed: false }, seq: m.routedSeq });
+      if (to !== null) routes.push({ atUs: m.routedAtUs, kind: 'router.route', fields: { eid: m.eid, thread: m.threadId, to: typeof to === 'string' ? [to] : to, missed: false }, seq: m.routedSeq });
     }
     routes.sort((a, b) => a.seq - b.seq);
     const out: RouterFact[] = [];
