@@ -69,6 +69,25 @@ function summary(j: Judgement) {
   return { verdict: j.verdict, counts: j.counts, violations: j.violations, violationCounts: j.violationCounts, failed: j.verdict === 'fail' ? j.failed : [], latency: j.latencyUs.toJSON(), interactions: j.interactions, notes: j.notes };
 }
 
+/**
+ * The story and then `more`, recorded once whole and once streaming; the two judgements must
+ * be the same. `tabsFinish`: the tabs report their scripts finished, so u1 is judged mid-run.
+ */
+function judgedBothWays(more: (r: Recorder) => void, tabsFinish: boolean): { whole: GroundTruth; streaming: StreamingTruth; judgement: Judgement } {
+  const whole = new GroundTruth();
+  story(whole, () => {});
+  more(whole);
+  const streaming = new StreamingTruth(opts);
+  story(streaming, (tab) => (tabsFinish ? streaming.tabFinished(tab) : undefined));
+  more(streaming);
+  const judgement = judge(whole, opts);
+  expect(summary(streaming.finish())).toEqual(summary(judgement));
+  return { whole, streaming, judgement };
+}
+
+/** Router facts as `kind@atUs`, in the order given. */
+const factOrder = (fs: readonly { kind: string; atUs: number }[]): string[] => fs.map((f) => `${f.kind}@${f.atUs}`);
+
 describe('the streaming judge', () => {
   it('judges a user who is done while the run goes on, and the run as the whole-run judge does', () => {
     const whole = new GroundTruth();
@@ -107,17 +126,10 @@ describe('the streaming judge', () => {
       r.routerFact(3_100_000, 'router.route', { eid: 'run-2#1', thread: 'C', to: [], missed: true });
       r.serverConnection('k2', 'k2#1', 'c2');
     };
-    const whole = new GroundTruth();
-    story(whole, () => {});
-    facts(whole);
-    const streaming = new StreamingTruth(opts);
-    story(streaming, (tab) => streaming.tabFinished(tab));
-    facts(streaming);
-    expect(summary(streaming.finish())).toEqual(summary(judge(whole, opts)));
+    const { whole, streaming } = judgedBothWays(facts, true);
     // u2's part is kept for the timeline (it has violations): its facts in the run's order.
-    const order = (fs: readonly { kind: string; atUs: number }[]) => fs.map((f) => `${f.kind}@${f.atUs}`);
-    expect(order(streaming.keptTruth().routerFacts)).toEqual(order(whole.routerFacts));
-    expect(order(whole.routerFacts)).toEqual(['router.bind@1500', 'router.route@3100000']);
+    expect(factOrder(streaming.keptTruth().routerFacts)).toEqual(factOrder(whole.routerFacts));
+    expect(factOrder(whole.routerFacts)).toEqual(['router.bind@1500', 'router.route@3100000']);
   });
 
   it("files a run under the user GroundTruth gives it: a message typed offline has no send, so the request's user", () => {
@@ -129,14 +141,7 @@ describe('the streaming judge', () => {
       produce(r, 'run-9', [3_700_000, 3_800_000, 3_900_000], 'u2', 'C', 'k1-m9');
       for (let i = 0; i < 3; i++) deliver(r, 'k2', 'k2#1', 'run-9', i, 'u2', 'C', 3_950_000 + i);
     };
-    const whole = new GroundTruth();
-    story(whole, () => {});
-    offline(whole);
-    const streaming = new StreamingTruth(opts);
-    story(streaming, () => {}); // u1 stays active, so its part is still there for the request
-    offline(streaming);
-    const a = judge(whole, opts);
-    expect(summary(streaming.finish())).toEqual(summary(a));
+    const { judgement: a } = judgedBothWays(offline, false); // u1 stays active, so its part is still there for the request
     // run-9's three events were owed to u2's tab and delivered there (not strays).
     const before = new GroundTruth();
     story(before, () => {});
@@ -149,15 +154,8 @@ describe('the streaming judge', () => {
       r.routerFact(1_500, 'router.bind', { conn: 'c2', thread: 'C', via: 'handshake' });
       r.routerFact(3_000_500, 'router.user_message', { conn: 'c2', msg: 'k2-m1', thread: 'C' });
     };
-    const whole = new GroundTruth();
-    story(whole, () => {});
-    facts(whole);
-    const streaming = new StreamingTruth(opts);
-    story(streaming, (tab) => streaming.tabFinished(tab));
-    facts(streaming);
-    expect(summary(streaming.finish())).toEqual(summary(judge(whole, opts)));
-    const order = (fs: readonly { kind: string; atUs: number }[]) => fs.map((f) => `${f.kind}@${f.atUs}`);
-    expect(order(streaming.keptTruth().routerFacts)).toEqual(['router.bind@1500', 'router.user_message@3000500']);
+    const { streaming } = judgedBothWays(facts, true);
+    expect(factOrder(streaming.keptTruth().routerFacts)).toEqual(['router.bind@1500', 'router.user_message@3000500']);
   });
 
   it('merges keyed violation logs in key order, with complete counts and the first violation of each invariant', () => {
