@@ -92,6 +92,13 @@ export class CallbackError extends Error {
 /** One scheduled event; also the timer handle given out (its `id` is its insertion sequence). */
 class SimEvent implements TimerHandle, QueuedEvent {
   cancelled = false;
+  /**
+   * 0 for a timer. For a sleep, how many sleeps this event stands for: sleeps due at one instant
+   * and scheduled back to back share one event and one promise (see `sleep`).
+   */
+  sleepers = 0;
+  /** The promise the sleepers wait on (a sleep only). */
+  promise: Promise<void> | null = null;
   constructor(
     readonly t: number,
     readonly key: number,
@@ -189,10 +196,37 @@ export class Scheduler implements Clock {
     }
   }
 
+  /**
+   * Sleeps due at the same instant and scheduled back to back (nothing else scheduled at that
+   * instant between them) share one event and one promise, the way Node keeps one list per
+   * timer duration: a server whose sessions sleep whole milliseconds pays one promise and one
+   * queue entry per instant, not per sleep. The order is kept: the sleeps would have fired
+   * consecutively, so their waiters resume consecutively, in the order they awaited (the order
+   * they called `sleep`, for code that awaits at once). Each sleep still counts as one event
+   * (`eventsRun`, `pending`, `maxEvents`). With tie-breaking every sleep stays its own event,
+   * so each draws its own tie key.
+   */
   sleep(us: number): Promise<void> {
-    return new Promise((resolve) => {
-      this.setTimer(us, resolve, 'sleep');
+    if (Number.isNaN(us) || us === Infinity) {
+      throw new RangeError(`sleep: duration must be a finite number of microseconds, got ${us}`);
+    }
+    const t = this.nowUs + Math.max(0, Math.round(us));
+    if (this.tieRng === null) {
+      const last = this.queue.lastAt(t);
+      if (last !== undefined && last.sleepers > 0 && !last.cancelled) {
+        this.activity++;
+        last.sleepers++;
+        this.live++;
+        return last.promise!;
+      }
+    }
+    let ev!: SimEvent;
+    const promise = new Promise<void>((resolve) => {
+      ev = this.at(t, resolve, 'sleep') as SimEvent;
     });
+    ev.sleepers = 1;
+    ev.promise = promise;
+    return promise;
   }
 
   timeout<T>(promise: Promise<T>, us: number, what?: string): Promise<T> {
@@ -261,11 +295,13 @@ export class Scheduler implements Clock {
       this.nowUs = t;
       // One batch: every event due at t, including ones scheduled at t during the batch.
       for (let ev = this.queue.take(bucket); ev !== undefined; ev = this.queue.take(bucket)) {
-        this.live--;
-        if (++this.executed > this.maxEvents) {
+        const n = ev.sleepers > 1 ? ev.sleepers : 1;
+        this.live -= n;
+        if ((this.executed += n) > this.maxEvents) {
           throw new BudgetExceededError('maxEvents', this.maxEvents, t, this.seed, this.label, this.budgetSources.maxEvents);
         }
-        if (this.traceTimers && this.trace) this.trace.record(t, 'kernel.timer', { label: ev.label });
+        if (this.traceTimers && this.trace) for (let i = 0; i < n; i++) this.trace.record(t, 'kernel.timer', { label: ev.label });
+        ev.promise = null;
         this.runCallback(ev);
       }
     } catch (error) {

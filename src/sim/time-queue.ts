@@ -49,6 +49,12 @@ export class Bucket<E extends QueuedEvent> {
     else this.ordered!.push(ev);
   }
 
+  /** The event pushed last, if it has not been taken yet. */
+  last(): E | undefined {
+    if (this.fifo) return this.tail > this.head ? this.fifo[this.tail - 1] : undefined;
+    return undefined; // a tie-broken bucket has no "last": its order is by key
+  }
+
   /** The next live event of this instant, removed; undefined when none is left. */
   shift(): E | undefined {
     if (this.fifo) {
@@ -128,6 +134,11 @@ export class TimeQueue<E extends QueuedEvent> {
       this.times.push(ev.t);
     }
     bucket.push(ev);
+  }
+
+  /** The event scheduled last at instant `t` and not yet taken, if any (FIFO buckets only). */
+  lastAt(t: number): E | undefined {
+    return this.buckets.get(t)?.last();
   }
 
   /**

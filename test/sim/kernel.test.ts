@@ -111,6 +111,56 @@ describe('Scheduler ordering', () => {
     expect(s.now()).toBe(0); // an instant whose events were all cancelled is not advanced to
   });
 
+  it('lets sleeps due at one instant and scheduled back to back share an event, in the same order', async () => {
+    const s = new Scheduler({ seed: 1 });
+    const log: string[] = [];
+    const sleeper = async (name: string, us: number): Promise<void> => {
+      await s.sleep(us);
+      log.push(`${name}@${s.now()}`);
+    };
+    void sleeper('a', 100);
+    void sleeper('b', 100);
+    const shared = s.sleep(100);
+    expect(shared).toBe(s.sleep(100)); // back to back at one instant: one promise
+    expect(s.pending).toBe(4); // still one event per sleep
+    // A timer between two sleeps at the instant ends the run of shared sleeps: its callback's
+    // continuation must run between theirs, as it would if every sleep were its own event.
+    let wake!: () => void;
+    void new Promise<void>((resolve) => (wake = resolve)).then(() => log.push(`timer@${s.now()}`));
+    s.at(100, () => wake());
+    expect(s.sleep(100)).not.toBe(shared);
+    void sleeper('c', 100);
+    void sleeper('d', 150);
+    await s.runUntilIdle();
+    expect(log).toEqual(['a@100', 'b@100', 'timer@100', 'c@100', 'd@150']);
+    expect(s.eventsRun).toBe(8);
+    expect(s.pending).toBe(0);
+  });
+
+  it('never shares a sleep that has fired, and keeps every sleep its own event under tieBreak', async () => {
+    const s = new Scheduler({ seed: 1 });
+    const log: string[] = [];
+    s.at(100, () => {
+      // The bucket's last sleep at 100 has fired: a new sleep at 100 is a new event after it.
+      void s.sleep(0).then(() => log.push('late'));
+    });
+    const first = s.sleep(100).then(() => log.push('first'));
+    await s.runUntilIdle();
+    await first;
+    expect(log).toEqual(['first', 'late']);
+
+    const orders = new Set<string>();
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      const t = new Scheduler({ seed, tieBreak: true });
+      const got: number[] = [];
+      const sleeps = [0, 1, 2, 3, 4, 5].map((i) => t.sleep(100).then(() => got.push(i)));
+      await t.runUntilIdle();
+      await Promise.all(sleeps);
+      orders.add(got.join(''));
+    }
+    expect(orders.size).toBeGreaterThan(1); // each sleep drew its own tie key
+  });
+
   it('timeout rejects exactly at the deadline and resolves when the promise wins', async () => {
     const s = new Scheduler({ seed: 1 });
     const results: string[] = [];
