@@ -7,7 +7,8 @@
  *    process, so one core.
  *  - fuzz_runs_per_s_1_worker / fuzz_runs_per_s_2_workers: the same 1,000 runs through
  *    `fuzz --workers 1` (this thread) and `--workers 2` (a pool of two worker threads, each
- *    warmed up first), and their ratio. A single thread already keeps more than one core
+ *    warmed up with as many runs as the thread), and their ratio. A single thread already
+ *    keeps more than one core
  *    busy part of the time (V8's garbage collector and optimising compiler run on helper
  *    threads), so on two cores the ratio stays below 2 for reasons outside threadline.
  *  - shrink_emit_before_bind_ms: real time to find and shrink the emit-before-bind race of the
@@ -44,12 +45,14 @@ export async function benchFuzz(): Promise<BenchResult[]> {
     throw new Error(`bench: guaranteed failed at run ${report.runs} (seed 1): ${report.counterexample.outcome.violations[0]?.explanation ?? report.counterexample.outcome.error}`);
   }
 
-  // The same runs, two workers. Each worker is warmed up with a batch first (as the thread above was).
+  // The same runs, two workers. Each worker is warmed up with as many runs as the thread above
+  // was (WARMUP_RUNS each, so 2 × WARMUP_RUNS over the pair): with one batch each, the measured
+  // runs began while the workers' code was still being optimised, which measured the JIT.
   const pool = new WorkerPool(2);
   const runBatch = async (seed: number, numRuns: number): Promise<BatchResult> => (await pool.run({ kind: 'fuzz-batch', server: { router: 'guaranteed' }, focus: [], caseOptions: {}, seed, numRuns })) as BatchResult;
   let twoWorkersPerS: number;
   try {
-    await fuzz({ router: guaranteed, seed: 101, runs: WARMUP_RUNS, parallel: { runBatch, concurrency: 2 } });
+    await fuzz({ router: guaranteed, seed: 101, runs: 2 * WARMUP_RUNS, parallel: { runBatch, concurrency: 2 } });
     const t2 = performance.now();
     const parallel = await fuzz({ router: guaranteed, seed: 1, runs: MEASURED_RUNS, parallel: { runBatch, concurrency: 2 } });
     twoWorkersPerS = (parallel.runs / (performance.now() - t2)) * 1_000;
