@@ -254,8 +254,16 @@ export class GroundTruth implements GroundTruthObserver {
     this.sends.set(messageId, { messageId, tab, conn, thread, atUs });
   }
   received(tab: string, conn: string, event: EventFact, handed: boolean, atUs: number): void {
-    const eid = this.identify(conn, event, atUs);
-    this.deliveries.push({ tab, conn, eid, frameThread: event.thread, frameUser: event.user ?? '', seq: event.seq, atUs, handed, arrival: this.order.arrivals++ });
+    const named = this.identify(conn, event, atUs);
+    // A frame parsed at the tab brings fresh copies of its strings; the produced event's own
+    // copies are kept instead where they are equal, so a delivery holds no strings of its own
+    // (about 80 bytes a delivery on chat-million).
+    const p = this.produced.get(named);
+    const eid = p === undefined ? named : p.eid;
+    const frameThread = p !== undefined && p.threadId === event.thread ? p.threadId : event.thread;
+    const user = event.user ?? '';
+    const frameUser = p === undefined ? user : p.routerUser === user ? p.routerUser : p.trueUser === user ? p.trueUser : user;
+    this.deliveries.push({ tab, conn, eid, frameThread, frameUser, seq: event.seq, atUs, handed, arrival: this.order.arrivals++ });
   }
   gap(tab: string, conn: string, gap: GapFact, atUs: number): void {
     this.gaps.push({ tab, conn, thread: gap.thread, fromSeq: gap.fromSeq, toSeq: gap.toSeq, eids: gap.eids, reason: gap.reason, atUs, arrival: this.order.arrivals++ });
