@@ -95,6 +95,8 @@ export class World {
   readonly warnings = new Map<string, number>();
   backend: AgentBackend | null = null;
   server: ServerInstance | null = null;
+  /** Agent events produced so far (for a progress line; the truth counts them for the verdict). */
+  producedEvents = 0;
   private plugin: ServerPlugin | null = null;
   private readonly rng: Random;
   private readonly tokens: TokenIssuer;
@@ -145,6 +147,7 @@ export class World {
       rng: serverRng.fork('agents'),
       profile: agentProfileOf(this.spec),
       onProduced: (event) => {
+        this.producedEvents++;
         trace.record(event.producedAtUs, 'agent.produced', { eid: event.eid, type: event.type, run: event.runId, thread: event.request.threadId });
         truth.producedEvent(event);
       },

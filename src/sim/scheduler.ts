@@ -250,6 +250,14 @@ export class Scheduler implements Clock {
     return this.live;
   }
 
+  /**
+   * The virtual time, for observers outside the simulation (a progress line). Unlike `now()` it
+   * does not count as kernel activity, so reading it cannot change how a batch drains.
+   */
+  get virtualNowUs(): number {
+    return this.nowUs;
+  }
+
   /** Number of events run so far. */
   get eventsRun(): number {
     return this.executed;

@@ -9,12 +9,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { RouterConfig } from '../../sut/router/flags.ts';
 import { loadScenarioFile, resolveScenarioArgs, ScenarioLoadError, type LoadedScenario } from '../../scenario/load-file.ts';
-import { runScenario } from '../../run/runner.ts';
+import { runScenario, type SimWorld } from '../../run/runner.ts';
 import type { ScenarioSpec } from '../../scenario/types.ts';
 import { overallVerdict, summarise } from '../../run/aggregate.ts';
 import { RESULTS_SCHEMA, type RunResult } from '../../run/result.ts';
 import { EXIT_INTERRUPTED, UsageError, jsonErrorLocation, parseNonNegativeInt, parsePositiveInt } from '../errors.ts';
 import { createOutput } from '../output.ts';
+import { liveProgress } from '../live-progress.ts';
 import { printSummary, replayCommand } from '../summary.ts';
 import { emitReport } from '../report-output.ts';
 import { writeTraceOut } from '../single-run.ts';
@@ -123,7 +124,8 @@ export async function runCommand(args: string[], flags: RunFlags, argv: readonly
         return (spec: ScenarioSpec, router: SystemUnderTest, seed: number) =>
           runScenarioWs(spec, router, seed, { ...(timeScale === undefined ? {} : { timeScale }), ...(flags.traceOut ? { timeline: 'always' as const } : {}) });
       })()
-    : (spec: ScenarioSpec, router: SystemUnderTest, seed: number) => runScenario(spec, router, seed, flags.traceOut ? { timeline: 'always' } : {});
+    : (spec: ScenarioSpec, router: SystemUnderTest, seed: number, onWorld?: (world: SimWorld) => void) =>
+        runScenario(spec, router, seed, { ...(flags.traceOut ? { timeline: 'always' as const } : {}), ...(onWorld ? { onWorld } : {}) });
   const firstSeed = flags.seed !== undefined ? parseNonNegativeInt(flags.seed, '--seed') : config?.seed;
   const runsCount = flags.runs !== undefined ? parsePositiveInt(flags.runs, '--runs') : config?.runs;
   const shard = flags.shard !== undefined ? parseShard(flags.shard) : undefined;
@@ -164,6 +166,7 @@ export async function runCommand(args: string[], flags: RunFlags, argv: readonly
   process.on('SIGINT', onSigint);
   const wallStart = Date.now();
   const runs: RunResult[] = [];
+  let localDone = 0; // runs finished in this thread (the progress line's count)
   const shardText = shard ? ` (shard ${shard.index}/${shard.total}: ${mine.length} of ${units.length} scenario × seed units)` : '';
   out.warn(`threadline: ${work.length} run(s): ${scenarios.length} scenario(s) × ${routers.length} router(s)${shardText}`);
   try {
@@ -171,11 +174,16 @@ export async function runCommand(args: string[], flags: RunFlags, argv: readonly
       ...(await runMany(work, {
         workers,
         local: async ({ scenario, router, seed }) => {
+          // A long simulated run shows its virtual time and events on the progress line.
+          const live = liveProgress(out, localDone, work.length, `${scenario.spec.name} × ${router.name} seed ${seed}`);
           try {
-            return (await runOne(scenario.spec, router, seed)).result;
+            return (await runOne(scenario.spec, router, seed, live.onWorld)).result;
           } catch (error) {
             // A run that blows its budget or crashes is a failure of that run, with the reason.
             return errorResult(scenario.spec.name, router.name, seed, error);
+          } finally {
+            live.stop();
+            localDone++;
           }
         },
         job: ({ scenario, router, seed }) => ({
