@@ -445,6 +445,14 @@ export class LinkCore implements SimLink, EndpointCore, PipeOwner {
     this.record('net.close', { link: this.id, side, code, reason });
     if (this.state === 'closed') this.closedAtUs = this.scheduler.now();
     this.endpoint(side).emit('close', code, reason);
+    // Both ends have seen 'close': neither socket emits again (as with ws), so let go of the
+    // listeners. They are the server's and the tab's handlers, and hold what those kept per
+    // connection; a run keeps every link it made (links(), faults by id), and without this each
+    // closed one would keep that state to the end of the run.
+    if (this.state === 'closed') {
+      this.client.removeAllListeners();
+      this.server?.removeAllListeners();
+    }
   }
 
   private startCloseTimer(side: Side): void {

@@ -61,6 +61,12 @@ export class Emitter<Events extends object> {
     return this;
   }
 
+  /** Forget every listener of every event (as `EventEmitter.removeAllListeners()`). */
+  removeAllListeners(): this {
+    this.listeners.clear();
+    return this;
+  }
+
   listenerCount(event: keyof Events): number {
     return this.listeners.get(event)?.length ?? 0;
   }

@@ -342,6 +342,35 @@ describe('faults', () => {
     ]);
   });
 
+  it('lets go of both sockets\' listeners once both ends have seen close', async () => {
+    const { scheduler, net } = setup();
+    const log: string[] = [];
+    const sockets = loggingServer(net, log);
+    const c = net.connect({ url: '/ws' });
+    c.on('open', () => c.close(4001, 'done'));
+    c.on('close', (code) => log.push(`${scheduler.now()} client close ${code}`));
+    c.on('message', () => log.push('client got a frame'));
+    await scheduler.runUntilIdle();
+    expect(log).toEqual(['2000 server accept L1 /ws', '3000 server close 4001 done', '4000 client close 4001']);
+    // The handlers (and what they hold of the application) are released; the link itself stays.
+    for (const event of ['message', 'close', 'open'] as const) expect(c.listenerCount(event)).toBe(0);
+    for (const event of ['message', 'close'] as const) expect(sockets[0]!.listenerCount(event)).toBe(0);
+    expect(net.links().map((l) => [l.id, l.state])).toEqual([['L1', 'closed']]);
+  });
+
+  it('keeps the listeners while only one end has closed', async () => {
+    const { scheduler, net } = setup({ defaults: { ...EXACT, closeTimeoutMs: Infinity } });
+    const sockets = loggingServer(net, []);
+    const c = net.connect({ url: '/ws' });
+    c.on('open', () => net.halfOpen('L1'));
+    scheduler.at(5_000, () => c.close(4001, 'bye'));
+    c.on('close', () => undefined);
+    await scheduler.runUntilIdle();
+    expect(c.readyState).toBe(CLOSING); // the close never completes on a half-open link
+    expect(c.listenerCount('close')).toBe(1);
+    expect(sockets[0]!.listenerCount('message')).toBe(1);
+  });
+
   it('sending after close is an error passed to the callback and a net.reject record, never a throw', async () => {
     const { scheduler, net, trace } = setup();
     net.listen(() => {});
