@@ -121,6 +121,21 @@ describe('StreamLog', () => {
     expect(missingEids).toEqual(['run-1#0', 'run-1#1']);
     expect(entries.map((e) => e.seq)).toEqual([3]);
   });
+  it('prunes a stream nobody reads any more as other streams grow, and readers see what they saw before', () => {
+    const log = new StreamLog(1_000);
+    for (let i = 0; i < 3; i++) log.append('idle', frame(i), i * 100);
+    expect(log.heldEntries).toBe(3);
+    // An append elsewhere, past the idle stream's window: the sweep (two streams per append, in
+    // turn) reaches the idle stream and prunes it.
+    log.append('busy', frame(10), 5_000);
+    expect(log.heldEntries).toBe(1); // the busy entry; the idle stream's three are gone
+    // What a reconnecting reader of the idle stream gets is what it got without the sweep.
+    const { entries, missing, missingEids } = log.since('idle', 0, 5_000);
+    expect(entries).toEqual([]);
+    expect(missing).toEqual([1, 3]);
+    expect(missingEids).toEqual(['run-1#0', 'run-1#1', 'run-1#2']);
+    expect(log.lastSeq('idle')).toBe(3);
+  });
 });
 
 describe('router spec parsing', () => {

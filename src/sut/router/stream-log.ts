@@ -17,6 +17,12 @@ export interface LogEntry {
 }
 
 export const MAX_LOG_ENTRIES_PER_STREAM = 10_000;
+/**
+ * Streams the sweep prunes per append. An append adds at most one stream, so at 2 the sweep
+ * outpaces new streams and comes round to every stream again, every (streams ÷ appends per
+ * second ÷ 2) seconds.
+ */
+export const SWEPT_PER_APPEND = 2;
 /** Ground-truth ids of pruned entries kept per stream, so gap notices can name them (harness instrumentation). */
 export const MAX_TOMBSTONES_PER_STREAM = 10_000;
 
@@ -29,6 +35,11 @@ interface Stream {
 
 export class StreamLog {
   private readonly streams = new Map<string, Stream>();
+  /**
+   * Where the sweep of idle streams is (see `append`): the log prunes a stream when it is used,
+   * so the stream of a user who left would keep every event it ever had.
+   */
+  private sweep: IterableIterator<Stream> = this.streams.values();
 
   /** `skipEvery` > 0: TEST-ONLY planted bug bugSkipSeq, every n-th sequence number is never assigned. */
   constructor(
@@ -44,7 +55,29 @@ export class StreamLog {
     frame.seq = entry.seq;
     s.entries.push(entry);
     this.prune(s, nowUs);
+    for (let i = 0; i < SWEPT_PER_APPEND; i++) this.sweepOne(nowUs);
     return entry;
+  }
+
+  /**
+   * Prune the next stream in turn (insertion order, so the same on every run), even if nobody
+   * asks for it. Pruning is by age and count only, so pruning early changes nothing a reader
+   * sees: every read prunes first, to the same point.
+   */
+  private sweepOne(nowUs: number): void {
+    let next = this.sweep.next();
+    if (next.done) {
+      this.sweep = this.streams.values();
+      next = this.sweep.next();
+    }
+    if (!next.done) this.prune(next.value, nowUs);
+  }
+
+  /** Entries held, over every stream (introspection: the log's memory, in tests). */
+  get heldEntries(): number {
+    let n = 0;
+    for (const s of this.streams.values()) n += s.entries.length;
+    return n;
   }
 
   lastSeq(key: string): number {
