@@ -283,6 +283,7 @@ export class World {
   }
 
   private tabFinished(id: string): void {
+    this.tabs.get(id)?.scriptEnded();
     if (!(this.recorder instanceof GroundTruth)) this.recorder.tabFinished(id);
   }
 

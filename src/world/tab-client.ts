@@ -98,6 +98,8 @@ export class TabClient {
   private heartbeatTimer: TimerHandle | null = null;
   private pongDeadline: TimerHandle | null = null;
   private closedByUser = false;
+  /** The tab's script has ended (see scriptEnded). */
+  private scriptDone = false;
   private quiesced = false;
   /** Connections this tab believes are open, by id. */
   private currentConn: string | null = null;
@@ -119,6 +121,30 @@ export class TabClient {
 
   get connectionId(): string | null {
     return this.currentConn;
+  }
+
+  /** Message ids the tab's dedup holds (introspection: the tab's memory, in tests). */
+  get keptMsgIds(): number {
+    return this.seenMsgIds.size;
+  }
+
+  /** The tab's script has ended: only the tab's own reconnects could act on it from now on. */
+  scriptEnded(): void {
+    this.scriptDone = true;
+    this.releaseIfGone();
+  }
+
+  /**
+   * A tab whose script has ended and whose user closed it, with its socket closed, receives and
+   * sends nothing more: what it kept per event (its msg_id dedup set, the sequence numbers it
+   * held, the gaps it was told of) is let go, so a long run does not keep every finished tab's
+   * history to its end.
+   */
+  private releaseIfGone(): void {
+    if (!this.scriptDone || !this.closedByUser || this.socket !== null || this.reconnectTimer !== null) return;
+    this.seenMsgIds.clear();
+    this.held.clear();
+    this.gaps.clear();
   }
 
   get isOpen(): boolean {
@@ -362,6 +388,7 @@ export class TabClient {
     this.socket = null;
     this.stopHeartbeat();
     this.observer.closed(this.id, conn, code, this.closedByUser ? 'client-close' : 'remote', this.clock.now());
+    this.releaseIfGone();
     const abnormal = code === CloseCode.abnormal || code === CloseCode.slowConsumer || code === CloseCode.heartbeatTimeout || code === CloseCode.goingAway;
     if (abnormal) this.abnormalCloses++;
     if (!this.closedByUser && abnormal && this.options.reconnectAfterMs !== null) {
