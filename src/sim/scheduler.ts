@@ -175,12 +175,16 @@ export class Scheduler implements Clock {
   }
 
   setTimer(delayUs: number, callback: () => unknown, label = 'timer'): TimerHandle {
+    return this.at(this.dueUs(delayUs, `setTimer("${label}")`), callback, label);
+  }
+
+  /** The instant a delay from now ends, in whole µs (a negative delay is now). */
+  private dueUs(delayUs: number, what: string): number {
     if (Number.isNaN(delayUs) || delayUs === Infinity) {
       // "Never" is not a delay: a timer that would fire at once by accident is worse than an error.
-      throw new RangeError(`setTimer("${label}"): delay must be a finite number of microseconds, got ${delayUs}`);
+      throw new RangeError(`${what}: delay must be a finite number of microseconds, got ${delayUs}`);
     }
-    const d = Math.max(0, Math.round(delayUs));
-    return this.at(this.nowUs + d, callback, label);
+    return this.nowUs + Math.max(0, Math.round(delayUs));
   }
 
   cancelTimer(handle: TimerHandle): void {
@@ -207,10 +211,7 @@ export class Scheduler implements Clock {
    * so each draws its own tie key.
    */
   sleep(us: number): Promise<void> {
-    if (Number.isNaN(us) || us === Infinity) {
-      throw new RangeError(`sleep: duration must be a finite number of microseconds, got ${us}`);
-    }
-    const t = this.nowUs + Math.max(0, Math.round(us));
+    const t = this.dueUs(us, 'sleep');
     if (this.tieRng === null) {
       const last = this.queue.lastAt(t);
       if (last !== undefined && last.sleepers > 0 && !last.cancelled) {
@@ -309,7 +310,6 @@ export class Scheduler implements Clock {
           throw new BudgetExceededError('maxEvents', this.maxEvents, t, this.seed, this.label, this.budgetSources.maxEvents);
         }
         if (this.traceTimers && this.trace) for (let i = 0; i < n; i++) this.trace.record(t, 'kernel.timer', { label: ev.label });
-        ev.promise = null;
         this.runCallback(ev);
       }
     } catch (error) {
