@@ -259,10 +259,10 @@ export class GroundTruth implements GroundTruthObserver {
     // copies are kept instead where they are equal, so a delivery holds no strings of its own
     // (about 80 bytes a delivery on chat-million).
     const p = this.produced.get(named);
-    const eid = p === undefined ? named : p.eid;
-    const frameThread = p !== undefined && p.threadId === event.thread ? p.threadId : event.thread;
+    const eid = p?.eid ?? named;
+    const frameThread = p?.threadId === event.thread ? p.threadId : event.thread;
     const user = event.user ?? '';
-    const frameUser = p === undefined ? user : p.routerUser === user ? p.routerUser : p.trueUser === user ? p.trueUser : user;
+    const frameUser = p?.routerUser === user ? p.routerUser : p?.trueUser === user ? p.trueUser : user;
     this.deliveries.push({ tab, conn, eid, frameThread, frameUser, seq: event.seq, atUs, handed, arrival: this.order.arrivals++ });
   }
   gap(tab: string, conn: string, gap: GapFact, atUs: number): void {
