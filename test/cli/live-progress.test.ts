@@ -3,22 +3,14 @@
  * events produced so far while the run goes, stops when it ends, and changes nothing of the run.
  */
 import { describe, expect, it } from 'vitest';
-import { fileURLToPath } from 'node:url';
 import { liveLabel, liveProgress } from '../../src/cli/live-progress.ts';
-import { loadScenarioFile } from '../../src/scenario/load-file.ts';
+import { smallChatMillion } from '../support/loads.ts';
 import { runScenario, type SimWorld } from '../../src/run/runner.ts';
 import { parseRouterSpec } from '../../src/sut/router/flags.ts';
 
-const CHAT_MILLION = fileURLToPath(new URL('../../scenarios/scale/chat-million.ts', import.meta.url));
-
-async function smallLoad() {
-  const { spec } = await loadScenarioFile(CHAT_MILLION);
-  return { ...spec, load: { ...spec.load!, users: 60 } };
-}
-
 describe('live progress of a long run', () => {
   it('refreshes the line with virtual time and events while the run goes, and leaves the run as it was', async () => {
-    const spec = await smallLoad();
+    const spec = await smallChatMillion(60);
     const router = parseRouterSpec('guaranteed');
     const plain = await runScenario(spec, router, 1);
 

@@ -3,21 +3,13 @@
  * and its user closed it (a long run would otherwise keep every finished tab's history).
  */
 import { describe, expect, it } from 'vitest';
-import { fileURLToPath } from 'node:url';
-import { loadScenarioFile } from '../../src/scenario/load-file.ts';
+import { smallChatMillion } from '../support/loads.ts';
 import { runScenario, type SimWorld } from '../../src/run/runner.ts';
 import { parseRouterSpec } from '../../src/sut/router/flags.ts';
 
-const CHAT_MILLION = fileURLToPath(new URL('../../scenarios/scale/chat-million.ts', import.meta.url));
-
-async function smallLoad() {
-  const { spec } = await loadScenarioFile(CHAT_MILLION);
-  return { ...spec, load: { ...spec.load!, users: 60 } };
-}
-
 describe('what a finished tab keeps', () => {
   it('lets go of its msg_id set once its script ended and its user closed it, and of nothing before', async () => {
-    const spec = await smallLoad();
+    const spec = await smallChatMillion(60);
     const router = parseRouterSpec('guaranteed');
     let world: SimWorld | undefined;
     const kept: number[] = [];
