@@ -8,9 +8,9 @@
  *  - fuzz_runs_per_s_1_worker / fuzz_runs_per_s_2_workers: the same 1,000 runs through
  *    `fuzz --workers 1` (this thread) and `--workers 2` (a pool of two worker threads, each
  *    warmed up with as many runs as the thread), and their ratio. A single thread already
- *    keeps more than one core
- *    busy part of the time (V8's garbage collector and optimising compiler run on helper
- *    threads), so on two cores the ratio stays below 2 for reasons outside threadline.
+ *    keeps more than one core busy part of the time (V8's garbage collector and optimising
+ *    compiler run on helper threads), so on two cores the ratio stays below 2 for reasons
+ *    outside threadline.
  *  - shrink_emit_before_bind_ms: real time to find and shrink the emit-before-bind race of the
  *    dynamic router (fuzz --router dynamic --seed 1) down to its minimal case.
  *
