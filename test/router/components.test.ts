@@ -3,6 +3,7 @@ import { Scheduler } from '../../src/sim/scheduler.ts';
 import { ReadinessGate } from '../../src/sut/router/readiness.ts';
 import { PendingMessageQueue } from '../../src/sut/router/pending-queue.ts';
 import { StreamLog } from '../../src/sut/router/stream-log.ts';
+import { AcceptedMessages, MAX_DEDUP_ENTRIES } from '../../src/sut/router/message-dedup.ts';
 import { MODE_PRESETS, parseRouterSpec, RouterSpecError } from '../../src/sut/router/flags.ts';
 import { parseClientFrame } from '../../src/protocol/threadline.ts';
 import { Histogram } from '../../src/stats/histogram.ts';
@@ -135,6 +136,48 @@ describe('StreamLog', () => {
     expect(missing).toEqual([1, 3]);
     expect(missingEids).toEqual(['run-1#0', 'run-1#1', 'run-1#2']);
     expect(log.lastSeq('idle')).toBe(3);
+  });
+});
+
+describe('AcceptedMessages (the dedup window)', () => {
+  const at = (us: number) => ({ now: () => us }) as unknown as Scheduler;
+  const windowOf = (ms: number, clock: { now(): number }) => new AcceptedMessages(clock as Scheduler, { ...MODE_PRESETS.guaranteed, messageDedupWindowMs: ms });
+
+  it('answers a resend within the window with its run, and forgets it past the window', () => {
+    let nowUs = 0;
+    const w = windowOf(10, { now: () => nowUs });
+    w.remember('u1', 'm1', 'r1', 't1');
+    nowUs = 10_000;
+    expect(w.within('u1', 'm1')).toEqual({ runId: 'r1', threadId: 't1', atUs: 0 });
+    expect(w.within('u2', 'm1')).toBeNull(); // per user
+    nowUs = 10_001;
+    expect(w.within('u1', 'm1')).toBeNull();
+  });
+
+  it('expires oldest first and stops at the first entry inside the window; a key set again keeps its place', () => {
+    let nowUs = 0;
+    const w = windowOf(10, { now: () => nowUs });
+    w.remember('u', 'a', 'ra', 't'); // at 0
+    nowUs = 5_000;
+    w.remember('u', 'b', 'rb', 't'); // at 5 ms
+    nowUs = 6_000;
+    w.remember('u', 'a', 'ra2', 't'); // a again: first in order, with the time 6 ms
+    nowUs = 15_500; // b (5 ms) is past the window, a (6 ms) is not, but a comes first: nothing expires
+    w.remember('u', 'c', 'rc', 't');
+    expect(w.within('u', 'a')?.runId).toBe('ra2');
+    nowUs = 16_500; // a is past now: a and b go, c stays
+    w.remember('u', 'd', 'rd', 't');
+    nowUs = 16_500;
+    expect(['a', 'b', 'c', 'd'].map((m) => w.within('u', m)?.runId ?? null)).toEqual([null, null, 'rc', 'rd']);
+  });
+
+  it('keeps at most MAX_DEDUP_ENTRIES, forgetting the oldest first, across many expiries', () => {
+    const w = windowOf(600_000, at(0));
+    for (let i = 0; i < MAX_DEDUP_ENTRIES + 3_000; i++) w.remember('u', `m${i}`, `r${i}`, 't');
+    expect(w.within('u', 'm0')).toBeNull();
+    expect(w.within('u', 'm2999')).toBeNull();
+    expect(w.within('u', 'm3000')?.runId).toBe('r3000');
+    expect(w.within('u', `m${MAX_DEDUP_ENTRIES + 2_999}`)?.runId).toBe(`r${MAX_DEDUP_ENTRIES + 2_999}`);
   });
 });
 

@@ -16,8 +16,16 @@ export interface AcceptedMessage {
 }
 
 export class AcceptedMessages {
-  /** (user, id) → the run it started. Oldest first. */
+  /** (user, id) → the run it started. */
   private readonly accepted = new Map<string, AcceptedMessage>();
+  /**
+   * The keys of `accepted` in its insertion order (oldest first), from `head` on. Expiry walks
+   * this instead of the Map: a Map's iteration starts again at its first slot, and the slots of
+   * deleted entries stay there until the table is rebuilt, so each walk from the start passed
+   * every entry expired since (a few percent of a run with a million messages).
+   */
+  private readonly order: string[] = [];
+  private head = 0;
 
   constructor(
     private readonly clock: Clock,
@@ -38,11 +46,21 @@ export class AcceptedMessages {
     if (this.flags.messageDedupWindowMs <= 0) return;
     const now = this.clock.now();
     const windowUs = this.flags.messageDedupWindowMs * 1_000;
-    for (const [key, entry] of this.accepted) {
-      if (now - entry.atUs <= windowUs && this.accepted.size < MAX_DEDUP_ENTRIES) break;
+    // Oldest first, up to the first entry still inside the window (while under the cap). A key
+    // set again keeps its place in the Map's order, with its new time: so does it here.
+    while (this.head < this.order.length) {
+      const key = this.order[this.head]!;
+      if (now - this.accepted.get(key)!.atUs <= windowUs && this.accepted.size < MAX_DEDUP_ENTRIES) break;
       this.accepted.delete(key);
+      this.head++;
     }
-    this.accepted.set(dedupKey(userId, messageId), { runId, threadId, atUs: now });
+    if (this.head > 1_024 && this.head * 2 > this.order.length) {
+      this.order.splice(0, this.head);
+      this.head = 0;
+    }
+    const key = dedupKey(userId, messageId);
+    if (!this.accepted.has(key)) this.order.push(key);
+    this.accepted.set(key, { runId, threadId, atUs: now });
   }
 }
 

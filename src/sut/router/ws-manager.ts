@@ -30,7 +30,11 @@ export interface RouteResult {
 export class WebSocketManager {
   private readonly byId = new Map<string, Connection>();
   private readonly byUser = new Map<string, Set<string>>();
-  /** Connections in registration order, for the shipped registry's capacity (F9). */
+  /**
+   * Connections in registration order, for the shipped registry's capacity (F9). Kept only when
+   * that capacity is on: a close finds its entry by a linear search, which cost a few percent of
+   * a run with thousands of open connections that never reads it.
+   */
   private readonly registrationOrder: string[] = [];
   /** Sessions an event was announced to as out of order (weak: forgotten with the event). */
   private readonly gappedTo = new WeakMap<AgentEventFrame, Set<string>>();
@@ -48,7 +52,7 @@ export class WebSocketManager {
     let set = this.byUser.get(conn.userId);
     if (!set) this.byUser.set(conn.userId, (set = new Set()));
     set.add(conn.id);
-    this.registrationOrder.push(conn.id);
+    if (this.flags.registryMaxEntries > 0) this.registrationOrder.push(conn.id);
   }
 
   remove(connectionId: string): void {
@@ -57,8 +61,10 @@ export class WebSocketManager {
     conn.open = false;
     this.byId.delete(connectionId);
     this.byUser.get(conn.userId)?.delete(connectionId);
-    const i = this.registrationOrder.indexOf(connectionId);
-    if (i >= 0) this.registrationOrder.splice(i, 1);
+    if (this.flags.registryMaxEntries > 0) {
+      const i = this.registrationOrder.indexOf(connectionId);
+      if (i >= 0) this.registrationOrder.splice(i, 1);
+    }
   }
 
   get(connectionId: string): Connection | undefined {
